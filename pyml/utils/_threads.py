@@ -1,0 +1,84 @@
+"""Thread-count resolution: decided once in Python, passed down to the kernels.
+
+Rules (scikit-learn's, applied to OpenMP kernels):
+
+* ``n_jobs=None`` or ``-1``: all usable cores;
+* ``n_jobs=-k`` (k > 1): all usable cores but k - 1;
+* ``n_jobs=k`` (k >= 1): k threads.
+
+"Usable cores" is the smallest of the CPU affinity mask, the cgroup CPU quota
+(containers) and ``OMP_NUM_THREADS`` when set. Kernels never pick their own
+parallelism; :func:`threads_for_work` drops to fewer threads when there is
+too little work to share.
+"""
+import math
+import os
+from functools import lru_cache
+
+__all__ = ["usable_cpu_count", "resolve_n_jobs", "threads_for_work"]
+
+
+def _cgroup_cpu_quota():
+    """CPU limit from cgroup v2 (cpu.max) or v1 (cfs quota/period), or None."""
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as fh:
+            quota, period = fh.read().split()[:2]
+        if quota != "max":
+            return max(1, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as fh:
+            quota = int(fh.read())
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as fh:
+            period = int(fh.read())
+        if quota > 0 and period > 0:
+            return max(1, math.ceil(quota / period))
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+@lru_cache(maxsize=1)
+def _hardware_cpu_count():
+    try:
+        count = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS
+        count = os.cpu_count() or 1
+    quota = _cgroup_cpu_quota()
+    return max(1, min(count, quota) if quota else count)
+
+
+def usable_cpu_count():
+    """Cores this process may use: affinity, cgroup quota and OMP_NUM_THREADS."""
+    count = _hardware_cpu_count()
+    env = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
+    if env.isdigit() and int(env) > 0:
+        count = min(count, int(env))
+    return count
+
+
+def resolve_n_jobs(n_jobs=None):
+    """Number of threads for ``n_jobs`` (see the module docstring).
+
+    Raises
+    ------
+    ValueError
+        If ``n_jobs`` is 0 or not an integer.
+    """
+    if n_jobs is None:
+        return usable_cpu_count()
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int,)) and not hasattr(n_jobs, "__index__"):
+        raise ValueError(f"n_jobs must be an integer or None, got {n_jobs!r}")
+    n_jobs = int(n_jobs)
+    if n_jobs == 0:
+        raise ValueError("n_jobs == 0 has no meaning: use None or -1 for all cores, or a positive count")
+    if n_jobs < 0:
+        return max(1, usable_cpu_count() + 1 + n_jobs)
+    return n_jobs
+
+
+def threads_for_work(n_threads, n_items, min_items_per_thread=4096):
+    """Cap ``n_threads`` so that each thread gets at least ``min_items_per_thread`` items."""
+    by_work = max(1, int(n_items) // int(min_items_per_thread))
+    return max(1, min(int(n_threads), by_work))
