@@ -1,0 +1,5 @@
+import sys
+
+from pyml.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Tour chapters: one module per course chapter (see pyml.cli.tour)."""

@@ -1,0 +1,15 @@
+"""Datasets: bundled real data (with attribution in data/README.md) and seeded generators."""
+from pyml.datasets._base import Bunch
+from pyml.datasets._generators import make_exam_scores, make_house_prices, make_microchip_qa
+from pyml.datasets._real import load_breast_cancer, load_diabetes, load_digits, load_mushroom
+
+__all__ = [
+    "Bunch",
+    "load_breast_cancer",
+    "load_diabetes",
+    "load_digits",
+    "load_mushroom",
+    "make_exam_scores",
+    "make_house_prices",
+    "make_microchip_qa",
+]

@@ -1,0 +1,8 @@
+"""Plots of every course algorithm (the only pyml package importing matplotlib).
+
+Each plot computes once into a Display and draws onto a given ``ax``; the
+returned display records what was drawn (``artists_``) for tests.
+"""
+from pyml.plot._base import Display
+
+__all__ = ["Display"]

@@ -1,0 +1,54 @@
+"""Shared plumbing for pyml's plots.
+
+Convention: a plot is computed once into a ``Display`` object (from an
+estimator or from arrays) and drawn on demand with ``.plot(ax=...)``, which
+stores the matplotlib artists it created on the display and returns it, so a
+test can check what was drawn. matplotlib is imported lazily here and only in
+:mod:`pyml.plot`.
+"""
+
+__all__ = ["Display", "get_ax", "get_3d_ax"]
+
+
+def get_ax(ax=None, figsize=(6, 4)):
+    """Return ``ax`` or a new Axes on a new figure."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def get_3d_ax(ax=None, figsize=(6, 5)):
+    """Return ``ax`` (must be 3-D) or a new 3-D Axes."""
+    if ax is not None:
+        if getattr(ax, "name", "") != "3d":
+            raise ValueError("this plot needs a 3-D axes: fig.add_subplot(projection='3d')")
+        return ax
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=figsize)
+    return fig.add_subplot(projection="3d")
+
+
+class Display:
+    """Base of every display: holds computed data; ``plot`` draws it.
+
+    After ``plot``, ``ax_`` and ``figure_`` are set, and ``artists_`` maps a
+    name to each artist drawn.
+    """
+
+    def plot(self, ax=None, **kwargs):
+        ax = self._axes(ax)
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        self.artists_ = {}
+        self._draw(ax, **kwargs)
+        return self
+
+    def _axes(self, ax):
+        return get_ax(ax)
+
+    def _draw(self, ax, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError
