@@ -296,8 +296,12 @@ cdef int _fill_layers(pyml_dense_layer *layers, list specs, object dt, bint trai
         layers[l].n_out = W.shape[1]
         layers[l].activation = s["activation"]
         layers[l].l2 = s.get("l2", 0.0)
-        layers[l].W = <void *>_waddr(W, dt, "kernel")
-        layers[l].b = <void *>_waddr(b, dt, "bias")
+        if training:
+            layers[l].W = <void *>_waddr(W, dt, "kernel")
+            layers[l].b = <void *>_waddr(b, dt, "bias")
+        else:
+            layers[l].W = <void *>_addr(W, dt, "kernel")
+            layers[l].b = <void *>_addr(b, dt, "bias")
         layers[l].gW = layers[l].gb = layers[l].mW = layers[l].mb = layers[l].vW = layers[l].vb = NULL
         if training:
             for key in ("gW", "mW", "vW"):

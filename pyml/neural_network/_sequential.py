@@ -166,6 +166,10 @@ class Sequential:
     def _specs(self, training=False):
         specs = [dict(W=l.kernel, b=l.bias, activation=l.activation_code, l2=l.l2) for l in self.layers]
         if training:
+            for l in self.layers:  # weights from a read-only memmap/unpickle: train on a copy
+                if not l.kernel.flags.writeable or not l.bias.flags.writeable:
+                    l.kernel, l.bias = l.kernel.copy(), l.bias.copy()
+            specs = [dict(W=l.kernel, b=l.bias, activation=l.activation_code, l2=l.l2) for l in self.layers]
             if self._grads is None or any(g[0].shape != l.kernel.shape or g[0].dtype != l.kernel.dtype
                                           for g, l in zip(self._grads, self.layers)):
                 self._grads = [(np.zeros_like(l.kernel), np.zeros_like(l.bias)) for l in self.layers]
