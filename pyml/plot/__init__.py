@@ -13,6 +13,8 @@ from pyml.plot._linear import (
     FitDisplay,
     SigmoidDisplay,
 )
+from pyml.plot._model_selection import LearningCurveDisplay, ValidationCurveDisplay
+from pyml.plot._nn import DigitPredictionsDisplay, TrainingHistoryDisplay
 
 __all__ = [
     "CostContourDisplay",
@@ -20,7 +22,11 @@ __all__ = [
     "CostHistoryDisplay",
     "CostSurfaceDisplay",
     "DecisionBoundaryDisplay",
+    "DigitPredictionsDisplay",
     "Display",
     "FitDisplay",
+    "LearningCurveDisplay",
     "SigmoidDisplay",
+    "TrainingHistoryDisplay",
+    "ValidationCurveDisplay",
 ]
