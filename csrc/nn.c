@@ -13,7 +13,29 @@
 
 static pyml_index round_up(pyml_index x, pyml_index m) { return (x + m - 1) / m * m; }
 
-pyml_index pyml_nn_panel(size_t elem) { return (pyml_index)(64 / elem); }
+pyml_index pyml_nn_panel(size_t elem) { return (pyml_index)(128 / elem); }
+
+/* The 8-row AVX-512 tile is used when the CPU (and OS) support AVX-512F;
+ * decided once. Results differ in the last bits between the two tile kinds
+ * (never between thread counts). PYML_NN_NO_AVX512=1 in the environment
+ * forces the portable tile. */
+#if PYML_NN_AVX512
+#include <stdlib.h>
+static int pyml_nn_wide_state = -1;
+int pyml_nn_wide_tiles(void)
+{
+    int s = __atomic_load_n(&pyml_nn_wide_state, __ATOMIC_RELAXED);
+    if (s < 0) {
+        const char *env = getenv("PYML_NN_NO_AVX512");
+        __builtin_cpu_init();
+        s = (env && env[0] == '1') ? 0 : (__builtin_cpu_supports("avx512f") ? 1 : 0);
+        __atomic_store_n(&pyml_nn_wide_state, s, __ATOMIC_RELAXED);
+    }
+    return s;
+}
+#else
+int pyml_nn_wide_tiles(void) { return 0; }
+#endif
 
 void pyml_nn_train_layout(const pyml_dense_layer *layers, int n_layers, pyml_index batch,
                           pyml_index n_rows_loss, size_t elem, pyml_nn_layout *lay)
@@ -83,9 +105,20 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
     return lay.total;
 }
 
+#if PYML_NN_AVX512
+#include <immintrin.h>
+#endif
+
 #define T float
 #define SFX f32
-#define NR 16
+#define NR 32
+#define VW 16
+#define V_T __m512
+#define V_ZERO _mm512_setzero_ps
+#define V_LOAD _mm512_loadu_ps
+#define V_SET1 _mm512_set1_ps
+#define V_FMA _mm512_fmadd_ps
+#define V_STORE _mm512_storeu_ps
 #define T_EXP expf
 #define T_LOG logf
 #define T_LOG1P log1pf
@@ -95,6 +128,13 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
 #undef T
 #undef SFX
 #undef NR
+#undef VW
+#undef V_T
+#undef V_ZERO
+#undef V_LOAD
+#undef V_SET1
+#undef V_FMA
+#undef V_STORE
 #undef T_EXP
 #undef T_LOG
 #undef T_LOG1P
@@ -103,7 +143,14 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
 
 #define T double
 #define SFX f64
-#define NR 8
+#define NR 16
+#define VW 8
+#define V_T __m512d
+#define V_ZERO _mm512_setzero_pd
+#define V_LOAD _mm512_loadu_pd
+#define V_SET1 _mm512_set1_pd
+#define V_FMA _mm512_fmadd_pd
+#define V_STORE _mm512_storeu_pd
 #define T_EXP exp
 #define T_LOG log
 #define T_LOG1P log1p

@@ -4,6 +4,13 @@
 
 #include "nn.h"
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(PYML_NO_TARGET_CLONES)
+#define PYML_NN_AVX512 1
+#else
+#define PYML_NN_AVX512 0
+#endif
+int pyml_nn_wide_tiles(void);
+
 /* Rows per chunk of the inference forward pass. */
 #define PYML_NN_CHUNK 256
 
@@ -14,7 +21,8 @@ typedef struct {
     pyml_index ldo[PYML_NN_MAX_LAYERS], ldi[PYML_NN_MAX_LAYERS];
 } pyml_nn_layout;
 
-/* Columns of one register tile (64 bytes of T). */
+/* Columns of one register panel (128 bytes of T); buffers used as the right-hand
+ * operand of a product are padded to a multiple of it. */
 pyml_index pyml_nn_panel(size_t elem);
 void pyml_nn_train_layout(const pyml_dense_layer *layers, int n_layers, pyml_index batch,
                           pyml_index n_rows_loss, size_t elem, pyml_nn_layout *lay);

@@ -1,0 +1,115 @@
+"""W8 / W8b (shared/BENCHMARKS.md): MLP training, seconds per epoch, pyml vs a plain PyTorch loop
+(and Keras ``model.fit`` when TensorFlow is installed), same data, architecture, batch size and epochs.
+
+W8:  X float32 (5000 x 400), 10 classes; Dense(25, relu) -> Dense(15, relu) -> Dense(10, linear),
+     sparse categorical cross-entropy from logits, Adam lr 0.001, batch 32, shuffled.
+W8b: X float32 (60000 x 784), 128 -> 64 -> 10, batch 128.
+
+The course's digit images (X.npy) are not public, so X is a synthetic float32 matrix in [0, 1) and
+y the argmax of a fixed random teacher network: learnable, so train accuracy is meaningful.
+
+Run:  pytest benchmarks/bench_nn.py --benchmark-only            (PYML_BENCH_SMALL=1 for a smoke run)
+Each test records s/epoch, final train accuracy and, for pyml, the ratio torch_s / pyml_s
+(measured in the same run) in ``benchmark.extra_info``.
+"""
+import os
+import time
+
+import numpy as np
+import pytest
+
+SMALL = os.environ.get("PYML_BENCH_SMALL") == "1"
+WORKLOADS = {
+    "W8": dict(n=1000 if SMALL else 5000, d=400, hidden=(25, 15), k=10, batch=32, epochs=2 if SMALL else 5),
+    "W8b": dict(n=4000 if SMALL else 60000, d=784, hidden=(128, 64), k=10, batch=128, epochs=1 if SMALL else 3),
+}
+_RESULTS = {}
+
+
+def _data(name):
+    w = WORKLOADS[name]
+    rng = np.random.default_rng(0)
+    X = rng.random((w["n"], w["d"]), dtype=np.float32)
+    teacher = rng.normal(size=(w["d"], w["k"])).astype(np.float32)
+    z = (X - 0.5) @ teacher
+    return X, np.argmax(z, axis=1).astype(np.int64)
+
+
+def _record(benchmark, name, peer, threads, per_epoch, acc):
+    _RESULTS[(name, peer, threads)] = per_epoch
+    benchmark.extra_info.update({"s_per_epoch": per_epoch, "train_accuracy": acc, "threads": threads})
+    torch_s = _RESULTS.get((name, "torch", threads))
+    if peer == "pyml" and torch_s:
+        benchmark.extra_info["torch_over_pyml"] = torch_s / per_epoch
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("name", ["W8", "W8b"])
+def test_torch(benchmark, name, threads):
+    torch = pytest.importorskip("torch")
+    w = WORKLOADS[name]
+    X, y = _data(name)
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    sizes = [w["d"], *w["hidden"], w["k"]]
+    layers = []
+    for a, b in zip(sizes[:-2], sizes[1:-1]):
+        layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers, torch.nn.Linear(sizes[-2], sizes[-1]))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    n, bs = len(X), w["batch"]
+
+    def epoch():
+        perm = torch.randperm(n)
+        for i in range(0, n, bs):
+            idx = perm[i:i + bs]
+            opt.zero_grad()
+            loss = loss_fn(model(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+
+    t0 = time.perf_counter()
+    benchmark.pedantic(epoch, rounds=w["epochs"], iterations=1, warmup_rounds=0)
+    per_epoch = (time.perf_counter() - t0) / w["epochs"]
+    with torch.no_grad():
+        acc = float((model(Xt).argmax(1) == yt).float().mean())
+    _record(benchmark, name, "torch", threads, benchmark.stats.stats.mean, acc)
+    del per_epoch
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("name", ["W8", "W8b"])
+def test_pyml(benchmark, name, threads):
+    from pyml.neural_network import Adam, Dense, Input, Sequential, SparseCategoricalCrossentropy
+
+    w = WORKLOADS[name]
+    X, y = _data(name)
+    layers = [Input(shape=(w["d"],))] + [Dense(h, activation="relu") for h in w["hidden"]]
+    model = Sequential(layers + [Dense(w["k"], activation="linear")], random_state=0, n_jobs=threads)
+    model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer=Adam(learning_rate=0.001))
+
+    def epoch():
+        model.fit(X, y, epochs=1, batch_size=w["batch"], verbose=0)
+
+    benchmark.pedantic(epoch, rounds=w["epochs"], iterations=1, warmup_rounds=0)
+    acc = float(np.mean(np.argmax(model.predict(X), axis=1) == y))
+    _record(benchmark, name, "pyml", threads, benchmark.stats.stats.mean, acc)
+
+
+@pytest.mark.parametrize("name", ["W8", "W8b"])
+def test_keras(benchmark, name):
+    tf = pytest.importorskip("tensorflow")
+    w = WORKLOADS[name]
+    X, y = _data(name)
+    tf.random.set_seed(0)
+    layers = [tf.keras.Input(shape=(w["d"],))] + [tf.keras.layers.Dense(h, activation="relu") for h in w["hidden"]]
+    model = tf.keras.Sequential(layers + [tf.keras.layers.Dense(w["k"])])
+    model.compile(loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer=tf.keras.optimizers.Adam(0.001))
+    model.fit(X, y, epochs=1, batch_size=w["batch"], verbose=0)  # graph tracing outside the timing
+    benchmark.pedantic(lambda: model.fit(X, y, epochs=1, batch_size=w["batch"], verbose=0), rounds=w["epochs"],
+                       iterations=1)
+    acc = float(np.mean(np.argmax(model.predict(X, verbose=0), axis=1) == y))
+    _record(benchmark, name, "keras", 0, benchmark.stats.stats.mean, acc)
