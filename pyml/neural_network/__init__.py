@@ -13,12 +13,12 @@ from pyml.neural_network._losses import (
 )
 from pyml.neural_network._mlp import MLPClassifier, MLPRegressor
 from pyml.neural_network._optimizers import SGD, Adam
-from pyml.neural_network._sequential import Sequential, load_model
+from pyml.neural_network._sequential import Sequential, load_model, soft_update
 from pyml.utils.callbacks import EarlyStopping, History
 
 __all__ = [
     "Adam", "BinaryCrossentropy", "CategoricalCrossentropy", "Dense", "EarlyStopping", "History", "Input", "L2",
     "Loss", "MLPClassifier", "MLPRegressor", "MeanSquaredError", "SGD", "Sequential",
-    "SparseCategoricalCrossentropy", "dense", "linear", "load_model", "relu", "sequential", "sigmoid", "softmax",
-    "tanh",
+    "SparseCategoricalCrossentropy", "dense", "linear", "load_model", "relu", "sequential", "sigmoid", "soft_update",
+    "softmax", "tanh",
 ]

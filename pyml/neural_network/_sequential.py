@@ -25,7 +25,7 @@ from pyml.utils._threads import resolve_n_jobs, threads_for_work
 from pyml.utils.callbacks import Callback, CallbackList, History, ProgressLogger
 from pyml.utils.validation import check_array, check_random_state
 
-__all__ = ["Sequential", "load_model"]
+__all__ = ["Sequential", "load_model", "soft_update"]
 
 FORMAT = "pyml.neural_network.Sequential/1"
 
@@ -471,3 +471,23 @@ def load_model(path):
             model.compile(loss=get_loss(c["loss"]["name"], c["loss"].get("from_logits")),
                           optimizer=get_optimizer(c["optimizer"]), metrics=c["metrics"])
     return model
+
+
+def soft_update(target, source, tau):
+    """Soft target update :math:`\\theta_{target} \\leftarrow \\tau \\theta + (1 - \\tau) \\theta_{target}`
+    for every weight of ``target`` (a Sequential) from ``source`` (same architecture), in place.
+
+    Used by DQN target networks (compiled kernel, no temporaries).
+    """
+    if not isinstance(tau, numbers.Real) or not 0 <= tau <= 1:
+        raise ValueError(f"soft_update: tau must be in [0, 1], got {tau!r}")
+    if len(target.layers) != len(source.layers):
+        raise ValueError("soft_update: the two models have different numbers of layers")
+    for lt, ls in zip(target.layers, source.layers):
+        if not (lt.built and ls.built) or lt.kernel.shape != ls.kernel.shape or lt.kernel.dtype != ls.kernel.dtype:
+            raise ValueError(f"soft_update: layers {lt.name!r} and {ls.name!r} differ in shape or dtype")
+        for t_arr, s_arr in ((lt.kernel, ls.kernel), (lt.bias, ls.bias)):
+            if not t_arr.flags.writeable:
+                raise ValueError("soft_update: the target's weights are read-only")
+            _k.soft_update(t_arr, s_arr, float(tau), 1)
+    return target

@@ -235,3 +235,16 @@ def test_errors_are_clear():
 def test_course_digit_labels_layout():
     y = np.load(os.path.join(COURSE, "c2w1-nn-digits", "y.npy"))
     assert y.shape == (5000, 1) and np.all(np.bincount(y.ravel()) == 500)
+
+
+def test_soft_update_models():
+    from pyml.neural_network import soft_update
+
+    a = Sequential([Input(shape=(3,)), Dense(4, activation="relu"), Dense(2)], random_state=0).build()
+    b = Sequential([Input(shape=(3,)), Dense(4, activation="relu"), Dense(2)], random_state=1).build()
+    wa, wb = a.get_weights(), b.get_weights()
+    soft_update(b, a, 0.25)
+    for new, x, y in zip(b.get_weights(), wa, wb):
+        np.testing.assert_allclose(new, np.float32(0.25) * x + np.float32(0.75) * y, rtol=1e-6)
+    with pytest.raises(ValueError):
+        soft_update(b, a, 1.5)
