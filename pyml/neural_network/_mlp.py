@@ -10,7 +10,7 @@ from pyml.neural_network._layers import L2, Dense, Input
 from pyml.neural_network._losses import MeanSquaredError, SparseCategoricalCrossentropy
 from pyml.neural_network._optimizers import Adam
 from pyml.neural_network._sequential import Sequential
-from pyml.utils.callbacks import Callback, EarlyStopping, ProgressLogger
+from pyml.utils.callbacks import Callback, EarlyStopping
 from pyml.utils.validation import (
     check_array, check_classification_targets, check_is_fitted, check_n_features, check_random_state, check_X_y,
 )
@@ -103,12 +103,7 @@ class _BaseMLP(BaseEstimator):
             stopper = _NoImprovement(self.tol, self.n_iter_no_change)
         callbacks.append(stopper)
         history = model.fit(X_fit, y_fit, epochs=int(self.max_iter), batch_size=int(self.batch_size),
-                            validation_data=validation_data, callbacks=callbacks, verbose=0)
-        if self.verbose:
-            logger = ProgressLogger(total=self.max_iter, verbose=self.verbose, name="epoch")
-            logger.on_fit_begin(self)
-            for i, l in enumerate(history.history["loss"]):
-                logger.on_iteration_end(self, i, {"loss": l})
+                            validation_data=validation_data, callbacks=callbacks, verbose=self.verbose)
         self.model_ = model
         self.loss_curve_ = list(history.history.get("loss", []))
         self.validation_scores_ = list(history.history.get("val_loss", [])) or None
@@ -118,6 +113,27 @@ class _BaseMLP(BaseEstimator):
         if not converged and self.n_iter_ >= self.max_iter:
             warnings.warn(f"{type(self).__name__}: max_iter={self.max_iter} epochs reached and the loss is still "
                           "improving; increase max_iter.", ConvergenceWarning, stacklevel=3)
+        return self
+
+    def _partial_fit_model(self, X, y_fit, n_out, out_act, loss):
+        """One epoch on (X, y_fit), building the network on the first call."""
+        if not hasattr(self, "model_"):
+            hidden = self._validate_params()
+            rng = check_random_state(self.random_state)
+            reg = L2(self.reg_lambda) if self.reg_lambda else None
+            layers = [Input(shape=(X.shape[1],))]
+            layers += [Dense(h, activation=self.activation, kernel_regularizer=reg) for h in hidden]
+            layers.append(Dense(n_out, activation=out_act, kernel_regularizer=reg))
+            self.model_ = Sequential(layers, name=type(self).__name__, dtype=X.dtype,
+                                     random_state=int(rng.integers(0, 2**31 - 1)), n_jobs=self.n_jobs)
+            self.model_.compile(loss=loss, optimizer=Adam(learning_rate=self.learning_rate))
+            self.loss_curve_ = []
+            self.n_iter_ = 0
+        history = self.model_.fit(X.astype(self.model_.dtype, copy=False), y_fit, epochs=1,
+                                  batch_size=int(self.batch_size), verbose=0)
+        self.loss_curve_ += history.history.get("loss", [])
+        self.n_iter_ += 1
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else np.nan
         return self
 
     @property
@@ -178,6 +194,26 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self._fit_model(X, y_idx.astype(np.int32), len(self.classes_), "linear",
                                SparseCategoricalCrossentropy(from_logits=True))
 
+    def partial_fit(self, X, y, classes=None):
+        """One more epoch on (X, y); the first call needs ``classes`` (all labels that will appear)."""
+        X, y = check_X_y(X, y, caller=self, y_numeric=False)
+        if not hasattr(self, "model_"):
+            if classes is None:
+                raise ValueError(f"{type(self).__name__}.partial_fit: pass classes= (every label) on the first call")
+            self.classes_ = np.unique(classes)
+            if len(self.classes_) < 2:
+                raise ValueError(f"{type(self).__name__}: classes must hold at least 2 labels")
+            self.n_features_in_ = X.shape[1]
+        else:
+            check_n_features(self, X)
+        y_idx = np.searchsorted(self.classes_, y)
+        unseen = (y_idx >= len(self.classes_)) | (self.classes_[np.minimum(y_idx, len(self.classes_) - 1)] != y)
+        if np.any(unseen):
+            raise ValueError(f"{type(self).__name__}.partial_fit: y contains labels not in classes: "
+                             f"{np.unique(y[unseen])[:5]}")
+        return self._partial_fit_model(X, y_idx.astype(np.int32), len(self.classes_), "linear",
+                                       SparseCategoricalCrossentropy(from_logits=True))
+
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes)."""
         X = self._check_predict_X(X)
@@ -218,6 +254,17 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             self._multi = False
         self.n_features_in_ = X.shape[1]
         return self._fit_model(X, np.ascontiguousarray(Y), Y.shape[1], "linear", MeanSquaredError())
+
+    def partial_fit(self, X, y):
+        """One more epoch on (X, y) (the network is built on the first call)."""
+        X = check_array(X, caller=self)
+        if hasattr(self, "model_"):
+            check_n_features(self, X)
+        X, y1 = check_X_y(X, y, caller=self)
+        if not hasattr(self, "model_"):
+            self.n_features_in_ = X.shape[1]
+            self._multi = False
+        return self._partial_fit_model(X, y1.reshape(-1, 1).astype(X.dtype), 1, "linear", MeanSquaredError())
 
     def predict(self, X):
         """Predicted targets."""

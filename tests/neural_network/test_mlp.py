@@ -73,3 +73,34 @@ def test_mlp_errors():
         m = MLPClassifier(max_iter=2).fit(np.random.default_rng(0).normal(size=(20, 3)), [0, 1] * 10)
     with pytest.raises(ValueError, match="3 features"):
         m.predict(np.zeros((2, 4)))
+
+
+def test_partial_fit_epochs_match_fit():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 5))
+    y = (X[:, 0] - X[:, 2] > 0).astype(int)
+    a = MLPClassifier(hidden_layer_sizes=(8,), learning_rate=0.01, random_state=3)
+    for _ in range(4):
+        a.partial_fit(X, y, classes=[0, 1])
+    assert a.n_iter_ == 4 and len(a.loss_curve_) == 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        b = MLPClassifier(hidden_layer_sizes=(8,), learning_rate=0.01, max_iter=4, random_state=3).fit(X, y)
+    for wa, wb in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+        np.testing.assert_array_equal(wa, wb)  # same seeds, same shuffles: k partial fits == fit(max_iter=k)
+    assert a.score(X, y) > 0.6
+    with pytest.raises(ValueError, match="not in classes"):
+        a.partial_fit(X, np.full(120, 7))
+    with pytest.raises(ValueError, match="classes"):
+        MLPClassifier().partial_fit(X, y)
+    r = MLPRegressor(hidden_layer_sizes=(8,), learning_rate=0.01, random_state=0)
+    for _ in range(3):
+        r.partial_fit(X, X[:, 0])
+    assert r.predict(X).shape == (120,) and r.n_iter_ == 3
+
+
+def test_verbose_prints_progress(capsys):
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, verbose=2, random_state=0).fit(X, X[:, 0])
+    err = capsys.readouterr().err
+    assert err.count("epoch") == 3 and "loss=" in err

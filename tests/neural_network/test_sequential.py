@@ -248,3 +248,22 @@ def test_soft_update_models():
         np.testing.assert_allclose(new, np.float32(0.25) * x + np.float32(0.75) * y, rtol=1e-6)
     with pytest.raises(ValueError):
         soft_update(b, a, 1.5)
+
+
+def test_interrupt_from_callback_leaves_model_usable():
+    from pyml.utils.callbacks import Callback
+
+    class Stop(Callback):
+        def on_iteration_end(self, estimator, iteration, logs=None):
+            if iteration == 1:
+                raise KeyboardInterrupt
+            return False
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 4))
+    model = Sequential([Input(shape=(4,)), Dense(5, activation="relu"), Dense(1)], random_state=0)
+    model.compile(loss="mse", optimizer="adam")
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, X[:, 0], epochs=10, callbacks=[Stop()], verbose=0)
+    assert model.optimizer.iterations == 2 * 2  # two epochs of two batches ran
+    assert np.isfinite(model.predict(X)).all()
