@@ -15,6 +15,16 @@ static pyml_index round_up(pyml_index x, pyml_index m) { return (x + m - 1) / m 
 
 pyml_index pyml_nn_panel(size_t elem) { return (pyml_index)(128 / elem); }
 
+/* Row stride of a padded buffer: a whole number of panels, plus 64 bytes when
+ * the stride would be a multiple of 512 bytes (such strides map the rows of a
+ * panel to a few L1 sets and evict each other). */
+pyml_index pyml_nn_ld(pyml_index n, size_t elem)
+{
+    pyml_index ld = round_up(n, pyml_nn_panel(elem));
+    if ((ld * (pyml_index)elem) % 512 == 0) ld += (pyml_index)(64 / elem);
+    return ld;
+}
+
 /* The 8-row AVX-512 tile is used when the CPU (and OS) support AVX-512F;
  * decided once. Results differ in the last bits between the two tile kinds
  * (never between thread counts). PYML_NN_NO_AVX512=1 in the environment
@@ -40,14 +50,13 @@ int pyml_nn_wide_tiles(void) { return 0; }
 void pyml_nn_train_layout(const pyml_dense_layer *layers, int n_layers, pyml_index batch,
                           pyml_index n_rows_loss, size_t elem, pyml_nn_layout *lay)
 {
-    const pyml_index nr = pyml_nn_panel(elem);
     size_t off = 0;
     lay->Xb = off;
     off += (size_t)(batch * (n_layers > 0 ? layers[0].n_in : 0));
     for (int l = 0; l < n_layers; ++l) {
         pyml_index ni = layers[l].n_in, no = layers[l].n_out;
-        lay->ldo[l] = round_up(no, nr);
-        lay->ldi[l] = round_up(ni, nr);
+        lay->ldo[l] = pyml_nn_ld(no, elem);
+        lay->ldi[l] = pyml_nn_ld(ni, elem);
         lay->Wp[l] = off; off += (size_t)(ni * lay->ldo[l]);
         lay->Wt[l] = off; off += (size_t)(no * lay->ldi[l]);
         lay->A[l] = off;  off += (size_t)(batch * no);
@@ -61,13 +70,12 @@ void pyml_nn_train_layout(const pyml_dense_layer *layers, int n_layers, pyml_ind
 void pyml_nn_forward_layout(const pyml_dense_layer *layers, int n_layers, size_t elem,
                             pyml_nn_layout *lay)
 {
-    const pyml_index nr = pyml_nn_panel(elem);
     size_t off = 0;
     pyml_index maxw = 1;
     for (int l = 0; l < n_layers; ++l) {
         pyml_index ni = layers[l].n_in, no = layers[l].n_out;
-        lay->ldo[l] = round_up(no, nr);
-        lay->ldi[l] = round_up(ni, nr);
+        lay->ldo[l] = pyml_nn_ld(no, elem);
+        lay->ldi[l] = pyml_nn_ld(ni, elem);
         lay->Wp[l] = off; off += (size_t)(ni * lay->ldo[l]);
         if (no > maxw) maxw = no;
     }
@@ -79,13 +87,12 @@ void pyml_nn_forward_layout(const pyml_dense_layer *layers, int n_layers, size_t
 size_t pyml_dense_forward_workspace_size(pyml_index n, pyml_index n_in, pyml_index n_out, size_t elem)
 {
     (void)n;
-    return (size_t)(n_in * round_up(n_out, pyml_nn_panel(elem))) + 1;
+    return (size_t)(n_in * pyml_nn_ld(n_out, elem)) + 1;
 }
 
 size_t pyml_dense_backward_workspace_size(pyml_index n, pyml_index n_in, pyml_index n_out, size_t elem)
 {
-    pyml_index nr = pyml_nn_panel(elem);
-    return (size_t)(n * round_up(n_out, nr) + n_out * round_up(n_in, nr)) + 1;
+    return (size_t)(n * pyml_nn_ld(n_out, elem) + n_out * pyml_nn_ld(n_in, elem)) + 1;
 }
 
 size_t pyml_mlp_forward_workspace_size(const pyml_dense_layer *layers, int n_layers, size_t elem)

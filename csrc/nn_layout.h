@@ -24,6 +24,7 @@ typedef struct {
 /* Columns of one register panel (128 bytes of T); buffers used as the right-hand
  * operand of a product are padded to a multiple of it. */
 pyml_index pyml_nn_panel(size_t elem);
+pyml_index pyml_nn_ld(pyml_index n, size_t elem);
 void pyml_nn_train_layout(const pyml_dense_layer *layers, int n_layers, pyml_index batch,
                           pyml_index n_rows_loss, size_t elem, pyml_nn_layout *lay);
 void pyml_nn_forward_layout(const pyml_dense_layer *layers, int n_layers, size_t elem,
