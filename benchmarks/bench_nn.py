@@ -5,15 +5,16 @@ W8:  X float32 (5000 x 400), 10 classes; Dense(25, relu) -> Dense(15, relu) -> D
      sparse categorical cross-entropy from logits, Adam lr 0.001, batch 32, shuffled.
 W8b: X float32 (60000 x 784), 128 -> 64 -> 10, batch 128.
 
-The course's digit images (X.npy) are not public, so X is a synthetic float32 matrix in [0, 1) and
-y the argmax of a fixed random teacher network: learnable, so train accuracy is meaningful.
+The course's digit images (X.npy) are not public, so X is synthetic, float32 in [0, 1): each row is
+a noisy copy of one of 10 fixed random "prototype images" (its label), so train accuracy is meaningful.
 
 Run:  pytest benchmarks/bench_nn.py --benchmark-only            (PYML_BENCH_SMALL=1 for a smoke run)
-Each test records s/epoch, final train accuracy and, for pyml, the ratio torch_s / pyml_s
+One benchmark round trains ``epochs`` epochs (pyml: one ``model.fit(epochs=...)`` call, so input
+validation is paid once, as a user pays it); the table's times are per round. Each test records
+s/epoch (fastest round / epochs), the final train accuracy and, for pyml, the ratio torch_s / pyml_s
 (measured in the same run) in ``benchmark.extra_info``.
 """
 import os
-import time
 
 import numpy as np
 import pytest
@@ -23,16 +24,17 @@ WORKLOADS = {
     "W8": dict(n=1000 if SMALL else 5000, d=400, hidden=(25, 15), k=10, batch=32, epochs=2 if SMALL else 5),
     "W8b": dict(n=4000 if SMALL else 60000, d=784, hidden=(128, 64), k=10, batch=128, epochs=1 if SMALL else 3),
 }
+ROUNDS = 1 if SMALL else 3  # each round trains `epochs` epochs; s/epoch = fastest round / epochs
 _RESULTS = {}
 
 
 def _data(name):
     w = WORKLOADS[name]
     rng = np.random.default_rng(0)
-    X = rng.random((w["n"], w["d"]), dtype=np.float32)
-    teacher = rng.normal(size=(w["d"], w["k"])).astype(np.float32)
-    z = (X - 0.5) @ teacher
-    return X, np.argmax(z, axis=1).astype(np.int64)
+    prototypes = rng.random((w["k"], w["d"]), dtype=np.float32)
+    y = rng.integers(0, w["k"], w["n"])
+    X = 0.35 * prototypes[y] + 0.65 * rng.random((w["n"], w["d"]), dtype=np.float32)
+    return np.ascontiguousarray(X, dtype=np.float32), y.astype(np.int64)
 
 
 def _record(benchmark, name, peer, threads, per_epoch, acc):
@@ -61,22 +63,20 @@ def test_torch(benchmark, name, threads):
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     n, bs = len(X), w["batch"]
 
-    def epoch():
-        perm = torch.randperm(n)
-        for i in range(0, n, bs):
-            idx = perm[i:i + bs]
-            opt.zero_grad()
-            loss = loss_fn(model(Xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
+    def epochs():
+        for _ in range(w["epochs"]):
+            perm = torch.randperm(n)
+            for i in range(0, n, bs):
+                idx = perm[i:i + bs]
+                opt.zero_grad()
+                loss = loss_fn(model(Xt[idx]), yt[idx])
+                loss.backward()
+                opt.step()
 
-    t0 = time.perf_counter()
-    benchmark.pedantic(epoch, rounds=w["epochs"], iterations=1, warmup_rounds=0)
-    per_epoch = (time.perf_counter() - t0) / w["epochs"]
+    benchmark.pedantic(epochs, rounds=ROUNDS, iterations=1, warmup_rounds=0)
     with torch.no_grad():
         acc = float((model(Xt).argmax(1) == yt).float().mean())
-    _record(benchmark, name, "torch", threads, benchmark.stats.stats.mean, acc)
-    del per_epoch
+    _record(benchmark, name, "torch", threads, benchmark.stats.stats.min / w["epochs"], acc)
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -90,12 +90,12 @@ def test_pyml(benchmark, name, threads):
     model = Sequential(layers + [Dense(w["k"], activation="linear")], random_state=0, n_jobs=threads)
     model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer=Adam(learning_rate=0.001))
 
-    def epoch():
-        model.fit(X, y, epochs=1, batch_size=w["batch"], verbose=0)
+    def epochs():
+        model.fit(X, y, epochs=w["epochs"], batch_size=w["batch"], verbose=0)
 
-    benchmark.pedantic(epoch, rounds=w["epochs"], iterations=1, warmup_rounds=0)
+    benchmark.pedantic(epochs, rounds=ROUNDS, iterations=1, warmup_rounds=0)
     acc = float(np.mean(np.argmax(model.predict(X), axis=1) == y))
-    _record(benchmark, name, "pyml", threads, benchmark.stats.stats.mean, acc)
+    _record(benchmark, name, "pyml", threads, benchmark.stats.stats.min / w["epochs"], acc)
 
 
 @pytest.mark.parametrize("name", ["W8", "W8b"])
@@ -109,7 +109,7 @@ def test_keras(benchmark, name):
     model.compile(loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   optimizer=tf.keras.optimizers.Adam(0.001))
     model.fit(X, y, epochs=1, batch_size=w["batch"], verbose=0)  # graph tracing outside the timing
-    benchmark.pedantic(lambda: model.fit(X, y, epochs=1, batch_size=w["batch"], verbose=0), rounds=w["epochs"],
-                       iterations=1)
+    benchmark.pedantic(lambda: model.fit(X, y, epochs=w["epochs"], batch_size=w["batch"], verbose=0),
+                       rounds=ROUNDS, iterations=1)
     acc = float(np.mean(np.argmax(model.predict(X, verbose=0), axis=1) == y))
-    _record(benchmark, name, "keras", 0, benchmark.stats.stats.mean, acc)
+    _record(benchmark, name, "keras", 0, benchmark.stats.stats.min / w["epochs"], acc)
