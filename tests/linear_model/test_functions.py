@@ -253,3 +253,26 @@ def test_non_contiguous_and_read_only_inputs_work(rng):
     y.flags.writeable = False
     c = compute_cost(X, y, np.ones(3), 0.0)
     assert c == pytest.approx(ref_cost_grad(X, y, np.ones(3), 0.0, 0.0, "linear")[0])
+
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 300), d=st.integers(1, 40), seed=st.integers(0, 2**31 - 1),
+       model=st.sampled_from(["linear", "logistic"]), lam=st.floats(0, 5))
+def test_property_any_shape_matches_numpy(n, d, seed, model, lam):
+    """Any (n, d), including n < 4 and d not a multiple of the vector width."""
+    r = np.random.default_rng(seed)
+    X = r.standard_normal((n, d)) * 3
+    y = r.standard_normal(n) if model == "linear" else r.integers(0, 2, n).astype(float)
+    w = r.standard_normal(d)
+    b = float(r.standard_normal())
+    cost = compute_cost(X, y, w, b, reg_lambda=lam, model=model)
+    dw, db = compute_gradient(X, y, w, b, reg_lambda=lam, model=model)
+    rc, rdw, rdb = ref_cost_grad(X, y, w, b, lam, model)
+    np.testing.assert_allclose(cost, rc, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(dw, rdw, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(db, rdb, rtol=1e-9, atol=1e-11)
