@@ -16,7 +16,8 @@ def ref_cost_grad(X, y, w, b, lam, model):
         cost = np.sum((f - y) ** 2) / (2 * m)
     else:
         f = 1 / (1 + np.exp(-z))
-        cost = np.mean(-y * np.log(f) - (1 - y) * np.log(1 - f))
+        # -y log f - (1-y) log(1-f) written as log(1 + e^z) - y z: equal, but exact for large |z|
+        cost = np.mean(np.logaddexp(0, z) - y * z)
     cost += lam / (2 * m) * np.sum(w ** 2)
     err = f - y
     return cost, X.T @ err / m + lam / m * w, err.mean()
