@@ -277,3 +277,24 @@ def test_property_any_shape_matches_numpy(n, d, seed, model, lam):
     np.testing.assert_allclose(cost, rc, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(dw, rdw, rtol=1e-9, atol=1e-11)
     np.testing.assert_allclose(db, rdb, rtol=1e-9, atol=1e-11)
+
+
+def test_ctrl_c_interrupts_compiled_loop(rng):
+    """A real SIGINT during gradient descent (all iterations in C) raises KeyboardInterrupt promptly."""
+    import os
+    import signal
+    import threading
+    import time
+
+    if not hasattr(signal, "pthread_kill"):
+        pytest.skip("needs POSIX signals")
+    X, y, w, b = make_problem(rng, 2000, 8, "linear", np.float64)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    t0 = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            gradient_descent(X, y, w, b, 1e-6, 10_000_000)  # would take minutes
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - t0 < 5.0
