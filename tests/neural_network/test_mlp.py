@@ -103,4 +103,4 @@ def test_verbose_prints_progress(capsys):
     X = np.random.default_rng(0).normal(size=(40, 3))
     MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, verbose=2, random_state=0).fit(X, X[:, 0])
     err = capsys.readouterr().err
-    assert err.count("epoch") == 3 and "loss=" in err
+    assert err.count("] epoch ") == 3 and "loss=" in err
