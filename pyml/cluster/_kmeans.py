@@ -43,7 +43,7 @@ def _check_weights(sample_weight, n, dtype, caller):
     if np.any(w < 0):
         raise ValueError("sample_weight must be non-negative")
     if not np.any(w > 0):
-        raise ValueError("sample_weight must have at least one positive entry")
+        raise ValueError("sample_weight are all zero: at least one sample needs a positive weight")
     return np.ascontiguousarray(w, dtype=dtype)
 
 
