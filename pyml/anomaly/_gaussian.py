@@ -152,9 +152,11 @@ def _scan(y_val, p_val, method, n_steps, caller):
         step = (hi - lo) / n_steps
         grid = np.arange(lo, hi, step)  # the lab's np.arange(min, max, step)
     elif method == "log-grid":
-        if not np.all(ps > 0):
-            raise ValueError(f"{caller}: method='log-grid' needs positive densities")
-        lo, hi = np.log(ps[0]), np.log(ps[-1])
+        pos = ps[ps > 0]
+        if pos.size == 0 or ps[0] < 0:
+            raise ValueError(f"{caller}: method='log-grid' needs non-negative densities, some positive")
+        # Densities that underflowed to 0 are below every grid point (flagged).
+        lo, hi = np.log(pos[0]), np.log(ps[-1])
         if not hi > lo:
             raise ValueError(f"{caller}: all values of p_val are equal; there is no threshold to choose")
         grid = np.exp(np.linspace(lo, hi, n_steps + 1))
