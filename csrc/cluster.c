@@ -118,7 +118,7 @@ static kpp_layout kpp_layout_for(pyml_index n, pyml_index d, int n_trials, size_
     L.panels = off;    off += km_align((size_t)(tp * d) * es);
     L.csq = off;       off += km_align((size_t)tp * es);
     L.xsq = off;       off += km_align((size_t)n * es);
-    L.closest = off;   off += km_align((size_t)n * sizeof(double));
+    L.closest = off;   off += km_align((size_t)n * es);
     L.chunk_pot = off; off += km_align((size_t)nch * sizeof(double));
     L.trial_pot = off; off += km_align((size_t)(nch * tp) * sizeof(double));
     L.total = off + 64;
