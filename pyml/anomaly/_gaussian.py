@@ -259,9 +259,15 @@ class GaussianAnomalyDetector(BaseEstimator):
                                          or not self.epsilon >= 0):
             raise ValueError(f"GaussianAnomalyDetector: epsilon must be a non-negative number or None, "
                              f"got {self.epsilon!r}")
-        X = check_array(X, caller=self, min_samples=2)
+        # NaN / inf are detected from the (d-sized) result instead of a full
+        # extra pass over X: any NaN or inf in X makes mean or var non-finite,
+        # and then check_array runs to name the first bad entry.
+        X = check_array(X, caller=self, min_samples=2, ensure_finite=False)
         n_threads = _threads(self.n_jobs, X.shape[0])
         mean, var = _k.fit_diag(X, n_threads)
+        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(var))):
+            check_array(X, caller=self, min_samples=2)
+            raise ValueError("GaussianAnomalyDetector: the variance of X overflows its dtype; rescale X")
         _check_variances(var, "GaussianAnomalyDetector")
         self.mean_, self.var_ = mean, var
         if self.covariance == "full":
@@ -280,18 +286,26 @@ class GaussianAnomalyDetector(BaseEstimator):
     def score_samples(self, X):
         """Log-density log p(x) of every row, shape (n_samples,)."""
         check_is_fitted(self)
-        X = check_array(X, caller=self)
+        X = check_array(X, caller=self, ensure_finite=False)
         check_n_features(self, X)
         X = np.ascontiguousarray(X, dtype=self.mean_.dtype)
         n_threads = _threads(self.n_jobs, X.shape[0])
         d = X.shape[1]
         if self.covariance_.shape == (d, d) and hasattr(self, "_linv"):
             log_norm = -0.5 * (d * _LOG_2PI + self._log_det)
-            return _k.logpdf_full(X, self.mean_, np.ascontiguousarray(self._linv, dtype=X.dtype), log_norm,
-                                  n_threads)
-        var = self.var_.astype(np.float64)
-        log_norm = -0.5 * (d * _LOG_2PI + float(np.sum(np.log(var))))
-        return _k.logpdf_diag(X, self.mean_, np.ascontiguousarray(1.0 / var, dtype=X.dtype), log_norm, n_threads)
+            out = _k.logpdf_full(X, self.mean_, np.ascontiguousarray(self._linv, dtype=X.dtype), log_norm,
+                                 n_threads)
+        else:
+            var = self.var_.astype(np.float64)
+            log_norm = -0.5 * (d * _LOG_2PI + float(np.sum(np.log(var))))
+            out = _k.logpdf_diag(X, self.mean_, np.ascontiguousarray(1.0 / var, dtype=X.dtype), log_norm,
+                                 n_threads)
+        # NaN/inf in X show up as NaN/inf in the output (n values, not n*d):
+        # only then is X scanned, to report the first bad entry. A -inf from a
+        # finite but extremely far row is a legitimate density of 0.
+        if not np.all(np.isfinite(out)):
+            check_array(X, caller=self)
+        return out
 
     def density(self, X):
         """Density p(x) = exp(log p(x)) of every row (may underflow to 0; see score_samples)."""

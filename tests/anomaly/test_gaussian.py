@@ -252,3 +252,20 @@ def test_sklearn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         check(estimator)
+
+
+def test_nan_inf_reported_at_predict_time():
+    X = np.random.default_rng(0).normal(size=(100, 3))
+    det = GaussianAnomalyDetector(epsilon=1e-3).fit(X)
+    for bad, msg in ((np.nan, "NaN"), (np.inf, "infinity"), (-np.inf, "infinity")):
+        Xb = X.copy()
+        Xb[7, 2] = bad
+        with pytest.raises(ValueError, match=msg):
+            det.score_samples(Xb)
+        with pytest.raises(ValueError, match=msg):
+            det.predict(Xb)
+        with pytest.raises(ValueError, match=msg):
+            GaussianAnomalyDetector().fit(Xb)
+    far = np.full((1, 3), 1e200)
+    assert det.score_samples(far)[0] == -np.inf  # finite input, density 0
+    assert det.predict(far)[0] == 1

@@ -368,3 +368,14 @@ def test_sklearn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+def test_empty_cluster_relocation_matches_sklearn():
+    sk = pytest.importorskip("sklearn.cluster")
+    X, _ = _blobs(600, 2, 3, seed=12)
+    init = np.vstack([X[:3], [[500.0, 500.0]], [[-500.0, 400.0]]])  # two centres far from every point
+    ours = KMeans(5, init=init, max_iter=10, tol=0.0).fit(X)
+    ref = sk.KMeans(5, init=init, n_init=1, max_iter=10, tol=0.0).fit(X)
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    np.testing.assert_allclose(ours.inertia_, ref.inertia_, rtol=1e-10)
+    np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, rtol=1e-10)
