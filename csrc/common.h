@@ -11,7 +11,7 @@
  * the problem shape, never on the thread count. Each block writes its partial
  * result to its own slot of the workspace, and the slots are added in block
  * order after the parallel region. The result is therefore bitwise identical
- * for any number of threads on a given machine and build.
+ * for any number of threads (and any schedule) on a given machine and build.
  */
 #ifndef PYML_COMMON_H
 #define PYML_COMMON_H
@@ -71,6 +71,14 @@ static inline pyml_index pyml_n_blocks(pyml_index n_rows, pyml_index block_rows)
 #define PYML_HOT __attribute__((target_clones("arch=haswell", "default")))
 #else
 #define PYML_HOT
+#endif
+
+/* Small helpers called from PYML_HOT functions must be inlined into each
+ * clone so they are compiled for its instruction set. */
+#if defined(__GNUC__)
+#define PYML_INLINE static inline __attribute__((always_inline))
+#else
+#define PYML_INLINE static inline
 #endif
 
 #define PYML_CONCAT_(a, b) a##b

@@ -6,9 +6,25 @@ returned display records what was drawn (``artists_``) for tests.
 from pyml.plot._anomaly import DensityContourDisplay, F1ThresholdDisplay
 from pyml.plot._base import Display
 from pyml.plot._cluster import ElbowDisplay, ImageCompressionDisplay, KMeansProgressDisplay
+from pyml.plot._linear import (
+    CostContourDisplay,
+    CostCurveDisplay,
+    CostHistoryDisplay,
+    CostSurfaceDisplay,
+    DecisionBoundaryDisplay,
+    FitDisplay,
+    SigmoidDisplay,
+)
 
 __all__ = [
+    "CostContourDisplay",
+    "CostCurveDisplay",
+    "CostHistoryDisplay",
+    "CostSurfaceDisplay",
+    "DecisionBoundaryDisplay",
     "Display",
+    "FitDisplay",
+    "SigmoidDisplay",
     "KMeansProgressDisplay",
     "ElbowDisplay",
     "ImageCompressionDisplay",
