@@ -354,9 +354,6 @@ def _sklearn_checks():
 
 def _expected_failures(estimator):
     return {
-        # Base layer (pyml.exceptions / pyml.utils.validation), not this family:
-        "check_estimators_unfitted": "pyml raises its own NotFittedError class, not sklearn's",
-        "check_dtype_object": "pyml's check_array raises ValueError (not TypeError) for non-numeric objects",
         # As scikit-learn's own KMeans (xfail there too): the random seeding
         # draws differently for weighted rows than for repeated rows.
         "check_sample_weight_equivalence_on_dense_data": "random init differs for weighted vs repeated rows",
