@@ -25,6 +25,18 @@ size_t pyml_gauss_fit_workspace_size(pyml_index n, pyml_index d)
     return (size_t)ga_n_chunks(n) * (size_t)(2 * d);
 }
 
+/* Rows per chunk of the full-covariance log-density; each chunk owns a
+ * d-sized slot of the workspace for the forward-substitution vector z. */
+#define GA_FULL_CHUNK 512
+
+static pyml_index ga_full_chunks(pyml_index n) { return n <= 0 ? 1 : (n + GA_FULL_CHUNK - 1) / GA_FULL_CHUNK; }
+
+size_t pyml_gauss_full_workspace_size(pyml_index n, pyml_index d)
+{
+    if (n < 0 || d < 0) return 0;
+    return (size_t)ga_full_chunks(n) * (size_t)d;
+}
+
 /* F1 from the confusion counts, the course's way (prec, rec, harmonic mean). */
 static double f1_of(double tp, double fp, double fn)
 {

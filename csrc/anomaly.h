@@ -4,8 +4,8 @@
  *     mu_j = (1/m) sum_i x_ij,   var_j = (1/m) sum_i (x_ij - mu_j)^2
  *     log p(x) = -1/2 sum_j [ log(2 pi var_j) + (x_j - mu_j)^2 / var_j ]
  * Full covariance Sigma = L L^T (Cholesky done once by the caller, who passes
- * L^{-1}, lower triangular, and log_norm = -1/2 (d log 2 pi + log det Sigma)):
- *     log p(x) = log_norm - 1/2 || L^{-1} (x - mu) ||^2
+ * L, lower triangular, and log_norm = -1/2 (d log 2 pi + log det Sigma)):
+ *     log p(x) = log_norm - 1/2 ||z||^2,   L z = x - mu  (forward substitution per row)
  * Working in log-density keeps tiny densities (1e-18 and far below) exact.
  *
  * Threshold selection by F1 (anomaly when p < eps): with p sorted ascending and
@@ -21,6 +21,7 @@
 #include "common.h"
 
 size_t pyml_gauss_fit_workspace_size(pyml_index n, pyml_index d);
+size_t pyml_gauss_full_workspace_size(pyml_index n, pyml_index d);
 
 #define PYML_DECLARE_ANOMALY(T, SFX)                                                              \
     int pyml_gauss_fit_diag_##SFX(const T *X, pyml_index ldx, pyml_index n, pyml_index d, T *mean, \
@@ -29,8 +30,8 @@ size_t pyml_gauss_fit_workspace_size(pyml_index n, pyml_index d);
                                      const T *mean, const T *inv_var, double log_norm, T *out,    \
                                      int n_threads);                                              \
     int pyml_gauss_logpdf_full_##SFX(const T *X, pyml_index ldx, pyml_index n, pyml_index d,      \
-                                     const T *mean, const T *Linv, double log_norm, T *out,       \
-                                     int n_threads);
+                                     const T *mean, const T *L, double log_norm, T *out,          \
+                                     double *work, size_t work_size, int n_threads);
 
 PYML_DECLARE_ANOMALY(float, f32)
 PYML_DECLARE_ANOMALY(double, f64)

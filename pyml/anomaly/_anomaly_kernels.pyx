@@ -9,6 +9,7 @@ from pyml.utils._kernel_support cimport pyml_index, raise_for_status
 
 cdef extern from "anomaly.h" nogil:
     size_t pyml_gauss_fit_workspace_size(pyml_index n, pyml_index d)
+    size_t pyml_gauss_full_workspace_size(pyml_index n, pyml_index d)
     int pyml_gauss_fit_diag_f32(const float *X, pyml_index ldx, pyml_index n, pyml_index d, float *mean,
                                 float *var, double *work, size_t work_size, int n_threads)
     int pyml_gauss_fit_diag_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index d, double *mean,
@@ -18,9 +19,11 @@ cdef extern from "anomaly.h" nogil:
     int pyml_gauss_logpdf_diag_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index d, const double *mean,
                                    const double *inv_var, double log_norm, double *out, int n_threads)
     int pyml_gauss_logpdf_full_f32(const float *X, pyml_index ldx, pyml_index n, pyml_index d, const float *mean,
-                                   const float *Linv, double log_norm, float *out, int n_threads)
+                                   const float *L, double log_norm, float *out, double *work, size_t work_size,
+                                   int n_threads)
     int pyml_gauss_logpdf_full_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index d, const double *mean,
-                                   const double *Linv, double log_norm, double *out, int n_threads)
+                                   const double *L, double log_norm, double *out, double *work, size_t work_size,
+                                   int n_threads)
     int pyml_f1_grid_scan(const double *p_sorted, const uint8_t *y_sorted, pyml_index n, const double *grid,
                           pyml_index g, double *f1_out, pyml_index *best, double *best_f1)
     int pyml_f1_exact_scan(const double *p_sorted, const uint8_t *y_sorted, pyml_index n, pyml_index *best_cut,
@@ -71,24 +74,26 @@ def logpdf_diag(const floating[:, ::1] X, const floating[::1] mean, const floati
     return out_arr
 
 
-def logpdf_full(const floating[:, ::1] X, const floating[::1] mean, const floating[:, ::1] Linv,
+def logpdf_full(const floating[:, ::1] X, const floating[::1] mean, const floating[:, ::1] L,
                 double log_norm, int n_threads):
-    """log p(x) of the full-covariance Gaussian (Linv = inverse Cholesky factor) for every row."""
+    """log p(x) of the full-covariance Gaussian (L = lower Cholesky factor) for every row."""
     cdef pyml_index n = X.shape[0], d = X.shape[1]
-    if mean.shape[0] != d or Linv.shape[0] != d or Linv.shape[1] != d:
+    if mean.shape[0] != d or L.shape[0] != d or L.shape[1] != d:
         raise ValueError("logpdf_full: inconsistent shapes")
     out_arr = np.empty(n, dtype=np.float32 if floating is float else np.float64)
+    work_arr = np.empty(max(pyml_gauss_full_workspace_size(n, d), 1), dtype=np.float64)
     cdef floating[::1] out = out_arr
+    cdef double[::1] work = work_arr
     cdef int st
     if n == 0:
         return out_arr
     with nogil:
         if floating is float:
-            st = pyml_gauss_logpdf_full_f32(&X[0, 0], X.strides[0] // sizeof(float), n, d, &mean[0], &Linv[0, 0],
-                                            log_norm, &out[0], n_threads)
+            st = pyml_gauss_logpdf_full_f32(&X[0, 0], X.strides[0] // sizeof(float), n, d, &mean[0], &L[0, 0],
+                                            log_norm, &out[0], &work[0], work.shape[0], n_threads)
         else:
-            st = pyml_gauss_logpdf_full_f64(&X[0, 0], X.strides[0] // sizeof(double), n, d, &mean[0], &Linv[0, 0],
-                                            log_norm, &out[0], n_threads)
+            st = pyml_gauss_logpdf_full_f64(&X[0, 0], X.strides[0] // sizeof(double), n, d, &mean[0], &L[0, 0],
+                                            log_norm, &out[0], &work[0], work.shape[0], n_threads)
     raise_for_status(st, "Gaussian log-density")
     return out_arr
 

@@ -65,13 +65,13 @@ def _log_density(X, mu, var, n_threads, caller):
         return _k.logpdf_diag(X, mu, np.ascontiguousarray(1.0 / var, dtype=X.dtype), log_norm, n_threads)
     if var.shape != (d, d):
         raise ValueError(f"{caller}: var must have shape ({d},) or ({d}, {d}), got {var.shape}")
-    linv, log_det = _inverse_cholesky(var, caller)
+    L, log_det = _cholesky(var, caller)
     log_norm = -0.5 * (d * _LOG_2PI + log_det)
-    return _k.logpdf_full(X, mu, np.ascontiguousarray(linv, dtype=X.dtype), log_norm, n_threads)
+    return _k.logpdf_full(X, mu, np.ascontiguousarray(L, dtype=X.dtype), log_norm, n_threads)
 
 
-def _inverse_cholesky(cov, caller):
-    """(L^{-1}, log det Sigma) with Sigma = L L^T, done once in NumPy."""
+def _cholesky(cov, caller):
+    """(L, log det Sigma) with Sigma = L L^T, done once in NumPy (the C kernel solves L z = x - mu)."""
     cov = np.asarray(cov, dtype=np.float64)
     if not np.allclose(cov, cov.T, rtol=1e-10, atol=1e-12 * max(1.0, float(np.abs(cov).max()))):
         raise ValueError(f"{caller}: the covariance matrix is not symmetric")
@@ -80,9 +80,7 @@ def _inverse_cholesky(cov, caller):
     except np.linalg.LinAlgError:
         raise ValueError(f"{caller}: the covariance matrix is singular or not positive definite (collinear or "
                          "constant features): drop redundant features or use covariance='diagonal'") from None
-    d = cov.shape[0]
-    linv = np.linalg.solve(L, np.eye(d))  # triangular inverse; d is small next to m
-    return np.tril(linv), 2.0 * float(np.sum(np.log(np.diag(L))))
+    return L, 2.0 * float(np.sum(np.log(np.diag(L))))
 
 
 def multivariate_gaussian(X, mu, var):
@@ -273,9 +271,10 @@ class GaussianAnomalyDetector(BaseEstimator):
         if self.covariance == "full":
             Xc = X.astype(np.float64) - mean
             cov = (Xc.T @ Xc) / X.shape[0]
-            self._linv, self._log_det = _inverse_cholesky(cov, "GaussianAnomalyDetector")
+            self._chol, self._log_det = _cholesky(cov, "GaussianAnomalyDetector")
             self.covariance_ = cov.astype(X.dtype)
         else:
+            self._chol = None
             self.covariance_ = np.diag(var)
         self.epsilon_ = None if self.epsilon is None else float(self.epsilon)
         self.log_epsilon_ = None if self.epsilon is None else (
@@ -291,9 +290,9 @@ class GaussianAnomalyDetector(BaseEstimator):
         X = np.ascontiguousarray(X, dtype=self.mean_.dtype)
         n_threads = _threads(self.n_jobs, X.shape[0])
         d = X.shape[1]
-        if self.covariance_.shape == (d, d) and hasattr(self, "_linv"):
+        if getattr(self, "_chol", None) is not None:
             log_norm = -0.5 * (d * _LOG_2PI + self._log_det)
-            out = _k.logpdf_full(X, self.mean_, np.ascontiguousarray(self._linv, dtype=X.dtype), log_norm,
+            out = _k.logpdf_full(X, self.mean_, np.ascontiguousarray(self._chol, dtype=X.dtype), log_norm,
                                  n_threads)
         else:
             var = self.var_.astype(np.float64)

@@ -265,3 +265,13 @@ def test_nan_inf_reported_at_predict_time():
     far = np.full((1, 3), 1e200)
     assert det.score_samples(far)[0] == -np.inf  # finite input, density 0
     assert det.predict(far)[0] == 1
+
+
+def test_refit_switching_covariance_type():
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(500, 3)) @ np.array([[1, 0.5, 0], [0, 1, 0.3], [0, 0, 1]])
+    det = GaussianAnomalyDetector(covariance="full").fit(X)
+    full = det.score_samples(X)
+    det.set_params(covariance="diagonal").fit(X)
+    np.testing.assert_allclose(det.score_samples(X), GaussianAnomalyDetector().fit(X).score_samples(X))
+    assert not np.allclose(det.score_samples(X), full)
