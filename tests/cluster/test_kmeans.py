@@ -376,3 +376,23 @@ def test_empty_cluster_relocation_matches_sklearn():
     np.testing.assert_array_equal(ours.labels_, ref.labels_)
     np.testing.assert_allclose(ours.inertia_, ref.inertia_, rtol=1e-10)
     np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, rtol=1e-10)
+
+
+def test_callback_can_stop_and_errors_propagate():
+    from pyml.utils.callbacks import Callback
+
+    X, _ = _blobs(3000, 3, 8, seed=13)
+
+    class StopAt(Callback):
+        def on_iteration_end(self, estimator, iteration, logs=None):
+            return iteration >= 2
+
+    class Boom(Callback):
+        def on_iteration_end(self, estimator, iteration, logs=None):
+            raise RuntimeError("boom at %d" % iteration)
+
+    km = KMeans(8, init="random", n_init=1, random_state=0, tol=0).fit(X, callbacks=[StopAt()])
+    assert km.n_iter_ == 3
+    np.testing.assert_array_equal(km.labels_, km.predict(X))  # final E-step after an early stop
+    with pytest.raises(RuntimeError, match="boom at 0"):
+        KMeans(8, random_state=0).fit(X, callbacks=[Boom()])
