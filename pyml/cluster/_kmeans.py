@@ -207,7 +207,7 @@ class _KMeansBase(ClusterMixin, TransformerMixin, BaseEstimator):
         return self.fit(X, sample_weight=sample_weight).transform(X)
 
     def _warn_if_degenerate(self):
-        distinct = np.unique(self.labels_).size
+        distinct = int(np.count_nonzero(np.bincount(self.labels_, minlength=self.n_clusters)))
         if distinct < self.n_clusters:
             warnings.warn(f"Number of distinct clusters ({distinct}) found smaller than n_clusters "
                           f"({self.n_clusters}). Possibly due to duplicate points in X.", ConvergenceWarning,
@@ -295,7 +295,9 @@ class KMeans(_KMeansBase):
         # Centre the data (accuracy of the ||x||^2 - 2 x.c + ||c||^2 expansion).
         x_mean = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
         Xc = np.ascontiguousarray(X - x_mean)
-        tol = float(np.mean(np.var(X, axis=0, dtype=np.float64))) * self.tol if X.shape[0] > 1 else 0.0
+        # tol is relative to the mean feature variance (as scikit-learn's);
+        # tol=0 skips that extra pass over X.
+        tol = float(np.mean(np.var(Xc, axis=0, dtype=np.float64))) * self.tol if self.tol > 0 and X.shape[0] > 1 else 0.0
 
         cbs = list(callbacks or [])
         if self.verbose:
