@@ -396,3 +396,18 @@ def test_callback_can_stop_and_errors_propagate():
     np.testing.assert_array_equal(km.labels_, km.predict(X))  # final E-step after an early stop
     with pytest.raises(RuntimeError, match="boom at 0"):
         KMeans(8, random_state=0).fit(X, callbacks=[Boom()])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("offset", [0.0, 1e6])
+def test_far_from_origin_matches_sklearn(dtype, offset):
+    """Centring keeps the ||x||^2 - 2x.c + ||c||^2 expansion accurate far from the origin."""
+    sk = pytest.importorskip("sklearn.cluster")
+    X, _ = _blobs(3000, 4, 5, seed=14)
+    X = (X + offset).astype(dtype)
+    init = X[:5].copy()
+    ours = KMeans(5, init=init, max_iter=20, tol=0.0).fit(X)
+    ref = sk.KMeans(5, init=init, n_init=1, max_iter=20, tol=0.0).fit(X)
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    np.testing.assert_allclose(ours.inertia_, ref.inertia_, rtol=1e-3 if dtype == np.float32 else 1e-9)
+    np.testing.assert_array_equal(ours.predict(X), ours.labels_)
