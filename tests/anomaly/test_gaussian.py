@@ -1,5 +1,6 @@
 """Gaussian anomaly detection: course values, scipy agreement, NumPy references, threads, bad input."""
 import os
+import pathlib
 import pickle
 import warnings
 
@@ -11,7 +12,10 @@ from pyml.anomaly import _anomaly_kernels as K
 from pyml.datasets import make_server_metrics
 from pyml.exceptions import NotFittedError
 
-COURSE = "/work/shared/course-data/c3w1-anomaly-detection"
+# ../shared/course-data beside the checkout (as tests/conftest.py), or $PYML_COURSE_DATA.
+_DATA = os.environ.get("PYML_COURSE_DATA") or str(pathlib.Path(__file__).resolve().parents[2].parent / "shared" /
+                                                   "course-data")
+COURSE = os.path.join(_DATA, "c3w1-anomaly-detection")
 needs_course = pytest.mark.skipif(not os.path.isdir(COURSE), reason="course data not available")
 DTYPES = [np.float32, np.float64]
 

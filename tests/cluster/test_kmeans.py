@@ -1,5 +1,6 @@
 """K-means: course values, NumPy references, scikit-learn agreement, threads, bad input, pickling."""
 import os
+import pathlib
 import pickle
 import warnings
 
@@ -14,7 +15,10 @@ from pyml.cluster import _cluster_kernels as K
 from pyml.datasets import make_blobs
 from pyml.exceptions import ConvergenceWarning, NotFittedError
 
-COURSE = "/work/shared/course-data/c3w1-kmeans"
+# ../shared/course-data beside the checkout (as tests/conftest.py), or $PYML_COURSE_DATA.
+_DATA = os.environ.get("PYML_COURSE_DATA") or str(pathlib.Path(__file__).resolve().parents[2].parent / "shared" /
+                                                   "course-data")
+COURSE = os.path.join(_DATA, "c3w1-kmeans")
 needs_course = pytest.mark.skipif(not os.path.isdir(COURSE), reason="course data not available")
 DTYPES = [np.float32, np.float64]
 
