@@ -62,13 +62,18 @@ static inline pyml_index pyml_n_blocks(pyml_index n_rows, pyml_index block_rows)
     return n_rows <= 0 ? 0 : (n_rows + block_rows - 1) / block_rows;
 }
 
-/* Hot per-block loops are compiled twice on x86-64 Linux with GCC: for
- * Haswell (AVX2 + FMA) and for the baseline, picked at load time. Wheels stay
- * portable and modern CPUs get wide vectors. Results may differ in the last
- * bits between the two machine types (FMA), never between thread counts. */
+/* Hot per-block loops are compiled twice on x86-64 Linux with GCC: for the
+ * x86-64-v3 level (AVX2 + FMA + BMI) and for the baseline, picked at load time
+ * by CPU features (not by CPU model, which "arch=haswell" would test). Wheels
+ * stay portable and modern CPUs get wide vectors. Results may differ in the
+ * last bits between the two machine types (FMA), never between thread counts. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
     !defined(PYML_NO_TARGET_CLONES)
-#define PYML_HOT __attribute__((target_clones("arch=haswell", "default")))
+#if __GNUC__ >= 12
+#define PYML_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define PYML_HOT __attribute__((target_clones("avx2", "default")))
+#endif
 #else
 #define PYML_HOT
 #endif

@@ -3,7 +3,9 @@
 Each plot computes once into a Display and draws onto a given ``ax``; the
 returned display records what was drawn (``artists_``) for tests.
 """
+from pyml.plot._anomaly import DensityContourDisplay, F1ThresholdDisplay
 from pyml.plot._base import Display
+from pyml.plot._cluster import ElbowDisplay, ImageCompressionDisplay, KMeansProgressDisplay
 from pyml.plot._linear import (
     CostContourDisplay,
     CostCurveDisplay,
@@ -22,9 +24,14 @@ __all__ = [
     "CostHistoryDisplay",
     "CostSurfaceDisplay",
     "DecisionBoundaryDisplay",
+    "DensityContourDisplay",
     "DigitPredictionsDisplay",
     "Display",
+    "ElbowDisplay",
+    "F1ThresholdDisplay",
     "FitDisplay",
+    "ImageCompressionDisplay",
+    "KMeansProgressDisplay",
     "LearningCurveDisplay",
     "SigmoidDisplay",
     "TrainingHistoryDisplay",

@@ -1,0 +1,33 @@
+"""Anomaly plots draw what they computed (headless)."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from pyml.anomaly import GaussianAnomalyDetector, select_threshold  # noqa: E402
+from pyml.datasets import make_server_metrics  # noqa: E402
+from pyml.plot import DensityContourDisplay, F1ThresholdDisplay  # noqa: E402
+
+
+def test_density_contours_circle_anomalies():
+    X, y = make_server_metrics(300, random_state=0, anomaly_fraction=0.03)
+    det = GaussianAnomalyDetector().fit(X).fit_threshold(X, y)
+    disp = DensityContourDisplay.from_estimator(det, X, grid_resolution=40)
+    assert disp.log_density.shape == (40, 40)
+    flagged = disp.artists_["anomalies"].get_offsets()
+    np.testing.assert_allclose(flagged, X[det.predict(X) == 1])
+    plt.close("all")
+
+
+def test_f1_threshold_display():
+    X, y = make_server_metrics(300, random_state=1, anomaly_fraction=0.05)
+    p = GaussianAnomalyDetector().fit(X).density(X)
+    disp = F1ThresholdDisplay.from_predictions(y, p)
+    eps, f1 = select_threshold(y, p)
+    assert disp.best_epsilon == eps and disp.best_f1 == f1
+    assert disp.f1.max() == f1
+    np.testing.assert_allclose(disp.artists_["curve"].get_ydata(), disp.f1)
+    disp2 = F1ThresholdDisplay.from_predictions(y, p, method="log-grid")
+    assert disp2.ax_.get_xscale() == "log"
+    plt.close("all")
