@@ -109,7 +109,7 @@ def _pyml_density(X, threads):
 
 
 @pytest.mark.parametrize("threads", THREADS)
-def test_w7_density_pyml(benchmark, threads):
+def test_w7_density_pyml(benchmark, record, threads):
     X, _, _ = _data()
     p = benchmark.pedantic(_pyml_density, args=(X, threads), rounds=5, iterations=1)
     t, _ = _best_of(lambda: _pyml_density(X, threads), 5)
@@ -124,21 +124,31 @@ def test_w7_density_pyml(benchmark, threads):
             pass
     info["floor_seconds"] = _best_of(lambda: X.sum(), 5)[0]
     benchmark.extra_info.update(info)
+    record(benchmark, "W7 density", "pyml", threads, "float64", None)
 
 
 @pytest.mark.parametrize("threads", THREADS)
-def test_w7_density_numpy_course(benchmark, threads):
+def test_w7_density_floor(benchmark, record, threads):
+    X, _, _ = _data()
+    benchmark.pedantic(X.sum, rounds=5, iterations=1)
+    record(benchmark, "W7 density", "floor (one read of X, 1 thread)", threads, "float64", None)
+
+
+@pytest.mark.parametrize("threads", THREADS)
+def test_w7_density_numpy_course(benchmark, record, threads):
     X, _, _ = _data()
     with _limits(threads):
         benchmark.pedantic(_numpy_density, args=(X,), rounds=3, iterations=1)
+    record(benchmark, "W7 density", "numpy course formula", threads, "float64", None)
 
 
 @pytest.mark.parametrize("threads", THREADS)
-def test_w7_density_scipy(benchmark, threads):
+def test_w7_density_scipy(benchmark, record, threads):
     pytest.importorskip("scipy.stats")
     X, _, _ = _data()
     with _limits(threads):
         benchmark.pedantic(_scipy_density, args=(X,), rounds=3, iterations=1)
+    record(benchmark, "W7 density", "scipy multivariate_normal", threads, "float64", None)
 
 
 def _p_val():
@@ -149,9 +159,12 @@ def _p_val():
     return _cache["p_val"]
 
 
-def test_w7_threshold_pyml(benchmark):
+def test_w7_threshold_pyml(benchmark, record):
     p_val, logp_val, y_val = _p_val()
     eps, f1 = benchmark(select_threshold, y_val, p_val)
+    f1_exact = select_threshold(y_val, logp_val, method="exact")[1]
+    record(benchmark, "W7 threshold (linear grid)", "pyml", 1, "float64",
+           f"F1 {f1:.3f} (exact scan {f1_exact:.3f})")
     t, _ = _best_of(lambda: select_threshold(y_val, p_val), 5)
     tc, (eps_c, f1_c) = _best_of(lambda: course_select_threshold(y_val, p_val), 2)
     benchmark.extra_info.update({
@@ -163,7 +176,8 @@ def test_w7_threshold_pyml(benchmark):
     })
 
 
-def test_w7_threshold_course_loop(benchmark):
+def test_w7_threshold_course_loop(benchmark, record):
     p_val, _, y_val = _p_val()
     _, f1 = benchmark.pedantic(course_select_threshold, args=(y_val, p_val), rounds=2, iterations=1)
     benchmark.extra_info["f1"] = float(f1)
+    record(benchmark, "W7 threshold (linear grid)", "course loop", 1, "float64", f"F1 {float(f1):.3f}")

@@ -96,25 +96,29 @@ def _record(benchmark, ms_per_iter, inertia, n_iter, peer):
 @pytest.mark.parametrize("threads", THREADS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
 @pytest.mark.parametrize("algorithm", ["lloyd", "hamerly"])
-def test_w6a_pyml_kmeans(benchmark, algorithm, dtype, threads):
+def test_w6a_pyml_kmeans(benchmark, record, algorithm, dtype, threads):
     X, init = _data(dtype)
     peer = _sklearn_lloyd_peer(dtype, threads)
     est = KMeans(K, init=init, n_init=1, max_iter=ITERS, tol=0.0, algorithm=algorithm, n_jobs=threads)
     km = benchmark.pedantic(est.fit, args=(X,), rounds=3, iterations=1)
     t, _ = _best_of(lambda: est.fit(X))
     _record(benchmark, t / km.n_iter_ * 1e3, km.inertia_, km.n_iter_, peer)
+    record(benchmark, "W6a Lloyd iteration", f"pyml {algorithm}", threads, np.dtype(dtype).name,
+           f"inertia {km.inertia_:.6e}, n_iter {km.n_iter_}", km.n_iter_)
 
 
 @pytest.mark.parametrize("threads", THREADS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
 @pytest.mark.parametrize("algorithm", ["lloyd", "elkan"])
-def test_w6a_sklearn_kmeans(benchmark, algorithm, dtype, threads):
+def test_w6a_sklearn_kmeans(benchmark, record, algorithm, dtype, threads):
     sk = pytest.importorskip("sklearn.cluster")
     X, init = _data(dtype)
     est = sk.KMeans(K, init=init, n_init=1, max_iter=ITERS, tol=0.0, algorithm=algorithm)
     with _limits(threads):
         km = benchmark.pedantic(est.fit, args=(X,), rounds=3, iterations=1)
     benchmark.extra_info.update({"n_iter": int(km.n_iter_), "inertia": float(km.inertia_)})
+    record(benchmark, "W6a Lloyd iteration", f"sklearn {algorithm}", threads, np.dtype(dtype).name,
+           f"inertia {km.inertia_:.6e}, n_iter {km.n_iter_}", km.n_iter_)
 
 
 def _potential(X, C):
@@ -126,7 +130,7 @@ def _potential(X, C):
 
 @pytest.mark.parametrize("threads", THREADS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
-def test_w6b_pyml_kmeanspp(benchmark, dtype, threads):
+def test_w6b_pyml_kmeanspp(benchmark, record, dtype, threads):
     X, _ = _data(dtype)
     C, _ = benchmark.pedantic(kmeans_plusplus, args=(X, K), kwargs={"random_state": 0, "n_jobs": threads},
                               rounds=3, iterations=1)
@@ -142,14 +146,18 @@ def test_w6b_pyml_kmeanspp(benchmark, dtype, threads):
             tp, (Cs, _) = _best_of(lambda: sk_kpp(X, K, random_state=0))
         info.update({"peer_seconds": tp, "peer_potential": _potential(X, Cs), "ratio": t / tp})
     benchmark.extra_info.update(info)
+    record(benchmark, "W6b k-means++ seeding", "pyml", threads, np.dtype(dtype).name,
+           f"potential {info['potential']:.6e}")
 
 
 @pytest.mark.parametrize("threads", THREADS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
-def test_w6b_sklearn_kmeanspp(benchmark, dtype, threads):
+def test_w6b_sklearn_kmeanspp(benchmark, record, dtype, threads):
     sk = pytest.importorskip("sklearn.cluster")
     X, _ = _data(dtype)
     with _limits(threads):
         C, _ = benchmark.pedantic(sk.kmeans_plusplus, args=(X, K), kwargs={"random_state": 0}, rounds=3,
                                   iterations=1)
     benchmark.extra_info["potential"] = _potential(X, C)
+    record(benchmark, "W6b k-means++ seeding", "sklearn", threads, np.dtype(dtype).name,
+           f"potential {benchmark.extra_info['potential']:.6e}")

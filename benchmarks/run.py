@@ -39,17 +39,18 @@ def table(results):
     rows = []
     for key in sorted(groups, key=lambda k: (str(k[0]), str(k[1]), str(k[2]))):
         impls = groups[key]
-        mine = impls.get("pyml")
-        for peer, (t_peer, q_peer) in sorted(impls.items()):
-            if peer == "pyml":
-                continue
-            if mine is None:
+        ours = {k: v for k, v in impls.items() if k.startswith("pyml")}
+        peers = {k: v for k, v in impls.items() if not k.startswith("pyml")}
+        for name, (t_mine, q_mine) in sorted(ours.items()):
+            label = "" if name == "pyml" else f" ({name[5:]})"
+            for peer, (t_peer, q_peer) in sorted(peers.items()):
+                rows.append([*map(str, key), f"{_fmt_t(t_mine)}{label}", f"{peer} {_fmt_t(t_peer)}",
+                             f"{t_mine / t_peer:.2f}", _fmt_q(q_mine), _fmt_q(q_peer)])
+            if not peers:
+                rows.append([*map(str, key), f"{_fmt_t(t_mine)}{label}", "(no peer run)", "-", _fmt_q(q_mine), "-"])
+        if not ours:
+            for peer, (t_peer, q_peer) in sorted(peers.items()):
                 rows.append([*map(str, key), "-", f"{peer} {_fmt_t(t_peer)}", "-", "-", _fmt_q(q_peer)])
-            else:
-                rows.append([*map(str, key), _fmt_t(mine[0]), f"{peer} {_fmt_t(t_peer)}", f"{mine[0] / t_peer:.2f}",
-                             _fmt_q(mine[1]), _fmt_q(q_peer)])
-        if mine is not None and len(impls) == 1:
-            rows.append([*map(str, key), _fmt_t(mine[0]), "(no peer run)", "-", _fmt_q(mine[1]), "-"])
     header = ["workload", "variant", "threads", "pyml", "peer", "ratio", "quality pyml", "quality peer"]
     widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
     out = [" | ".join(h.ljust(w) for h, w in zip(header, widths)), "-+-".join("-" * w for w in widths)]
