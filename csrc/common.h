@@ -73,6 +73,14 @@ static inline pyml_index pyml_n_blocks(pyml_index n_rows, pyml_index block_rows)
 #define PYML_HOT
 #endif
 
+/* Small helpers called from PYML_HOT functions must be inlined into each
+ * clone so they are compiled for its instruction set. */
+#if defined(__GNUC__)
+#define PYML_INLINE static inline __attribute__((always_inline))
+#else
+#define PYML_INLINE static inline
+#endif
+
 #define PYML_CONCAT_(a, b) a##b
 #define PYML_CONCAT(a, b) PYML_CONCAT_(a, b)
 

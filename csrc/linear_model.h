@@ -30,6 +30,7 @@ size_t pyml_linear_workspace_size(pyml_index n, pyml_index d, size_t elem_size);
 size_t pyml_softmax_workspace_size(pyml_index n, pyml_index d, pyml_index k, size_t elem_size);
 
 #define PYML_DECLARE_LINEAR(T, SFX)                                                               \
+    int pyml_sigmoid_##SFX(const T *z, pyml_index n, T *out, int n_threads);                       \
     int pyml_linear_value_grad_##SFX(const T *X, pyml_index ldx, const T *y, pyml_index n,         \
                                      pyml_index d, const T *w, T b, int model, double reg_lambda,  \
                                      T *grad_w, T *grad_b, double *cost, T *work,                  \
@@ -40,8 +41,9 @@ size_t pyml_softmax_workspace_size(pyml_index n, pyml_index d, pyml_index k, siz
     int pyml_linear_predict_##SFX(const T *X, pyml_index ldx, pyml_index n, pyml_index d,          \
                                   const T *w, T b, int model, T *out, int n_threads);              \
     int pyml_linear_gd_##SFX(const T *X, pyml_index ldx, const T *y, pyml_index n, pyml_index d,   \
-                             int model, T *w, T *b, double alpha, double reg_lambda,               \
-                             long max_iter, double tol, double *cost_history, long record_every,   \
+                             int model, T *w, T *b, int fit_intercept, double alpha,               \
+                             double reg_lambda, long max_iter, double tol, double *cost_history,   \
+                             long record_every,                                                    \
                              T *param_history, long max_records, T *work, size_t work_size,        \
                              int n_threads, pyml_iteration_hook hook, void *hook_ctx,              \
                              long *n_iter);                                                        \
@@ -57,7 +59,8 @@ size_t pyml_softmax_workspace_size(pyml_index n, pyml_index d, pyml_index k, siz
                                    pyml_index k, const T *W, const T *b, int probabilities,        \
                                    T *out, int n_threads);                                         \
     int pyml_softmax_gd_##SFX(const T *X, pyml_index ldx, const int32_t *y, pyml_index n,          \
-                              pyml_index d, pyml_index k, T *W, T *b, double alpha,                \
+                              pyml_index d, pyml_index k, T *W, T *b, int fit_intercept,           \
+                              double alpha,                                                        \
                               double reg_lambda, long max_iter, double tol, double *cost_history,  \
                               T *work, size_t work_size, int n_threads, pyml_iteration_hook hook,  \
                               void *hook_ctx, long *n_iter);

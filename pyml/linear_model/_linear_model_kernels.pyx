@@ -30,12 +30,12 @@ cdef extern from "linear_model.h" nogil:
     int pyml_linear_predict_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index d, const double *w,
                                 double b, int model, double *out, int n_threads)
     int pyml_linear_gd_f32(const float *X, pyml_index ldx, const float *y, pyml_index n, pyml_index d,
-                           int model, float *w, float *b, double alpha, double reg_lambda, long max_iter,
+                           int model, float *w, float *b, int fit_intercept, double alpha, double reg_lambda, long max_iter,
                            double tol, double *cost_history, long record_every, float *param_history,
                            long max_records, float *work, size_t work_size, int n_threads,
                            pyml_iteration_hook hook, void *hook_ctx, long *n_iter)
     int pyml_linear_gd_f64(const double *X, pyml_index ldx, const double *y, pyml_index n, pyml_index d,
-                           int model, double *w, double *b, double alpha, double reg_lambda, long max_iter,
+                           int model, double *w, double *b, int fit_intercept, double alpha, double reg_lambda, long max_iter,
                            double tol, double *cost_history, long record_every, double *param_history,
                            long max_records, double *work, size_t work_size, int n_threads,
                            pyml_iteration_hook hook, void *hook_ctx, long *n_iter)
@@ -60,13 +60,16 @@ cdef extern from "linear_model.h" nogil:
     int pyml_softmax_predict_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index d, pyml_index k,
                                  const double *W, const double *b, int probabilities, double *out, int n_threads)
     int pyml_softmax_gd_f32(const float *X, pyml_index ldx, const int32_t *y, pyml_index n, pyml_index d,
-                            pyml_index k, float *W, float *b, double alpha, double reg_lambda, long max_iter,
+                            pyml_index k, float *W, float *b, int fit_intercept, double alpha, double reg_lambda, long max_iter,
                             double tol, double *cost_history, float *work, size_t work_size, int n_threads,
                             pyml_iteration_hook hook, void *hook_ctx, long *n_iter)
     int pyml_softmax_gd_f64(const double *X, pyml_index ldx, const int32_t *y, pyml_index n, pyml_index d,
-                            pyml_index k, double *W, double *b, double alpha, double reg_lambda, long max_iter,
+                            pyml_index k, double *W, double *b, int fit_intercept, double alpha, double reg_lambda, long max_iter,
                             double tol, double *cost_history, double *work, size_t work_size, int n_threads,
                             pyml_iteration_hook hook, void *hook_ctx, long *n_iter)
+
+    int pyml_sigmoid_f32(const float *z, pyml_index n, float *out, int n_threads)
+    int pyml_sigmoid_f64(const double *z, pyml_index n, double *out, int n_threads)
 
 MODEL_LINEAR = 0
 MODEL_LOGISTIC = 1
@@ -146,7 +149,7 @@ def predict(const floating[:, ::1] X, const floating[::1] w, double b, int model
 
 
 def gradient_descent(const floating[:, ::1] X, const floating[::1] y, floating[::1] w, double b, int model,
-                     double alpha, double reg_lambda, long max_iter, double tol, long record_every,
+                     bint fit_intercept, double alpha, double reg_lambda, long max_iter, double tol, long record_every,
                      long max_records, int n_threads, object hook_state):
     """Run batch gradient descent in C. ``w`` is updated in place.
 
@@ -170,12 +173,12 @@ def gradient_descent(const floating[:, ::1] X, const floating[::1] y, floating[:
     with nogil:
         if floating is float:
             st = pyml_linear_gd_f32(&X[0, 0], X.strides[0] // sizeof(float), &y[0], n, d, model, &w[0] if d else NULL,
-                                    &b_io, alpha, reg_lambda, max_iter, tol, &history[0], record_every,
+                                    &b_io, fit_intercept, alpha, reg_lambda, max_iter, tol, &history[0], record_every,
                                     &params[0, 0], max_records, &work[0], work.shape[0], n_threads,
                                     iteration_hook, ctx, &n_iter)
         else:
             st = pyml_linear_gd_f64(&X[0, 0], X.strides[0] // sizeof(double), &y[0], n, d, model, &w[0] if d else NULL,
-                                    &b_io, alpha, reg_lambda, max_iter, tol, &history[0], record_every,
+                                    &b_io, fit_intercept, alpha, reg_lambda, max_iter, tol, &history[0], record_every,
                                     &params[0, 0], max_records, &work[0], work.shape[0], n_threads,
                                     iteration_hook, ctx, &n_iter)
     diverged = st == 4  # PYML_ERR_NONFINITE: reported to the caller, who warns
@@ -261,7 +264,7 @@ def softmax_predict(const floating[:, ::1] X, const floating[:, ::1] W, const fl
 
 
 def softmax_gradient_descent(const floating[:, ::1] X, const int32_t[::1] y, floating[:, ::1] W,
-                             floating[::1] b, double alpha, double reg_lambda, long max_iter, double tol,
+                             floating[::1] b, bint fit_intercept, double alpha, double reg_lambda, long max_iter, double tol,
                              int n_threads, object hook_state):
     """Batch gradient descent for softmax regression in C; W and b updated in place.
 
@@ -280,14 +283,31 @@ def softmax_gradient_descent(const floating[:, ::1] X, const int32_t[::1] y, flo
         raise ValueError("softmax_gradient_descent: inconsistent shapes")
     with nogil:
         if floating is float:
-            st = pyml_softmax_gd_f32(&X[0, 0], X.strides[0] // sizeof(float), &y[0], n, d, k, &W[0, 0], &b[0], alpha,
+            st = pyml_softmax_gd_f32(&X[0, 0], X.strides[0] // sizeof(float), &y[0], n, d, k, &W[0, 0], &b[0], fit_intercept, alpha,
                                      reg_lambda, max_iter, tol, &history[0], &work[0], work.shape[0], n_threads,
                                      iteration_hook, ctx, &n_iter)
         else:
-            st = pyml_softmax_gd_f64(&X[0, 0], X.strides[0] // sizeof(double), &y[0], n, d, k, &W[0, 0], &b[0], alpha,
+            st = pyml_softmax_gd_f64(&X[0, 0], X.strides[0] // sizeof(double), &y[0], n, d, k, &W[0, 0], &b[0], fit_intercept, alpha,
                                      reg_lambda, max_iter, tol, &history[0], &work[0], work.shape[0], n_threads,
                                      iteration_hook, ctx, &n_iter)
     diverged = st == 4
     if not diverged:
         finish_iterative(st, hook_state, "softmax gradient descent")
     return history_arr[:n_iter], int(n_iter), diverged
+
+
+def sigmoid(const floating[::1] z, int n_threads):
+    """Elementwise 1 / (1 + exp(-z)) without overflow."""
+    cdef pyml_index n = z.shape[0]
+    out_arr = np.empty(n, dtype=np.float32 if floating is float else np.float64)
+    cdef floating[::1] out = out_arr
+    cdef int st
+    if n == 0:
+        return out_arr
+    with nogil:
+        if floating is float:
+            st = pyml_sigmoid_f32(&z[0], n, &out[0], n_threads)
+        else:
+            st = pyml_sigmoid_f64(&z[0], n, &out[0], n_threads)
+    raise_for_status(st, "sigmoid")
+    return out_arr

@@ -4,5 +4,23 @@ Each plot computes once into a Display and draws onto a given ``ax``; the
 returned display records what was drawn (``artists_``) for tests.
 """
 from pyml.plot._base import Display
+from pyml.plot._linear import (
+    CostContourDisplay,
+    CostCurveDisplay,
+    CostHistoryDisplay,
+    CostSurfaceDisplay,
+    DecisionBoundaryDisplay,
+    FitDisplay,
+    SigmoidDisplay,
+)
 
-__all__ = ["Display"]
+__all__ = [
+    "CostContourDisplay",
+    "CostCurveDisplay",
+    "CostHistoryDisplay",
+    "CostSurfaceDisplay",
+    "DecisionBoundaryDisplay",
+    "Display",
+    "FitDisplay",
+    "SigmoidDisplay",
+]

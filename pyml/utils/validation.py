@@ -5,6 +5,7 @@ receive C-contiguous float32/float64 arrays of consistent shapes without
 NaN or infinity. Messages name the input, the caller and the fix.
 """
 import numbers
+import sys
 import warnings
 
 import numpy as np
@@ -63,7 +64,8 @@ def _to_numpy(x, name, caller, dtype):
         try:
             arr = arr.astype(np.float64)
         except (ValueError, TypeError) as exc:
-            raise ValueError(
+            kind = TypeError if isinstance(exc, TypeError) else ValueError
+            raise kind(
                 f"{_owner(caller)}{name} has non-numeric values ({exc}); "
                 "encode categorical columns first (e.g. one-hot)"
             ) from None
@@ -243,10 +245,29 @@ def check_is_fitted(estimator, attributes=None):
         attributes = [attributes] if isinstance(attributes, str) else attributes
         ok = all(hasattr(estimator, a) for a in attributes)
     if not ok:
-        raise NotFittedError(
+        raise _not_fitted_error_class()(
             f"This {type(estimator).__name__} instance is not fitted yet. Call 'fit' with appropriate "
             "arguments before using this estimator."
         )
+
+
+def _not_fitted_error_class():
+    """pyml's NotFittedError, also a scikit-learn NotFittedError when scikit-learn is loaded.
+
+    Code catching either library's exception then works, without pyml
+    importing scikit-learn itself.
+    """
+    sk = sys.modules.get("sklearn.exceptions")
+    if sk is None:
+        return NotFittedError
+    global _DUAL_NOT_FITTED
+    if _DUAL_NOT_FITTED is None:
+        _DUAL_NOT_FITTED = type("NotFittedError", (NotFittedError, sk.NotFittedError),
+                                {"__module__": "pyml.exceptions"})
+    return _DUAL_NOT_FITTED
+
+
+_DUAL_NOT_FITTED = None
 
 
 def check_random_state(seed):

@@ -1,0 +1,225 @@
+"""The course's plain functions (Course 1 labs), backed by the C kernels.
+
+Conventions (as in the labs): X is (m, n) or 1-D for one feature (then w is
+a scalar), y is (m,), b is a scalar. ``model`` is ``"linear"`` or
+``"logistic"``.
+
+    linear:    f = X·w + b,           J = 1/(2m) Σ (f - y)²
+    logistic:  f = sigmoid(X·w + b),  J = (1/m) Σ [-y log f - (1 - y) log(1 - f)]
+    both:      J += λ/(2m) Σ w_j²     (b is never regularised)
+               ∂J/∂w = (1/m) Σ (f - y) x + (λ/m) w,   ∂J/∂b = (1/m) Σ (f - y)
+
+The logistic cost is evaluated as softplus(z) - y·z, which equals the
+formula above but never takes log(0): a confident wrong prediction costs a
+large finite number instead of inf.
+"""
+import math
+from collections import namedtuple
+
+import numpy as np
+
+from pyml.linear_model import _linear_model_kernels as _k
+from pyml.utils._threads import resolve_n_jobs, threads_for_work
+from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
+from pyml.utils.validation import check_array, check_scalar, check_vector
+
+__all__ = ["sigmoid", "compute_cost", "compute_gradient", "gradient_descent", "predict", "GradientDescentResult"]
+
+_MODELS = {"linear": _k.MODEL_LINEAR, "logistic": _k.MODEL_LOGISTIC}
+
+
+class GradientDescentResult(namedtuple("GradientDescentResult", ["w", "b", "J_history", "p_history"])):
+    """Result of :func:`gradient_descent`: ``w, b, J_history, p_history = result``.
+
+    ``J_history[t]`` is the cost after update t. ``p_history[r]`` is
+    ``[w..., b]`` after update ``p_iterations[r]`` (recorded every
+    ``ceil(num_iters / max_records)`` updates, so memory stays bounded).
+    """
+
+
+def _model_code(model, caller):
+    if model not in _MODELS:
+        raise ValueError(f"{caller}: model must be 'linear' or 'logistic', got {model!r}")
+    return _MODELS[model]
+
+
+def _threads(n_jobs, X):
+    return threads_for_work(resolve_n_jobs(n_jobs), X.size, min_items_per_thread=32768)
+
+
+def _prepare(X, y, w, b, caller, model):
+    """Validate the lab-style inputs; returns (X2d, y, w1d, b, scalar_w)."""
+    X = check_array(X, caller=caller, ensure_2d=False)
+    if X.ndim not in (1, 2):
+        raise ValueError(f"{caller}: X must be 1-D (one feature) or 2-D (m, n), got shape {X.shape}")
+    scalar_w = X.ndim == 1
+    X2 = X.reshape(-1, 1) if scalar_w else X
+    if X2.shape[1] == 0:
+        raise ValueError(f"{caller}: X has no features (shape {X.shape})")
+    dtype = X2.dtype
+    if y is not None:
+        y = check_vector(y, caller=caller, dtype=dtype)
+        if y.shape[0] != X2.shape[0]:
+            raise ValueError(f"{caller}: X has {X2.shape[0]} samples but y has {y.shape[0]}")
+        if model == "logistic" and np.any((y < 0) | (y > 1)):
+            raise ValueError(f"{caller}: logistic cost needs targets in [0, 1]; y has values outside it")
+    w_arr = np.asarray(w, dtype=dtype)
+    if scalar_w:
+        if w_arr.size != 1:
+            raise ValueError(f"{caller}: X is 1-D (one feature) so w must be a scalar, got shape {w_arr.shape}")
+        w_arr = w_arr.reshape(1)
+    elif w_arr.shape != (X2.shape[1],):
+        raise ValueError(f"{caller}: w must have shape ({X2.shape[1]},) to match X {X2.shape}, got {w_arr.shape}")
+    w_arr = check_vector(w_arr, name="w", caller=caller, dtype=dtype, warn_column=False).copy()
+    if isinstance(b, np.ndarray):
+        if b.size != 1:
+            raise ValueError(f"{caller}: b must be a scalar, got shape {b.shape}")
+        b = b.reshape(()).item()
+    try:
+        b = float(b)
+    except (TypeError, ValueError):
+        raise TypeError(f"{caller}: b must be a real number, got {type(b).__name__}") from None
+    if not math.isfinite(b):
+        raise ValueError(f"{caller}: b must be finite, got {b}")
+    return X2, y, w_arr, b, scalar_w
+
+
+def _check_lambda(reg_lambda, caller):
+    check_scalar(reg_lambda, "reg_lambda", (int, float, np.floating, np.integer), min_val=0.0, caller=caller)
+    return float(reg_lambda)
+
+
+def sigmoid(z, *, n_jobs=None):
+    """Logistic function g(z) = 1 / (1 + e^(-z)), elementwise, without overflow.
+
+    Parameters
+    ----------
+    z : scalar or array-like of any shape
+
+    Returns
+    -------
+    g : float or ndarray of z's shape (float32 kept, else float64)
+    """
+    arr = check_array(z, name="z", caller="sigmoid", ensure_2d=False, min_samples=0, ensure_finite=False)
+    if np.isnan(arr).any():
+        raise ValueError("sigmoid: z contains NaN")
+    flat = np.ascontiguousarray(arr.reshape(-1))
+    out = _k.sigmoid(flat, threads_for_work(resolve_n_jobs(n_jobs), flat.size, 65536)).reshape(arr.shape)
+    return out.item() if np.ndim(z) == 0 else out
+
+
+def compute_cost(X, y, w, b, *, reg_lambda=0.0, model="linear", n_jobs=None):
+    """Cost J(w, b) of a linear or logistic model (see the module docstring).
+
+    Parameters
+    ----------
+    X : array-like of shape (m, n), or (m,) for one feature
+    y : array-like of shape (m,)
+    w : array-like of shape (n,), or a scalar when X is 1-D
+    b : float
+    reg_lambda : float, default 0.0
+        λ of the penalty λ/(2m) Σ w².
+    model : {"linear", "logistic"}
+
+    Returns
+    -------
+    J : float
+    """
+    code = _model_code(model, "compute_cost")
+    X, y, w, b, _ = _prepare(X, y, w, b, "compute_cost", model)
+    cost, _, _ = _k.value_grad(X, y, w, b, code, _check_lambda(reg_lambda, "compute_cost"), _threads(n_jobs, X))
+    return float(cost)
+
+
+def compute_gradient(X, y, w, b, *, reg_lambda=0.0, model="linear", n_jobs=None):
+    """Gradient (∂J/∂w, ∂J/∂b) of :func:`compute_cost`, from the same fused kernel.
+
+    Returns
+    -------
+    dj_dw : ndarray of shape (n,), or a float when X is 1-D
+    dj_db : float
+    """
+    code = _model_code(model, "compute_gradient")
+    X, y, w, b, scalar_w = _prepare(X, y, w, b, "compute_gradient", model)
+    lam = _check_lambda(reg_lambda, "compute_gradient")
+    _, grad_w, grad_b = _k.value_grad(X, y, w, b, code, lam, _threads(n_jobs, X))
+    return (float(grad_w[0]) if scalar_w else grad_w), float(grad_b)
+
+
+def gradient_descent(X, y, w_in, b_in, alpha, num_iters, *, reg_lambda=0.0, model="linear", max_records=1000,
+                     tol=0.0, n_jobs=None, verbose=0, callbacks=None):
+    """Batch gradient descent with simultaneous updates, run entirely in C.
+
+    Repeats ``num_iters`` times::
+
+        w := w - α ∂J/∂w(w, b);   b := b - α ∂J/∂b(w, b)
+
+    One pass over X per iteration computes the residual, the cost and the
+    gradient. Ctrl-C interrupts between iterations.
+
+    Parameters
+    ----------
+    X, y, w_in, b_in : as in :func:`compute_cost`
+    alpha : float
+        Learning rate α > 0.
+    num_iters : int
+    reg_lambda : float
+    model : {"linear", "logistic"}
+    max_records : int
+        At most this many parameter snapshots in ``p_history``.
+    tol : float
+        Stop early when the cost changes by less than tol·max(1, |J|) (0: never).
+    verbose : int
+        Print progress to stderr.
+    callbacks : list of pyml.utils.Callback, optional
+        Called after every iteration with ``logs={"loss": J}``.
+
+    Returns
+    -------
+    GradientDescentResult
+        ``(w, b, J_history, p_history)``; ``w`` is a float when X is 1-D.
+    """
+    caller = "gradient_descent"
+    code = _model_code(model, caller)
+    X, y, w, b, scalar_w = _prepare(X, y, w_in, b_in, caller, model)
+    alpha = float(check_scalar(alpha, "alpha", (int, float, np.floating, np.integer), min_val=0.0,
+                               include_min=False, caller=caller))
+    num_iters = check_scalar(num_iters, "num_iters", (int, np.integer), min_val=0, caller=caller)
+    max_records = check_scalar(max_records, "max_records", (int, np.integer), min_val=1, caller=caller)
+    tol = float(check_scalar(tol, "tol", (int, float, np.floating, np.integer), min_val=0.0, caller=caller))
+    lam = _check_lambda(reg_lambda, caller)
+    record_every = max(1, math.ceil(num_iters / max_records))
+    cbs = list(callbacks or [])
+    if verbose:
+        cbs.append(ProgressLogger(total=num_iters, verbose=verbose, name="iteration"))
+    cb_list = CallbackList(cbs)
+    hook = IterationHook(caller, cb_list)
+    cb_list.on_fit_begin(caller)
+    b_out, history, params, n_iter, diverged = _k.gradient_descent(
+        X, y, w, b, code, True, alpha, lam, int(num_iters), tol, record_every, int(max_records),
+        _threads(n_jobs, X), hook)
+    cb_list.on_fit_end(caller, {"loss": float(history[-1]) if n_iter else None})
+    if diverged:
+        import warnings
+
+        warnings.warn(f"gradient_descent: the cost became infinite or NaN at iteration {n_iter}; "
+                      f"the learning rate alpha={alpha} is too large (or the features need scaling)",
+                      RuntimeWarning, stacklevel=2)
+    result = GradientDescentResult(float(w[0]) if scalar_w else w, b_out, history.copy(), params.copy())
+    result.p_iterations = np.arange(len(params)) * record_every
+    return result
+
+
+def predict(X, w, b, *, model="linear", threshold=0.5, n_jobs=None):
+    """Model output: X·w + b (linear) or the class 1[sigmoid(X·w + b) ≥ threshold] (logistic).
+
+    Returns
+    -------
+    ndarray of shape (m,): float predictions (linear) or int 0/1 (logistic)
+    """
+    code = _model_code(model, "predict")
+    X, _, w, b, _ = _prepare(X, None, w, b, "predict", model)
+    out = _k.predict(X, w, b, code, _threads(n_jobs, X))
+    if model == "logistic":
+        return (out >= threshold).astype(np.int64)
+    return out

@@ -1,0 +1,144 @@
+"""Linear regression (Course 1, week 2)."""
+import numpy as np
+
+from pyml.base import BaseEstimator, RegressorMixin
+from pyml.linear_model import _linear_model_kernels as _k
+from pyml.linear_model._base import LinearModelMixin
+from pyml.utils.validation import check_array, check_is_fitted, check_n_features, check_vector, check_X_y
+
+__all__ = ["LinearRegression"]
+
+
+class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
+    """Least-squares linear regression f(x) = x·w + b, optionally L2-regularised.
+
+    Minimises the course's cost
+
+        J(w, b) = 1/(2m) Σ (x_i·w + b - y_i)² + λ/(2m) Σ w_j²
+
+    Parameters
+    ----------
+    solver : {"normal", "gd"}, default "normal"
+        "normal": the normal equations (Xcᵀ Xc + λI) w = Xcᵀ yc on centred
+        data (least squares when λ = 0), exact in one step.
+        "gd": the course's batch gradient descent, run in C.
+    learning_rate : float, default 0.01
+        α of gradient descent ("gd" only).
+    max_iter : int or None, default None
+        Gradient-descent iterations (None: 1000).
+    reg_lambda : float, default 0.0
+        λ ≥ 0 of the penalty; b is not penalised.
+    tol : float, default 1e-7
+        "gd" stops when the cost changes by less than tol·max(1, J).
+    fit_intercept : bool, default True
+    n_jobs : int or None
+        Threads for the kernels (None / -1: all usable cores).
+    verbose : int, default 0
+        Print progress of "gd" to stderr.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    cost_history_ : ndarray, J after each iteration ("normal": the final J)
+    n_iter_ : int
+    n_features_in_ : int
+    """
+
+    def __init__(self, *, solver="normal", learning_rate=0.01, max_iter=None, reg_lambda=0.0, tol=1e-7,
+                 fit_intercept=True, n_jobs=None, verbose=0):
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.reg_lambda = reg_lambda
+        self.tol = tol
+        self.fit_intercept = fit_intercept
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _max_iter(self):
+        return 1000 if self.max_iter is None else int(self.max_iter)
+
+    def fit(self, X, y, coef_init=None, intercept_init=None, callbacks=None):
+        """Fit on X (n_samples, n_features) and y (n_samples,); returns self.
+
+        ``coef_init`` / ``intercept_init`` start gradient descent (ignored by
+        "normal"); ``callbacks`` receive ``{"loss": J}`` after each iteration.
+        """
+        self._check_common_params(("normal", "gd"))
+        X, y = check_X_y(X, y, caller=self)
+        self.n_features_in_ = X.shape[1]
+        if self.solver == "normal":
+            self._fit_normal(X, y)
+        else:
+            self._fit_gd(X, y, coef_init, intercept_init, callbacks)
+        return self
+
+    def _fit_normal(self, X, y):
+        Xw, yw = X.astype(np.float64), y.astype(np.float64)
+        x_mean = Xw.mean(axis=0) if self.fit_intercept else np.zeros(X.shape[1])
+        y_mean = yw.mean() if self.fit_intercept else 0.0
+        Xc, yc = Xw - x_mean, yw - y_mean
+        lam = float(self.reg_lambda)
+        if lam == 0.0:
+            coef = np.linalg.lstsq(Xc, yc, rcond=None)[0]
+        else:
+            coef = np.linalg.solve(Xc.T @ Xc + lam * np.eye(X.shape[1]), Xc.T @ yc)
+        self.coef_ = coef.astype(X.dtype)
+        self.intercept_ = float(y_mean - x_mean @ coef)
+        cost, _, _ = _k.value_grad(X, y, self.coef_, self.intercept_, _k.MODEL_LINEAR, lam, self._n_threads(X))
+        self.cost_history_ = np.array([cost])
+        self.n_iter_ = 1
+
+    def _fit_gd(self, X, y, coef_init, intercept_init, callbacks):
+        w = self._initial_coef(coef_init, X)
+        b = 0.0 if intercept_init is None or not self.fit_intercept else float(intercept_init)
+        max_iter = self._max_iter()
+        state = {}
+
+        def run(hook):
+            state["b"], history, _, n_iter, diverged = _k.gradient_descent(
+                X, y, w, b, _k.MODEL_LINEAR, bool(self.fit_intercept), float(self.learning_rate),
+                float(self.reg_lambda), max_iter, float(self.tol), max_iter, 1, self._n_threads(X), hook)
+            return history, n_iter, diverged
+
+        history, n_iter = self._run_gd(run, callbacks, max_iter)
+        self.coef_, self.intercept_ = w, float(state["b"])
+        self.cost_history_, self.n_iter_ = history, n_iter
+        if n_iter >= max_iter and self.tol > 0:
+            self._warn_not_converged("gradient descent")
+
+    def _initial_coef(self, coef_init, X):
+        if coef_init is None:
+            return np.zeros(X.shape[1], dtype=X.dtype)
+        w = check_vector(coef_init, name="coef_init", caller=self, dtype=X.dtype, warn_column=False).copy()
+        if w.shape != (X.shape[1],):
+            raise ValueError(f"LinearRegression: coef_init must have shape ({X.shape[1]},), got {w.shape}")
+        return w
+
+    def partial_fit(self, X, y):
+        """One gradient-descent step (learning_rate) on the mini-batch (X, y): for streaming data."""
+        self._check_common_params(("normal", "gd"))
+        X, y = check_X_y(X, y, caller=self)
+        if not hasattr(self, "coef_"):
+            self.n_features_in_ = X.shape[1]
+            self.coef_, self.intercept_, self.n_iter_ = np.zeros(X.shape[1], dtype=X.dtype), 0.0, 0
+            self.cost_history_ = np.empty(0)
+        check_n_features(self, X)
+        w = self.coef_.astype(X.dtype, copy=True)
+        b, history, _, n_iter, diverged = _k.gradient_descent(
+            X, y, w, self.intercept_, _k.MODEL_LINEAR, bool(self.fit_intercept), float(self.learning_rate),
+            float(self.reg_lambda), 1, 0.0, 1, 1, self._n_threads(X), None)
+        if diverged:
+            raise FloatingPointError("LinearRegression.partial_fit: the cost became infinite; lower learning_rate")
+        self.coef_, self.intercept_ = w, float(b)
+        self.cost_history_ = np.append(self.cost_history_, history)
+        self.n_iter_ += n_iter
+        return self
+
+    def predict(self, X):
+        """Predictions x·coef_ + intercept_, shape (n_samples,)."""
+        check_is_fitted(self, "coef_")
+        X = check_array(X, caller=self)
+        check_n_features(self, X)
+        return _k.predict(X, self.coef_.astype(X.dtype), self.intercept_, _k.MODEL_LINEAR, self._n_threads(X))

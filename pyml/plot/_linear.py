@@ -1,0 +1,221 @@
+"""Course 1 pictures: fitted line, cost curve/contour/surface, cost history, decision boundary, sigmoid."""
+import numpy as np
+
+from pyml.plot._base import Display, get_3d_ax
+
+__all__ = [
+    "FitDisplay",
+    "CostCurveDisplay",
+    "CostContourDisplay",
+    "CostSurfaceDisplay",
+    "CostHistoryDisplay",
+    "DecisionBoundaryDisplay",
+    "SigmoidDisplay",
+]
+
+
+def _one_feature(x, name="x"):
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 2 and x.shape[1] == 1:
+        x = x[:, 0]
+    if x.ndim != 1:
+        raise ValueError(f"{name} must be one feature (shape (m,) or (m, 1)), got {x.shape}")
+    return x
+
+
+def linear_cost_grid(x, y, W, B):
+    """J(w, b) = 1/(2m) Σ (w x_i + b - y_i)² on a grid, from the data's moments (exact, vectorised)."""
+    x, y = _one_feature(x), np.asarray(y, dtype=np.float64)
+    m = len(x)
+    sxx, sx, sy, sxy, syy = x @ x, x.sum(), y.sum(), x @ y, y @ y
+    return (W * W * sxx + 2 * W * B * sx + m * B * B - 2 * W * sxy - 2 * B * sy + syy) / (2 * m)
+
+
+class FitDisplay(Display):
+    """Data points and the model's prediction curve over one feature.
+
+    ``from_estimator(est, x, y)`` evaluates ``est.predict`` on a fine grid of
+    x (through ``transform`` when the model uses engineered features, e.g. a
+    PolynomialFeatures instance or a function).
+    """
+
+    def __init__(self, x, y, grid, prediction, label="model"):
+        self.x, self.y, self.grid, self.prediction, self.label = x, y, grid, prediction, label
+
+    @classmethod
+    def from_estimator(cls, estimator, x, y, transform=None, n_points=200, label=None):
+        x = _one_feature(x)
+        grid = np.linspace(x.min(), x.max(), n_points)
+        features = grid[:, None]
+        if transform is not None:
+            features = transform.transform(features) if hasattr(transform, "transform") else transform(features)
+        return cls(x, np.asarray(y), grid, estimator.predict(features), label or type(estimator).__name__)
+
+    @classmethod
+    def from_params(cls, x, y, w, b, n_points=200):
+        x = _one_feature(x)
+        grid = np.linspace(x.min(), x.max(), n_points)
+        return cls(x, np.asarray(y), grid, w * grid + b, f"f(x) = {float(w):.3g}x + {float(b):.3g}")
+
+    def _draw(self, ax, **kwargs):
+        self.artists_["data"] = ax.scatter(self.x, self.y, marker="x", c="tab:red", label="data")
+        (self.artists_["line"],) = ax.plot(self.grid, self.prediction, c="tab:blue", label=self.label, **kwargs)
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.legend()
+
+
+class CostCurveDisplay(Display):
+    """J(w) for fixed b over a range of w (one-feature linear regression), with a marked w."""
+
+    def __init__(self, w_values, costs, b, w_marked=None):
+        self.w_values, self.costs, self.b, self.w_marked = w_values, costs, b, w_marked
+
+    @classmethod
+    def from_data(cls, x, y, b=0.0, w_range=None, n_points=200, w_marked=None):
+        x, y = _one_feature(x), np.asarray(y, dtype=np.float64)
+        if w_range is None:
+            w_best = (x @ (y - b)) / (x @ x)
+            w_range = (w_best - 2 * abs(w_best) - 1, w_best + 2 * abs(w_best) + 1)
+        w_values = np.linspace(*w_range, n_points)
+        return cls(w_values, linear_cost_grid(x, y, w_values, np.full_like(w_values, b)), b, w_marked)
+
+    def _draw(self, ax, **kwargs):
+        (self.artists_["curve"],) = ax.plot(self.w_values, self.costs, c="tab:blue", **kwargs)
+        if self.w_marked is not None:
+            j = np.interp(self.w_marked, self.w_values, self.costs)
+            self.artists_["marker"] = ax.scatter([self.w_marked], [j], c="tab:red", s=60, zorder=3)
+        ax.set_xlabel("w")
+        ax.set_ylabel(f"J(w, b={self.b:g})")
+        ax.set_title("Cost vs. w")
+
+
+class CostContourDisplay(Display):
+    """Contours of J(w, b) with the gradient-descent path (e.g. p_history) drawn on top."""
+
+    def __init__(self, W, B, J, path=None):
+        self.W, self.B, self.J, self.path = W, B, J, path
+
+    @classmethod
+    def from_data(cls, x, y, w_range, b_range, path=None, n_points=120):
+        W, B = np.meshgrid(np.linspace(*w_range, n_points), np.linspace(*b_range, n_points))
+        return cls(W, B, linear_cost_grid(x, y, W, B), None if path is None else np.asarray(path))
+
+    def _draw(self, ax, levels=None, **kwargs):
+        if levels is None:
+            levels = np.geomspace(max(self.J.min(), 1e-12), self.J.max(), 15)
+        self.artists_["contour"] = ax.contour(self.W, self.B, self.J, levels=levels, cmap="viridis", **kwargs)
+        if self.path is not None and len(self.path):
+            (self.artists_["path"],) = ax.plot(self.path[:, 0], self.path[:, -1], "-o", c="tab:red", ms=3,
+                                               label="gradient descent")
+            ax.legend()
+        ax.set_xlabel("w")
+        ax.set_ylabel("b")
+        ax.set_title("Cost contours J(w, b)")
+
+
+class CostSurfaceDisplay(CostContourDisplay):
+    """3-D surface of J(w, b) (needs a 3-D axes, created when ax is None)."""
+
+    def _axes(self, ax):
+        return get_3d_ax(ax)
+
+    def _draw(self, ax, **kwargs):
+        self.artists_["surface"] = ax.plot_surface(self.W, self.B, self.J, cmap="viridis", alpha=0.8, **kwargs)
+        ax.set_xlabel("w")
+        ax.set_ylabel("b")
+        ax.set_zlabel("J(w, b)")
+
+
+class CostHistoryDisplay(Display):
+    """Cost per iteration of one or several runs (e.g. several learning rates) on one axes."""
+
+    def __init__(self, histories):
+        self.histories = {str(k): np.asarray(v, dtype=np.float64) for k, v in histories.items()}
+
+    @classmethod
+    def from_histories(cls, histories):
+        if not histories:
+            raise ValueError("CostHistoryDisplay needs at least one history")
+        return cls(histories)
+
+    def _draw(self, ax, log_scale=True, **kwargs):
+        for label, history in self.histories.items():
+            (self.artists_[label],) = ax.plot(np.arange(1, len(history) + 1), history, label=label, **kwargs)
+        if log_scale and all((h > 0).all() for h in self.histories.values() if len(h)):
+            ax.set_yscale("log")
+        ax.set_xlabel("iteration")
+        ax.set_ylabel("cost J")
+        ax.set_title("Cost history")
+        ax.legend()
+
+
+class DecisionBoundaryDisplay(Display):
+    """Decision regions of any fitted classifier over two features, with the data.
+
+    ``feature_map`` (e.g. ``lambda X: map_feature(X[:, 0], X[:, 1])`` or a
+    fitted transformer) turns grid points into the model's features, which
+    draws polynomial boundaries. The boundary is the p = 0.5 contour for
+    binary models with ``predict_proba``, else the class-region edges.
+    """
+
+    def __init__(self, xx, yy, response, X, y, is_proba):
+        self.xx, self.yy, self.response, self.X, self.y, self.is_proba = xx, yy, response, X, y, is_proba
+
+    @classmethod
+    def from_estimator(cls, estimator, X, y=None, feature_map=None, grid_resolution=200, margin=0.1):
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != 2:
+            raise ValueError(f"DecisionBoundaryDisplay draws two features; X has shape {X.shape}")
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = (hi - lo) * margin
+        xx, yy = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], grid_resolution),
+                             np.linspace(lo[1] - pad[1], hi[1] + pad[1], grid_resolution))
+        grid = np.column_stack([xx.ravel(), yy.ravel()])
+        if feature_map is not None:
+            grid = feature_map.transform(grid) if hasattr(feature_map, "transform") else feature_map(grid)
+        classes = getattr(estimator, "classes_", None)
+        binary_proba = hasattr(estimator, "predict_proba") and classes is not None and len(classes) == 2
+        if binary_proba:
+            response = estimator.predict_proba(grid)[:, 1]
+        else:
+            pred = estimator.predict(grid)
+            response = np.searchsorted(classes, pred) if classes is not None else pred
+        return cls(xx, yy, response.reshape(xx.shape), X, None if y is None else np.asarray(y), binary_proba)
+
+    def _draw(self, ax, **kwargs):
+        if self.is_proba:
+            self.artists_["regions"] = ax.contourf(self.xx, self.yy, self.response, levels=[0, 0.5, 1],
+                                                   colors=["tab:blue", "tab:orange"], alpha=0.15)
+            self.artists_["boundary"] = ax.contour(self.xx, self.yy, self.response, levels=[0.5], colors="k")
+        else:
+            n = int(self.response.max()) + 1
+            self.artists_["regions"] = ax.contourf(self.xx, self.yy, self.response, levels=np.arange(n + 1) - 0.5,
+                                                   cmap="tab10", alpha=0.2)
+        if self.y is not None:
+            self.artists_["data"] = ax.scatter(self.X[:, 0], self.X[:, 1], c=np.unique(self.y, return_inverse=True)[1],
+                                               cmap="coolwarm" if self.is_proba else "tab10", edgecolors="k", s=20)
+        ax.set_xlabel("feature 0")
+        ax.set_ylabel("feature 1")
+        ax.set_title("Decision boundary")
+
+
+class SigmoidDisplay(Display):
+    """g(z) = 1 / (1 + e^(-z)) with the 0.5 threshold marked."""
+
+    def __init__(self, z, g):
+        self.z, self.g = z, g
+
+    @classmethod
+    def from_range(cls, z_min=-10.0, z_max=10.0, n_points=200):
+        from pyml.linear_model import sigmoid
+
+        z = np.linspace(z_min, z_max, n_points)
+        return cls(z, sigmoid(z))
+
+    def _draw(self, ax, **kwargs):
+        (self.artists_["curve"],) = ax.plot(self.z, self.g, c="tab:blue", **kwargs)
+        self.artists_["threshold"] = ax.axhline(0.5, ls="--", c="gray")
+        ax.set_xlabel("z")
+        ax.set_ylabel("sigmoid(z)")
+        ax.set_title("Sigmoid")
