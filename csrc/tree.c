@@ -541,6 +541,16 @@ static int grow(grower *g, int32_t m)
         g->out.right[node] = R;
         g->out.gain[node] = g->sp_gain[node];
         g->n_leaves += 1;
+        /* Children that cannot split never need a histogram. */
+        int need = 0;
+        for (int c = 0; c < 2; c++) {
+            int32_t k = c ? R : L;
+            int32_t cnt = g->nend[k] - g->nstart[k];
+            if (!(p->max_depth >= 0 && g->ndepth[k] >= p->max_depth) && cnt >= p->min_samples_split &&
+                cnt >= 2 * p->min_samples_leaf && cnt >= 2)
+                need = 1;
+        }
+        if (!need) release_slot(g, node);
         if (p->splitter == PYML_SPLIT_HIST && g->nslot[node] >= 0) {
             /* Subtraction trick: build the smaller child, the sibling is the
              * parent's histogram minus it (computed in the parent's slot). */
@@ -752,11 +762,12 @@ static double gbt_grad_loss(int obj, int K, const double *y, const double *raw, 
                 acc += r * r;
                 if (gh) { gh[2 * i] = r; gh[2 * i + 1] = 1.0; }
             } else if (obj == PYML_OBJ_LOGISTIC) {
+                /* one exp serves the loss and the probability */
                 double z = raw[i];
-                double sp = z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
-                acc += sp - y[i] * z;
+                double e = exp(-fabs(z));
+                acc += (z > 0 ? z : 0.0) + log1p(e) - y[i] * z;
                 if (gh) {
-                    double pr = 1.0 / (1.0 + exp(-z));
+                    double pr = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
                     double h = pr * (1.0 - pr);
                     gh[2 * i] = pr - y[i];
                     gh[2 * i + 1] = h > 1e-16 ? h : 1e-16;
@@ -899,9 +910,16 @@ int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml
         for (int k = 0; k < K; k++) {
             pyml_tree_arrays tr = tree_slice(out, (int)(t * K + k), 1);
             if (gp->subsample >= 1.0 && K == 1) {
-                /* leaves' row segments are known: no traversal needed */
+                /* Every row sits in one leaf's segment of g.rows: add the
+                 * leaf values directly, no traversal needed. */
+                for (int32_t nd = 0; nd < g.n_nodes; nd++) {
+                    if (tr.feature[nd] >= 0) continue;
+                    double v = tr.value[nd];
+                    for (int32_t q = g.nstart[nd]; q < g.nend[nd]; q++) raw[g.rows[q]] += v;
+                }
+            } else {
+                gbt_add_tree(&tr, D->codes, n, d, raw, K, k, n_threads);
             }
-            gbt_add_tree(&tr, D->codes, n, d, raw, K, k, n_threads);
             if (n_eval > 0) gbt_add_tree(&tr, eval_codes, n_eval, d, eval_raw, K, k, n_threads);
         }
         loss = gbt_grad_loss(obj, K, y, raw, n, gh, partial, n_threads) / (double)n;

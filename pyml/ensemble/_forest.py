@@ -229,7 +229,8 @@ class RandomForestClassifier(ClassifierMixin, BaseForest):
 
     def predict(self, X):
         """Class of largest mean probability."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class RandomForestRegressor(RegressorMixin, BaseForest):

@@ -102,12 +102,14 @@ class BaseGradientBoosting(BaseEstimator):
                       reg_lambda=p["reg_lambda"], gamma=p["gamma"], min_child_weight=p["mcw"],
                       learning_rate=p["lr"])
         cap = tree_capacity(n, p["max_depth"], p["max_leaves"])
-        raw = np.ascontiguousarray(np.broadcast_to(base, (n, K)), dtype=np.float64)
+        raw = np.empty((n, K))  # writable (a broadcast view would be read-only)
+        raw[:] = base
         ec = ey = er = None
         if eval_data is not None:
             Xe, ey = eval_data
             ec = bin_with(Xe, binning, n_threads)
-            er = np.ascontiguousarray(np.broadcast_to(base, (Xe.shape[0], K)), dtype=np.float64)
+            er = np.empty((Xe.shape[0], K))
+            er[:] = base
         cbs = list(self.callbacks or [])
         if self.verbose:
             cbs.insert(0, ProgressLogger(total=self.n_estimators, verbose=self.verbose, name="round"))
@@ -142,11 +144,6 @@ class BaseGradientBoosting(BaseEstimator):
         init = np.broadcast_to(self.base_score_, (X.shape[0], self._K))
         return predict_packed(X, self._packed, self._K, 1.0, resolve_n_jobs(self.n_jobs),
                               tree_col=self._tree_col if self._K > 1 else None, init=init), X.dtype
-
-    def decision_function(self, X):
-        """Raw scores F(x): (n_samples,) for one output, else (n_samples, n_classes)."""
-        raw, _ = self._raw_predict(X)
-        return raw[:, 0] if raw.shape[1] == 1 else raw
 
     @property
     def feature_importances_(self):
@@ -253,6 +250,11 @@ class GradientBoostingClassifier(ClassifierMixin, BaseGradientBoosting):
             return self._boost(X, y_enc, "logistic", 1, base, ev)
         return self._boost(X, y_enc, "softmax", K, np.log(counts), ev)
 
+    def decision_function(self, X):
+        """Raw scores F(x): (n_samples,) for one output, else (n_samples, n_classes)."""
+        raw, _ = self._raw_predict(X)
+        return raw[:, 0] if raw.shape[1] == 1 else raw
+
     def predict_proba(self, X):
         """Class probabilities (sigmoid / softmax of the scores), shape (n_samples, n_classes)."""
         raw, dtype = self._raw_predict(X)
@@ -265,7 +267,8 @@ class GradientBoostingClassifier(ClassifierMixin, BaseGradientBoosting):
 
     def predict(self, X):
         """Class of largest probability."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):

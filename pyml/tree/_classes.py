@@ -122,8 +122,8 @@ def encode_labels(y, owner):
     check_classification_targets(y, caller=owner)
     classes, y_enc = np.unique(y, return_inverse=True)
     if classes.shape[0] < 2:
-        raise ValueError(f"{owner}: y has a single class ({classes[0]!r}); a classifier needs at least 2 "
-                         "classes to learn anything")
+        raise ValueError(f"{owner}: y contains only one class ({classes[0]!r}); a classifier needs at least "
+                         "2 classes to learn anything")
     return classes, np.ascontiguousarray(y_enc.reshape(-1), dtype=np.int32)
 
 
@@ -272,7 +272,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
     def predict(self, X):
         """Most frequent class of the leaf of each sample."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
