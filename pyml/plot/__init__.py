@@ -13,6 +13,7 @@ from pyml.plot._linear import (
     FitDisplay,
     SigmoidDisplay,
 )
+from pyml.plot._tree import FeatureImportanceDisplay, TreeDisplay
 
 __all__ = [
     "CostContourDisplay",
@@ -21,6 +22,8 @@ __all__ = [
     "CostSurfaceDisplay",
     "DecisionBoundaryDisplay",
     "Display",
+    "FeatureImportanceDisplay",
     "FitDisplay",
     "SigmoidDisplay",
+    "TreeDisplay",
 ]
