@@ -43,6 +43,7 @@ typedef struct {
     const pyml_tree_params *P;
     int S;          /* stats per node / bin, last = count */
     int S0;         /* generic row stats (S - 1) */
+    int Sh;         /* doubles per histogram bin: S, or 2 (G, H) for count-free newton */
     int n_value;
     const int32_t *yc;  /* class mode labels */
     const double *w;    /* class mode row weights (NULL = 1) */
@@ -93,14 +94,24 @@ static int stats_size(const pyml_tree_params *p)
     }
 }
 
+/* Newton histograms drop the row count when min_samples_leaf <= 1: bins of
+ * (G, H) pairs are 16 bytes (one vector add per update) and the count is
+ * only needed for min_samples_leaf. Empty bins are those with H == 0 (every
+ * row has h >= 1e-16). */
+static int hist_stride(const pyml_tree_params *p)
+{
+    return (p->criterion == PYML_CRIT_NEWTON && p->min_samples_leaf <= 1) ? 2 : stats_size(p);
+}
+
 /* Lays the grower's buffers out in base (or only measures when base is NULL). */
 static size_t grower_layout(grower *g, char *base, const pyml_tree_params *p, pyml_index n, pyml_index d,
                             int nb, pyml_index cap)
 {
     carver cc = {base, 0}, *cur = &cc;
     int S = stats_size(p);
+    int Sh = hist_stride(p);
     int slots = p->splitter == PYML_SPLIT_HIST ? (p->hist_slots < 2 ? 2 : p->hist_slots) : 0;
-    size_t he = (size_t)d * (size_t)nb * (size_t)S;
+    size_t he = (size_t)d * (size_t)nb * (size_t)Sh;
     grower tmp;
     grower *G = base ? g : &tmp;
     G->rows = (int32_t *)carve(cur, sizeof(int32_t) * n);
@@ -210,9 +221,9 @@ static inline void add_row(const grower *g, double *s, int32_t r)
 static void hist_build(grower *g, int32_t start, int32_t end, double *h)
 {
     const pyml_tree_data *D = g->D;
-    int S = g->S, nb = D->nb_max, na = g->n_active;
+    int S = g->S, Sh = g->Sh, nb = D->nb_max, na = g->n_active;
     pyml_index d = D->d;
-    for (int a = 0; a < na; a++) memset(h + (size_t)g->active[a] * nb * S, 0, sizeof(double) * nb * S);
+    for (int a = 0; a < na; a++) memset(h + (size_t)g->active[a] * nb * Sh, 0, sizeof(double) * nb * Sh);
     int nthr = g->n_threads;
     if ((long)(end - start) * na < 262144) nthr = 1; /* a parallel region must carry >~100 us of work */
     if (nthr > na) nthr = na;
@@ -240,6 +251,19 @@ static void hist_build(grower *g, int32_t start, int32_t end, double *h)
                     double *b = h + ((size_t)f * nb + c[f]) * S;
                     b[y] += wr;
                     b[S - 1] += 1.0;
+                }
+            }
+        } else if (Sh == 2) {
+            const double *rs = g->rs;
+            for (int32_t q = start; q < end; q++) {
+                int32_t r = rows[q];
+                const uint8_t *c = codes + (size_t)r * d;
+                double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
+                for (int a = a0; a < a1; a++) {
+                    int f = active[a];
+                    double *b = h + ((size_t)f * nb + c[f]) * 2;
+                    b[0] += g0;
+                    b[1] += g1;
                 }
             }
         } else if (g->S0 == 2) {
@@ -315,7 +339,7 @@ static int draw_features(grower *g)
 static void find_split_hist(grower *g, int32_t node, int nf)
 {
     const pyml_tree_data *D = g->D;
-    int S = g->S, nb = D->nb_max;
+    int S = g->S, Sh = g->Sh, nb = D->nb_max;
     const double *P = g->nstats + (size_t)node * S;
     const double *h = g->hist + (size_t)g->nslot[node] * g->hist_elems;
     double *L = g->scratch, *R = g->scratch + S, *bestL = g->lstats + (size_t)node * S;
@@ -323,16 +347,63 @@ static void find_split_hist(grower *g, int32_t node, int nf)
     double total = P[S - 1];
     for (int i = 0; i < nf; i++) {
         int f = g->fsample[i];
-        const double *hf = h + (size_t)f * nb * S;
+        const double *hf = h + (size_t)f * nb * Sh;
         int nbf = D->nbins[f];
         memset(L, 0, sizeof(double) * S);
-        for (int b = 0; b < nbf - 1; b++) {
-            const double *hb = hf + (size_t)b * S;
-            if (hb[S - 1] == 0) continue;
-            for (int k = 0; k < S; k++) L[k] += hb[k];
-            if (L[S - 1] >= total) break;
+        int last = nbf - 1; /* splits after the last non-empty bin leave the right side empty */
+        if (Sh != S) {
+            while (last > 0 && hf[(size_t)last * Sh + 1] == 0) last--;
+            /* Count-free newton scan: maximise G_L^2/(H_L+l) + G_R^2/(H_R+l);
+             * the parent's term and gamma are constant within the node. */
+            const double lam = g->P->reg_lambda, mcw = g->P->min_child_weight;
+            const double Gp = P[0], Hp = P[1];
+            const double base = Gp * Gp / (Hp + lam);
+            double GL = 0, HL = 0, fbest = -INFINITY;
+            int bbest = -1;
+            double bGL = 0, bHL = 0;
+            for (int b = 0; b < last; b++) {
+                double hh = hf[2 * (size_t)b + 1];
+                if (hh == 0) continue;
+                GL += hf[2 * (size_t)b];
+                HL += hh;
+                double GR = Gp - GL, HR = Hp - HL;
+                if (HL < mcw) continue;
+                if (HR < mcw) break; /* H_R only shrinks from here on */
+                double sc = GL * GL / (HL + lam) + GR * GR / (HR + lam);
+                if (sc > fbest) {
+                    fbest = sc;
+                    bbest = b;
+                    bGL = GL;
+                    bHL = HL;
+                }
+            }
+            if (bbest >= 0) {
+                double gn = 0.5 * (fbest - base) - g->P->gamma;
+                if (gn > best) {
+                    best = gn;
+                    g->sp_feat[node] = f;
+                    g->sp_bin[node] = bbest;
+                    g->sp_thr[node] = D->edges[D->edge_off[f] + bbest];
+                    bestL[0] = bGL;
+                    bestL[1] = bHL;
+                    bestL[2] = 1.0;
+                }
+            }
+            continue;
+        }
+        for (int b = 0; b < last; b++) {
+            const double *hb = hf + (size_t)b * Sh;
+            if (Sh != S) {
+                if (hb[1] == 0) continue;
+                L[0] += hb[0];
+                L[1] += hb[1];
+            } else {
+                if (hb[S - 1] == 0) continue;
+                for (int k = 0; k < S; k++) L[k] += hb[k];
+                if (L[S - 1] >= total) break;
+            }
             for (int k = 0; k < S; k++) R[k] = P[k] - L[k];
-            R[S - 1] = total - L[S - 1];
+            R[S - 1] = Sh != S ? 1.0 : total - L[S - 1];
             double gn = split_gain(g, P, L, R);
             if (gn > best) {
                 best = gn;
@@ -460,14 +531,34 @@ static int32_t partition(grower *g, int32_t node)
     int32_t start = g->nstart[node], end = g->nend[node];
     int f = g->sp_feat[node], b = g->sp_bin[node];
     int32_t nl = start, nr = 0;
-    for (int32_t q = start; q < end; q++) {
-        int32_t r = g->rows[q];
-        int left = g->sorted ? D->ranks[(size_t)r * d + f] <= b : D->codes[(size_t)r * d + f] <= b;
-        g->flags[r] = (uint8_t)left;
-        if (left) g->rows[nl++] = r;
-        else g->tmp[nr++] = r;
+    int32_t *rows = g->rows, *tmp = g->tmp;
+    /* Branch-free: the side of a row is data-dependent and unpredictable, so
+     * each row is written to both buffers and only the right counter moves
+     * (writing rows[nl] is safe: nl <= q). */
+    if (g->sorted) {
+        const int32_t *col = D->ranks + f;
+        uint8_t *flags = g->flags;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            int left = col[(size_t)r * d] <= b;
+            flags[r] = (uint8_t)left;
+            rows[nl] = r;
+            tmp[nr] = r;
+            nl += left;
+            nr += 1 - left;
+        }
+    } else {
+        const uint8_t *col = D->codes + f;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            int left = col[(size_t)r * d] <= b;
+            rows[nl] = r;
+            tmp[nr] = r;
+            nl += left;
+            nr += 1 - left;
+        }
     }
-    memcpy(g->rows + nl, g->tmp, sizeof(int32_t) * nr);
+    memcpy(rows + nl, tmp, sizeof(int32_t) * nr);
     if (g->sorted) {
         for (int a = 0; a < g->n_active; a++) {
             int32_t *srt = g->sorted + (size_t)g->active[a] * n;
@@ -532,6 +623,7 @@ static int grow(grower *g, int32_t m)
         double *PS = g->nstats + (size_t)node * S;
         double *LS = g->nstats + (size_t)L * S, *RS = g->nstats + (size_t)R * S;
         memcpy(LS, g->lstats + (size_t)node * S, sizeof(double) * S);
+        LS[S - 1] = (double)(mid - g->nstart[node]);
         for (int k = 0; k < S; k++) RS[k] = PS[k] - LS[k];
         RS[S - 1] = (double)(g->nend[node] - mid);
         g->out.feature[node] = g->sp_feat[node];
@@ -562,10 +654,10 @@ static int grow(grower *g, int32_t m)
             if (ss >= 0) {
                 double *hs = g->hist + (size_t)ss * g->hist_elems, *hp = g->hist + (size_t)ps * g->hist_elems;
                 hist_build(g, g->nstart[small], g->nend[small], hs);
-                int nb = g->D->nb_max;
+                int nb = g->D->nb_max, Sh = g->Sh;
                 for (int a = 0; a < g->n_active; a++) {
-                    size_t off = (size_t)g->active[a] * nb * S;
-                    for (size_t k = 0; k < (size_t)nb * S; k++) hp[off + k] -= hs[off + k];
+                    size_t off = (size_t)g->active[a] * nb * Sh;
+                    for (size_t k = 0; k < (size_t)nb * Sh; k++) hp[off + k] -= hs[off + k];
                 }
                 g->nslot[small] = ss;
                 g->nslot[large] = ps;
@@ -641,6 +733,7 @@ static int32_t grower_init(grower *g, char *work, const pyml_tree_data *D, const
     g->P = p;
     g->S = stats_size(p);
     g->S0 = g->S - 1;
+    g->Sh = hist_stride(p);
     g->n_value = (p->criterion == PYML_CRIT_GINI || p->criterion == PYML_CRIT_ENTROPY) ? p->n_classes : 1;
     return 0;
 }
