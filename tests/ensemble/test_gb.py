@@ -117,10 +117,10 @@ def test_callback_can_stop(rng):
 
 @pytest.mark.parametrize("kw", [{}, {"subsample": 0.7, "colsample_bytree": 0.6}, {"max_leaves": 7}])
 def test_threads_identical(rng, kw):
-    X = rng.normal(size=(5000, 10))
+    X = rng.normal(size=(30000, 10))  # big enough for multi-threaded histograms
     y = np.digitize(X[:, 0] + X[:, 1] * X[:, 2], [-0.5, 0.5])
-    a = GradientBoostingClassifier(n_estimators=8, random_state=2, n_jobs=1, **kw).fit(X, y)
-    b = GradientBoostingClassifier(n_estimators=8, random_state=2, n_jobs=2, **kw).fit(X, y)
+    a = GradientBoostingClassifier(n_estimators=4, random_state=2, n_jobs=1, **kw).fit(X, y)
+    b = GradientBoostingClassifier(n_estimators=4, random_state=2, n_jobs=2, **kw).fit(X, y)
     for ta, tb in zip(a.estimators_, b.estimators_):
         np.testing.assert_array_equal(ta.feature, tb.feature)
         np.testing.assert_array_equal(ta.value, tb.value)

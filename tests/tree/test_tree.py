@@ -101,7 +101,8 @@ def test_float32_kept_and_close(rng):
 
 
 def test_threads_identical(rng):
-    X = rng.normal(size=(6000, 12))
+    # large enough for the histogram kernel to use both threads on the top nodes
+    X = rng.normal(size=(30000, 12))
     y = (X[:, 0] + X[:, 1] * X[:, 2] > 0).astype(int)
     a = DecisionTreeClassifier(max_depth=8, n_jobs=1).fit(X, y)
     b = DecisionTreeClassifier(max_depth=8, n_jobs=2).fit(X, y)
