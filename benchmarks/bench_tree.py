@@ -62,13 +62,15 @@ def _fit(make):
 
 # ------------------------------------------------------------------ W3 ----
 
-def bench_w3_pyml_tree(benchmark):
+@pytest.mark.parametrize("threads", THREADS)
+def bench_w3_pyml_tree(benchmark, threads):
     from pyml.tree import DecisionTreeClassifier
 
     Xtr, Xte, ytr, yte = data(N_W3)
-    model = benchmark.pedantic(lambda: DecisionTreeClassifier(criterion="entropy", max_depth=10).fit(Xtr, ytr),
-                               rounds=ROUNDS, iterations=1, warmup_rounds=1)
-    _record(benchmark, "W3", "pyml", 1, "hist", float(model.score(Xte, yte)))
+    model = benchmark.pedantic(
+        lambda: DecisionTreeClassifier(criterion="entropy", max_depth=10, n_jobs=threads).fit(Xtr, ytr),
+        rounds=ROUNDS, iterations=1, warmup_rounds=1)
+    _record(benchmark, "W3", "pyml", threads, "hist", float(model.score(Xte, yte)))
 
 
 def bench_w3_pyml_tree_exact(benchmark):

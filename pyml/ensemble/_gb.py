@@ -29,7 +29,7 @@ from pyml.utils._threads import resolve_n_jobs
 from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
 from pyml.utils.validation import check_array, check_is_fitted, check_n_features, check_vector, check_X_y
 
-__all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
+__all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor", "load_model"]
 
 _OBJ = {"squared_error": 0, "logistic": 1, "softmax": 2}
 
@@ -144,6 +144,40 @@ class BaseGradientBoosting(BaseEstimator):
         init = np.broadcast_to(self.base_score_, (X.shape[0], self._K))
         return predict_packed(X, self._packed, self._K, 1.0, resolve_n_jobs(self.n_jobs),
                               tree_col=self._tree_col if self._K > 1 else None, init=init), X.dtype
+
+    def save_model(self, path):
+        """Write the fitted model to ``path`` as a plain ``.npz`` (no pickle).
+
+        Arrays: the node arrays of all trees concatenated (``feature``,
+        ``threshold``, ``left``, ``right``, ``value``, ``gain``, ``impurity``,
+        ``n_samples``, ``weight``, ``split_bin``), ``tree_offsets`` (node offset
+        of each tree, plus the total), ``base_score``, ``classes`` (classifiers)
+        and ``meta``: a JSON string with the estimator class, its parameters
+        (callbacks dropped), ``n_features_in_``, ``best_iteration_``,
+        ``n_estimators_`` and the pyml version. Read it back with
+        :func:`load_model`.
+        """
+        import json
+
+        from pyml import __version__
+
+        check_is_fitted(self)
+        params = {k: v for k, v in self.get_params().items() if k != "callbacks"}
+        meta = dict(estimator=type(self).__name__, params=params, n_features_in=self.n_features_in_,
+                    best_iteration=self.best_iteration_, n_estimators=self.n_estimators_, n_outputs=self._K,
+                    pyml_version=__version__)
+        cat = lambda name: np.concatenate([getattr(t, name) for t in self.estimators_])  # noqa: E731
+        arrays = dict(feature=cat("feature"), threshold=cat("threshold"), left=cat("children_left"),
+                      right=cat("children_right"), value=cat("value"), gain=cat("gain"), impurity=cat("impurity"),
+                      n_samples=cat("n_node_samples"), weight=cat("weighted_n_node_samples"),
+                      split_bin=cat("split_bin"), tree_offsets=self._packed["off"], base_score=self.base_score_,
+                      train_loss=self.train_loss_)
+        if hasattr(self, "classes_"):
+            classes = np.asarray(self.classes_)
+            if classes.dtype.kind == "O":
+                classes = classes.astype(str)
+            arrays["classes"] = classes
+        np.savez(path, meta=np.array(json.dumps(meta)), **arrays)
 
     @property
     def feature_importances_(self):
@@ -319,3 +353,44 @@ class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):
         """base_score + sum of the trees' (learning-rate-scaled) leaf weights, in X's dtype."""
         raw, dtype = self._raw_predict(X)
         return raw[:, 0].astype(dtype, copy=False)
+
+
+def load_model(path):
+    """Read a model written by ``save_model`` (a ``.npz`` file); returns the fitted estimator."""
+    import json
+    import warnings
+
+    from pyml import __version__
+    from pyml.exceptions import InconsistentVersionWarning
+
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+        cls = {"GradientBoostingClassifier": GradientBoostingClassifier,
+               "GradientBoostingRegressor": GradientBoostingRegressor}.get(meta["estimator"])
+        if cls is None:
+            raise ValueError(f"{path}: not a pyml gradient-boosting model ({meta.get('estimator')!r})")
+        if meta.get("pyml_version") != __version__:
+            warnings.warn(f"{path} was saved by pyml {meta.get('pyml_version')}, loading with {__version__}",
+                          InconsistentVersionWarning, stacklevel=2)
+        est = cls(**meta["params"])
+        off = data["tree_offsets"]
+        d = int(meta["n_features_in"])
+        fields = dict(feature="feature", threshold="threshold", left="left", right="right", value="value",
+                      gain="gain", impurity="impurity", n_samples="n_samples", weight="weight",
+                      split_bin="split_bin")
+        arrays = {k: data[v] for k, v in fields.items()}
+        est.estimators_ = [Tree({k: np.ascontiguousarray(a[off[t]:off[t + 1]]) for k, a in arrays.items()}, d)
+                           for t in range(off.shape[0] - 1)]
+        est.base_score_ = data["base_score"]
+        est.train_loss_ = data["train_loss"]
+        est.validation_loss_ = None
+        if "classes" in data:
+            est.classes_ = data["classes"]
+            est.n_classes_ = int(est.classes_.shape[0])
+    est.n_features_in_ = d
+    est.best_iteration_ = int(meta["best_iteration"])
+    est.n_estimators_ = int(meta["n_estimators"])
+    est._K = int(meta["n_outputs"])
+    est._packed = pack_trees(est.estimators_)
+    est._tree_col = np.ascontiguousarray(np.tile(np.arange(est._K, dtype=np.int32), est.n_estimators_))
+    return est

@@ -184,3 +184,20 @@ def test_bad_inputs(rng):
         GradientBoostingClassifier().fit(Xi, y)
     with pytest.raises(ValueError, match="encode categorical"):
         GradientBoostingClassifier().fit(np.array([["a"], ["b"]]), [0, 1])
+
+
+def test_save_load_npz(rng, tmp_path):
+    from pyml.ensemble import load_model
+
+    X = rng.normal(size=(400, 5))
+    y = np.array(["a", "b", "c"])[np.digitize(X[:, 0], [-0.4, 0.4])]
+    gb = GradientBoostingClassifier(n_estimators=6, max_depth=3).fit(X, y)
+    path = tmp_path / "model.npz"
+    gb.save_model(path)
+    back = load_model(path)
+    np.testing.assert_array_equal(back.predict_proba(X), gb.predict_proba(X))
+    np.testing.assert_array_equal(back.predict(X), gb.predict(X))
+    np.testing.assert_allclose(back.feature_importances_, gb.feature_importances_)
+    reg = GradientBoostingRegressor(n_estimators=5).fit(X, X[:, 1])
+    reg.save_model(tmp_path / "reg.npz")
+    np.testing.assert_array_equal(load_model(tmp_path / "reg.npz").predict(X), reg.predict(X))
