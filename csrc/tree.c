@@ -60,6 +60,7 @@ typedef struct {
     double *sp_gain, *sp_thr;
     int n_open;
     int32_t *active, *fsample;
+    int32_t *chunk_left;   /* rows sent left per chunk (parallel partition) */
     int n_active;
     uint64_t rng;
     double w_root;
@@ -69,6 +70,10 @@ typedef struct {
 } grower;
 
 #define ALIGN64(x) (((x) + 63) & ~(size_t)63)
+
+/* Rows per chunk of the parallel partition (a fixed size, so the result
+ * never depends on the thread count). */
+#define PART_CHUNK 16384
 
 /* Workspace carving: *off advances by the aligned size; with base NULL only
  * the total is measured. */
@@ -141,6 +146,7 @@ static size_t grower_layout(grower *g, char *base, const pyml_tree_params *p, py
     G->sp_thr = (double *)carve(cur, sizeof(double) * cap);
     G->active = (int32_t *)carve(cur, sizeof(int32_t) * d);
     G->fsample = (int32_t *)carve(cur, sizeof(int32_t) * d);
+    G->chunk_left = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)(n / PART_CHUNK + 2));
     G->w = NULL;
     return cc.off + 64;
 }
@@ -524,12 +530,61 @@ static int evaluate_node(grower *g, int32_t node)
 
 /* Stable partition of rows[start:end) (and of every sorted list in exact
  * mode) into left (x <= threshold) and right; returns the first right row. */
+/* Parallel stable partition of a large hist-mode segment: count the left
+ * rows of each fixed chunk, prefix-sum, then every chunk writes its rows to
+ * their final places in tmp. Same output as the serial loop. */
+static int32_t partition_parallel(grower *g, int32_t start, int32_t end, int f, int b)
+{
+    const pyml_tree_data *D = g->D;
+    pyml_index d = D->d;
+    const uint8_t *col = D->codes + f;
+    int32_t *rows = g->rows, *tmp = g->tmp, *cl = g->chunk_left;
+    int32_t m = end - start;
+    int nc = (int)((m + PART_CHUNK - 1) / PART_CHUNK);
+    int nthr = g->n_threads < nc ? g->n_threads : nc;
+#pragma omp parallel num_threads(nthr)
+    {
+#pragma omp for schedule(static)
+        for (int c = 0; c < nc; c++) {
+            int32_t q0 = start + c * PART_CHUNK, q1 = q0 + PART_CHUNK < end ? q0 + PART_CHUNK : end, k = 0;
+            for (int32_t q = q0; q < q1; q++) k += col[(size_t)rows[q] * d] <= b;
+            cl[c] = k;
+        }
+#pragma omp single
+        {
+            int32_t acc = 0;
+            for (int c = 0; c < nc; c++) {
+                int32_t k = cl[c];
+                cl[c] = acc;
+                acc += k;
+            }
+            cl[nc] = acc;
+        }
+#pragma omp for schedule(static)
+        for (int c = 0; c < nc; c++) {
+            int32_t q0 = start + c * PART_CHUNK, q1 = q0 + PART_CHUNK < end ? q0 + PART_CHUNK : end;
+            int32_t nl = cl[c], nr = cl[nc] + (q0 - start) - cl[c];
+            /* branchy on purpose: a branch-free double write could touch
+             * the next chunk's first slot */
+            for (int32_t q = q0; q < q1; q++) {
+                int32_t r = rows[q];
+                if (col[(size_t)r * d] <= b) tmp[nl++] = r;
+                else tmp[nr++] = r;
+            }
+        }
+    }
+    memcpy(rows + start, tmp, sizeof(int32_t) * m);
+    return start + cl[nc];
+}
+
 static int32_t partition(grower *g, int32_t node)
 {
     const pyml_tree_data *D = g->D;
     pyml_index d = D->d, n = D->n;
     int32_t start = g->nstart[node], end = g->nend[node];
     int f = g->sp_feat[node], b = g->sp_bin[node];
+    if (!g->sorted && g->n_threads > 1 && end - start >= 4 * PART_CHUNK)
+        return partition_parallel(g, start, end, f, b);
     int32_t nl = start, nr = 0;
     int32_t *rows = g->rows, *tmp = g->tmp;
     /* Branch-free: the side of a row is data-dependent and unpredictable, so
@@ -1005,10 +1060,13 @@ int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml
             if (gp->subsample >= 1.0 && K == 1) {
                 /* Every row sits in one leaf's segment of g.rows: add the
                  * leaf values directly, no traversal needed. */
+                int nthr = n >= 65536 ? n_threads : 1;
+                const int32_t *rows = g.rows, *ns = g.nstart, *ne = g.nend;
+#pragma omp parallel for num_threads(nthr) schedule(dynamic, 1) if (nthr > 1)
                 for (int32_t nd = 0; nd < g.n_nodes; nd++) {
                     if (tr.feature[nd] >= 0) continue;
                     double v = tr.value[nd];
-                    for (int32_t q = g.nstart[nd]; q < g.nend[nd]; q++) raw[g.rows[q]] += v;
+                    for (int32_t q = ns[nd]; q < ne[nd]; q++) raw[rows[q]] += v;
                 }
             } else {
                 gbt_add_tree(&tr, D->codes, n, d, raw, K, k, n_threads);

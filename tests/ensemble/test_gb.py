@@ -201,3 +201,20 @@ def test_save_load_npz(rng, tmp_path):
     reg = GradientBoostingRegressor(n_estimators=5).fit(X, X[:, 1])
     reg.save_model(tmp_path / "reg.npz")
     np.testing.assert_array_equal(load_model(tmp_path / "reg.npz").predict(X), reg.predict(X))
+
+
+def test_parallel_partition_identical(rng):
+    # nodes of >= 65536 rows are partitioned in parallel chunks
+    X = rng.normal(size=(140_000, 3))
+    y = X[:, 0] + 0.5 * X[:, 1] ** 2
+    a = GradientBoostingRegressor(n_estimators=2, max_depth=3, n_jobs=1).fit(X, y)
+    b = GradientBoostingRegressor(n_estimators=2, max_depth=3, n_jobs=2).fit(X, y)
+    for ta, tb in zip(a.estimators_, b.estimators_):
+        np.testing.assert_array_equal(ta.n_node_samples, tb.n_node_samples)
+        np.testing.assert_array_equal(ta.value, tb.value)
+    np.testing.assert_array_equal(a.predict(X[:1000]), b.predict(X[:1000]))
+    # the partition is exact: every leaf holds the rows that reach it
+    leaves = a.estimators_[0].apply(X)
+    counts = np.bincount(leaves, minlength=a.estimators_[0].node_count)
+    leaf = a.estimators_[0].children_left < 0
+    np.testing.assert_array_equal(counts[leaf], a.estimators_[0].n_node_samples[leaf])
