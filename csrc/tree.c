@@ -553,8 +553,9 @@ static int evaluate_node(grower *g, int32_t node)
 static int32_t partition_parallel(grower *g, int32_t start, int32_t end, int f, int b)
 {
     const pyml_tree_data *D = g->D;
-    pyml_index d = D->d;
-    const uint8_t *col = D->codes + f;
+    /* column f: contiguous in codes_t (stride 1), else strided in codes */
+    pyml_index d = D->codes_t ? 1 : D->d;
+    const uint8_t *col = D->codes_t ? D->codes_t + (size_t)f * D->n : D->codes + f;
     int32_t *rows = g->rows, *tmp = g->tmp, *cl = g->chunk_left;
     int32_t m = end - start;
     int nc = (int)((m + PART_CHUNK - 1) / PART_CHUNK);
@@ -620,10 +621,11 @@ static int32_t partition(grower *g, int32_t node)
             nr += 1 - left;
         }
     } else {
-        const uint8_t *col = D->codes + f;
+        const uint8_t *col = D->codes_t ? D->codes_t + (size_t)f * n : D->codes + f;
+        const pyml_index stride = D->codes_t ? 1 : d;
         for (int32_t q = start; q < end; q++) {
             int32_t r = rows[q];
-            int left = col[(size_t)r * d] <= b;
+            int left = col[(size_t)r * stride] <= b;
             rows[nl] = r;
             tmp[nr] = r;
             nl += left;
@@ -921,6 +923,10 @@ static double gbt_grad_loss(int obj, int K, const double *y, const double *raw, 
     for (pyml_index blk = 0; blk < nb; blk++) {
         pyml_index i0 = blk * GBT_BLOCK, i1 = i0 + GBT_BLOCK < n ? i0 + GBT_BLOCK : n;
         double acc = 0;
+        /* logistic: sum log(1 + e_i) as the log of products of 64 factors in
+         * (1, 2] (no overflow below 2^1023): one log per 64 rows */
+        double prod = 1.0;
+        int np_ = 0;
         for (pyml_index i = i0; i < i1; i++) {
             if (obj == PYML_OBJ_SQUARED) {
                 double r = raw[i] - y[i];
@@ -930,8 +936,13 @@ static double gbt_grad_loss(int obj, int K, const double *y, const double *raw, 
                 /* one exp serves the loss and the probability */
                 double z = raw[i];
                 double e = exp(-fabs(z));
-                /* 1 + e lies in (1, 2]: log is accurate there and cheaper than log1p */
-                acc += (z > 0 ? z : 0.0) + log(1.0 + e) - y[i] * z;
+                acc += (z > 0 ? z : 0.0) - y[i] * z;
+                prod *= 1.0 + e;
+                if (++np_ == 64) {
+                    acc += log(prod);
+                    prod = 1.0;
+                    np_ = 0;
+                }
                 if (gh) {
                     double pr = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
                     double h = pr * (1.0 - pr);
@@ -958,7 +969,7 @@ static double gbt_grad_loss(int obj, int K, const double *y, const double *raw, 
                 }
             }
         }
-        partial[blk] = acc;
+        partial[blk] = acc + log(prod);
     }
     double total = 0;
     for (pyml_index blk = 0; blk < nb; blk++) total += partial[blk];

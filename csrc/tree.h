@@ -80,6 +80,7 @@ typedef struct {
 typedef struct {
     pyml_index n, d;
     const uint8_t *codes;     /* (n, d) hist */
+    const uint8_t *codes_t;   /* (d, n) the same codes column-major, or NULL (faster partitions) */
     const int32_t *nbins;     /* (d,) bins used per feature (hist: len(edges)+1; exact: n distinct) */
     const double *edges;      /* concatenated thresholds per feature */
     const int64_t *edge_off;  /* (d+1,) offsets into edges */

@@ -46,6 +46,7 @@ cdef extern from "tree.h" nogil:
     ctypedef struct pyml_tree_data:
         pyml_index n, d
         const uint8_t *codes
+        const uint8_t *codes_t
         const int32_t *nbins
         const double *edges
         const int64_t *edge_off
@@ -175,9 +176,9 @@ def _unpack(dict arrs, n_nodes):
     return trees
 
 
-cdef void _fill_data(pyml_tree_data *D, Py_ssize_t n, Py_ssize_t d, object codes, object ranks, object srt,
+cdef object _fill_data(pyml_tree_data *D, Py_ssize_t n, Py_ssize_t d, object codes, object ranks, object srt,
                      const int32_t[::1] nbins, const double[::1] edges, const int64_t[::1] edge_off, int nb_max):
-    cdef const uint8_t[:, ::1] cv
+    cdef const uint8_t[:, ::1] cv, ctv
     cdef const int32_t[:, ::1] rv, sv
     D.n = n
     D.d = d
@@ -188,14 +189,21 @@ cdef void _fill_data(pyml_tree_data *D, Py_ssize_t n, Py_ssize_t d, object codes
     D.codes = NULL
     D.ranks = NULL
     D.sorted = NULL
+    D.codes_t = NULL
+    codes_t = None
     if codes is not None:
         cv = codes
         D.codes = &cv[0, 0]
+        # column-major copy: partitions read one contiguous column per split
+        codes_t = np.ascontiguousarray(np.asarray(codes).T)
+        ctv = codes_t
+        D.codes_t = &ctv[0, 0]
     if ranks is not None:
         rv = ranks
         sv = srt
         D.ranks = &rv[0, 0]
         D.sorted = &sv[0, 0]
+    return codes_t  # the caller keeps it alive while the kernel runs
 
 
 def build_trees(object codes, object ranks, object sorted_idx, const int32_t[::1] nbins, const double[::1] edges,
@@ -210,7 +218,7 @@ def build_trees(object codes, object ranks, object sorted_idx, const int32_t[::1
     cdef Py_ssize_t n = n_samples_arr.shape[0], d = n_samples_arr.shape[1]
     if nbins.shape[0] != d or edge_off.shape[0] != d + 1 or edges.shape[0] < 1:
         raise ValueError("build_trees: inconsistent binning arrays")
-    _fill_data(&D, n, d, codes, ranks, sorted_idx, nbins, edges, edge_off, nb_max)
+    keep = _fill_data(&D, n, d, codes, ranks, sorted_idx, nbins, edges, edge_off, nb_max)
     cdef int n_trees = seeds.shape[0]
     cdef int n_value = p.n_classes if p.criterion in (PYML_CRIT_GINI, PYML_CRIT_ENTROPY) else 1
     arrs = _alloc_arrays(&a, n_trees, capacity, n_value)
@@ -267,7 +275,7 @@ def gbt_fit(const uint8_t[:, ::1] codes, const int32_t[::1] nbins, const double[
     cdef Py_ssize_t n = codes.shape[0], d = codes.shape[1]
     if y.shape[0] != n or raw.shape[0] != n or raw.shape[1] != n_outputs:
         raise ValueError("gbt_fit: inconsistent shapes")
-    _fill_data(&D, n, d, codes, None, None, nbins, edges, edge_off, nb_max)
+    keep = _fill_data(&D, n, d, codes, None, None, nbins, edges, edge_off, nb_max)
     gp.objective = objective
     gp.n_outputs = n_outputs
     gp.n_rounds = n_rounds
