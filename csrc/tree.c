@@ -231,7 +231,7 @@ static void hist_build(grower *g, int32_t start, int32_t end, double *h)
     pyml_index d = D->d;
     for (int a = 0; a < na; a++) memset(h + (size_t)g->active[a] * nb * Sh, 0, sizeof(double) * nb * Sh);
     int nthr = g->n_threads;
-    if ((long)(end - start) * na < 65536) nthr = 1; /* a parallel region must carry tens of us of work */
+    if ((long)(end - start) * na < 262144) nthr = 1; /* a parallel region must carry >~100 us of work */
     if (nthr > na) nthr = na;
     const int32_t *rows = g->rows;
     const uint8_t *codes = D->codes;
