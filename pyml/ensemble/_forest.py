@@ -243,7 +243,7 @@ class RandomForestRegressor(RegressorMixin, BaseForest):
     >>> from pyml.ensemble import RandomForestRegressor
     >>> X = [[0.], [1.], [2.], [3.]] * 5
     >>> r = RandomForestRegressor(n_estimators=10, random_state=0).fit(X, [0., 0., 1., 1.] * 5)
-    >>> float(r.predict([[3.]])[0])
+    >>> round(float(r.predict([[3.]])[0]), 6)
     1.0
     """)
     _criteria = ("squared_error",)

@@ -148,7 +148,6 @@ class BaseDecisionTree(BaseEstimator):
         return max_depth, mss, msl, mf, max_bins
 
     def _fit(self, X, y_class, y, n_classes):
-        owner = type(self).__name__
         n, d = X.shape
         max_depth, mss, msl, mf, max_bins = self._validate(n, d)
         n_threads = resolve_n_jobs(self.n_jobs)
@@ -164,7 +163,6 @@ class BaseDecisionTree(BaseEstimator):
         self.tree_ = Tree(arrays, d)
         self.n_features_in_ = d
         self.max_features_ = mf
-        del owner
         return self
 
     def _check_X(self, X):
@@ -196,7 +194,7 @@ class BaseDecisionTree(BaseEstimator):
 
 
 class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
-    """CART classification tree on C kernels (the course's decision tree, weeks 4).
+    """CART classification tree on C kernels (the course's decision tree, C2 week 4).
 
     Parameters
     ----------
