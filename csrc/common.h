@@ -11,7 +11,7 @@
  * the problem shape, never on the thread count. Each block writes its partial
  * result to its own slot of the workspace, and the slots are added in block
  * order after the parallel region. The result is therefore bitwise identical
- * for any number of threads on a given machine and build.
+ * for any number of threads (and any schedule) on a given machine and build.
  */
 #ifndef PYML_COMMON_H
 #define PYML_COMMON_H

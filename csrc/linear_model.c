@@ -19,18 +19,21 @@ size_t pyml_softmax_workspace_size(pyml_index n, pyml_index d, pyml_index k, siz
 
 #define T float
 #define SFX f32
+#define T_IS_DOUBLE 0
 #define T_EXP expf
 #define T_LOG1P log1pf
 #define T_LOG logf
 #include "linear_model_impl.inc"
 #undef T
 #undef SFX
+#undef T_IS_DOUBLE
 #undef T_EXP
 #undef T_LOG1P
 #undef T_LOG
 
 #define T double
 #define SFX f64
+#define T_IS_DOUBLE 1
 #define T_EXP exp
 #define T_LOG1P log1p
 #define T_LOG log

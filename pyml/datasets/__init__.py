@@ -1,6 +1,7 @@
 """Datasets: bundled real data (with attribution in data/README.md) and seeded generators."""
 from pyml.datasets._base import Bunch
 from pyml.datasets._generators import make_exam_scores, make_house_prices, make_microchip_qa
+from pyml.datasets._nn_generators import make_coffee_roasting
 from pyml.datasets._real import load_breast_cancer, load_diabetes, load_digits, load_mushroom
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "load_diabetes",
     "load_digits",
     "load_mushroom",
+    "make_coffee_roasting",
     "make_exam_scores",
     "make_house_prices",
     "make_microchip_qa",

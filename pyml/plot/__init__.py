@@ -13,6 +13,8 @@ from pyml.plot._linear import (
     FitDisplay,
     SigmoidDisplay,
 )
+from pyml.plot._model_selection import LearningCurveDisplay, ValidationCurveDisplay
+from pyml.plot._nn import DigitPredictionsDisplay, TrainingHistoryDisplay
 from pyml.plot._tree import FeatureImportanceDisplay, TreeDisplay
 
 __all__ = [
@@ -21,9 +23,13 @@ __all__ = [
     "CostHistoryDisplay",
     "CostSurfaceDisplay",
     "DecisionBoundaryDisplay",
+    "DigitPredictionsDisplay",
     "Display",
     "FeatureImportanceDisplay",
     "FitDisplay",
+    "LearningCurveDisplay",
     "SigmoidDisplay",
+    "TrainingHistoryDisplay",
     "TreeDisplay",
+    "ValidationCurveDisplay",
 ]

@@ -16,7 +16,8 @@ def ref_cost_grad(X, y, w, b, lam, model):
         cost = np.sum((f - y) ** 2) / (2 * m)
     else:
         f = 1 / (1 + np.exp(-z))
-        cost = np.mean(-y * np.log(f) - (1 - y) * np.log(1 - f))
+        # -y log f - (1-y) log(1-f) written as log(1 + e^z) - y z: equal, but exact for large |z|
+        cost = np.mean(np.logaddexp(0, z) - y * z)
     cost += lam / (2 * m) * np.sum(w ** 2)
     err = f - y
     return cost, X.T @ err / m + lam / m * w, err.mean()
@@ -253,3 +254,47 @@ def test_non_contiguous_and_read_only_inputs_work(rng):
     y.flags.writeable = False
     c = compute_cost(X, y, np.ones(3), 0.0)
     assert c == pytest.approx(ref_cost_grad(X, y, np.ones(3), 0.0, 0.0, "linear")[0])
+
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 300), d=st.integers(1, 40), seed=st.integers(0, 2**31 - 1),
+       model=st.sampled_from(["linear", "logistic"]), lam=st.floats(0, 5))
+def test_property_any_shape_matches_numpy(n, d, seed, model, lam):
+    """Any (n, d), including n < 4 and d not a multiple of the vector width."""
+    r = np.random.default_rng(seed)
+    X = r.standard_normal((n, d)) * 3
+    y = r.standard_normal(n) if model == "linear" else r.integers(0, 2, n).astype(float)
+    w = r.standard_normal(d)
+    b = float(r.standard_normal())
+    cost = compute_cost(X, y, w, b, reg_lambda=lam, model=model)
+    dw, db = compute_gradient(X, y, w, b, reg_lambda=lam, model=model)
+    rc, rdw, rdb = ref_cost_grad(X, y, w, b, lam, model)
+    np.testing.assert_allclose(cost, rc, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(dw, rdw, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(db, rdb, rtol=1e-9, atol=1e-11)
+
+
+def test_ctrl_c_interrupts_compiled_loop(rng):
+    """A real SIGINT during gradient descent (all iterations in C) raises KeyboardInterrupt promptly."""
+    import os
+    import signal
+    import threading
+    import time
+
+    if not hasattr(signal, "pthread_kill"):
+        pytest.skip("needs POSIX signals")
+    X, y, w, b = make_problem(rng, 2000, 8, "linear", np.float64)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    t0 = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            gradient_descent(X, y, w, b, 1e-6, 10_000_000)  # would take minutes
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - t0 < 5.0

@@ -1,0 +1,83 @@
+"""Run the benchmarks and print: workload | variant | threads | pyml | peer | ratio | quality pyml | quality peer.
+
+Usage:
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/run.py [pytest args, e.g. -k W1]
+    python benchmarks/run.py --table results.json      # table from an earlier --benchmark-json
+(A script rather than ``python -m``: the source tree must not shadow the installed, compiled pyml.)
+Times are per unit (per iteration for W1/W2, per epoch for W8, per fit otherwise); ratio = pyml / peer.
+"""
+import json
+import os
+import sys
+import tempfile
+from collections import defaultdict
+
+
+def _fmt_q(q):
+    if q is None:
+        return "-"
+    return f"{q:.6g}" if isinstance(q, (int, float)) else str(q)
+
+
+def _fmt_t(seconds):
+    if seconds >= 1:
+        return f"{seconds:.3f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.1f} us"
+
+
+def table(results):
+    groups = defaultdict(dict)
+    for bench in results["benchmarks"]:
+        info = bench.get("extra_info", {})
+        if "workload" not in info:
+            continue
+        key = (info["workload"], info.get("variant", ""), info.get("threads", ""))
+        per_unit = bench["stats"]["median"] / float(info.get("unit_divisor", 1) or 1)
+        groups[key][info["impl"]] = (per_unit, info.get("quality"))
+    rows = []
+    for key in sorted(groups, key=lambda k: (str(k[0]), str(k[1]), str(k[2]))):
+        impls = groups[key]
+        mine = impls.get("pyml")
+        for peer, (t_peer, q_peer) in sorted(impls.items()):
+            if peer == "pyml":
+                continue
+            if mine is None:
+                rows.append([*map(str, key), "-", f"{peer} {_fmt_t(t_peer)}", "-", "-", _fmt_q(q_peer)])
+            else:
+                rows.append([*map(str, key), _fmt_t(mine[0]), f"{peer} {_fmt_t(t_peer)}", f"{mine[0] / t_peer:.2f}",
+                             _fmt_q(mine[1]), _fmt_q(q_peer)])
+        if mine is not None and len(impls) == 1:
+            rows.append([*map(str, key), _fmt_t(mine[0]), "(no peer run)", "-", _fmt_q(mine[1]), "-"])
+    header = ["workload", "variant", "threads", "pyml", "peer", "ratio", "quality pyml", "quality peer"]
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    out = [" | ".join(h.ljust(w) for h, w in zip(header, widths)), "-+-".join("-" * w for w in widths)]
+    out += [" | ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join(out)
+
+
+def main(argv):
+    if argv[:1] == ["--table"]:
+        with open(argv[1]) as fh:
+            print(table(json.load(fh)))
+        return 0
+    import pytest
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    fd, path = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    code = pytest.main([here, "-q", "-p", "no:cacheprovider", f"--benchmark-json={path}",
+                        "--benchmark-columns=median,iqr,rounds", *argv])
+    with open(path) as fh:
+        text = fh.read()
+    if not text.strip():
+        print("no benchmark ran")
+        return int(code)
+    print("\n" + table(json.loads(text)))
+    print(f"\n(raw results: {path})")
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

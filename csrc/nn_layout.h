@@ -1,0 +1,50 @@
+/* Internal: workspace layouts shared by nn.c and nn_impl.inc (offsets in elements). */
+#ifndef PYML_NN_LAYOUT_H
+#define PYML_NN_LAYOUT_H
+
+#include "nn.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(PYML_NO_TARGET_CLONES)
+#define PYML_NN_AVX512 1
+#else
+#define PYML_NN_AVX512 0
+#endif
+int pyml_nn_wide_tiles(void);
+
+/* Rows per chunk of the inference forward pass. */
+#define PYML_NN_CHUNK 256
+
+typedef struct {
+    size_t Xb, loss, total;
+    size_t Wp[PYML_NN_MAX_LAYERS], Wt[PYML_NN_MAX_LAYERS];
+    size_t A[PYML_NN_MAX_LAYERS], dZ[PYML_NN_MAX_LAYERS];
+    pyml_index ldo[PYML_NN_MAX_LAYERS], ldi[PYML_NN_MAX_LAYERS];
+} pyml_nn_layout;
+
+/* Columns of one register panel (128 bytes of T); buffers used as the right-hand
+ * operand of a product are padded to a multiple of it. */
+pyml_index pyml_nn_panel(size_t elem);
+pyml_index pyml_nn_ld(pyml_index n, size_t elem);
+void pyml_nn_train_layout(const pyml_dense_layer *layers, int n_layers, pyml_index batch,
+                          pyml_index n_rows_loss, size_t elem, pyml_nn_layout *lay);
+void pyml_nn_forward_layout(const pyml_dense_layer *layers, int n_layers, size_t elem,
+                            pyml_nn_layout *lay);
+
+/* Training flushes denormals to zero (FTZ/DAZ) in every thread while it runs:
+ * Adam's second moments of tiny gradients otherwise fall into the denormal
+ * range, where x86 arithmetic is ~100x slower. Restored on exit. */
+#if defined(__SSE2__) || defined(__x86_64__)
+#include <xmmintrin.h>
+static inline unsigned int pyml_nn_ftz_on(void)
+{
+    unsigned int old = _mm_getcsr();
+    _mm_setcsr(old | 0x8040u); /* FTZ (bit 15) | DAZ (bit 6) */
+    return old;
+}
+static inline void pyml_nn_ftz_restore(unsigned int old) { _mm_setcsr(old); }
+#else
+static inline unsigned int pyml_nn_ftz_on(void) { return 0; }
+static inline void pyml_nn_ftz_restore(unsigned int old) { (void)old; }
+#endif
+
+#endif

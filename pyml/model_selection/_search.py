@@ -1,0 +1,120 @@
+"""Exhaustive search over a parameter grid with cross-validation."""
+import itertools
+
+import numpy as np
+
+from pyml.base import BaseEstimator, clone, is_classifier
+from pyml.model_selection._cv_split import check_cv
+from pyml.model_selection._validation import get_scorer
+from pyml.utils.validation import check_is_fitted
+
+__all__ = ["GridSearchCV", "ParameterGrid"]
+
+
+class ParameterGrid:
+    """All combinations of a dict (or list of dicts) of parameter lists, in sorted-key order."""
+
+    def __init__(self, param_grid):
+        grids = [param_grid] if isinstance(param_grid, dict) else list(param_grid)
+        for g in grids:
+            if not isinstance(g, dict):
+                raise TypeError(f"param_grid must be a dict or a list of dicts, got {g!r}")
+            for k, v in g.items():
+                if isinstance(v, (str, bytes)) or not hasattr(v, "__iter__") or len(list(v)) == 0:
+                    raise ValueError(f"param_grid[{k!r}] must be a non-empty sequence, got {v!r}")
+        self.grids = grids
+
+    def __iter__(self):
+        for g in self.grids:
+            keys = sorted(g)
+            for values in itertools.product(*(list(g[k]) for k in keys)):
+                yield dict(zip(keys, values))
+
+    def __len__(self):
+        return sum(int(np.prod([len(list(v)) for v in g.values()])) for g in self.grids)
+
+
+class GridSearchCV(BaseEstimator):
+    """Cross-validated search over ``param_grid``; refits the best on all data.
+
+    Parameters
+    ----------
+    estimator : estimator
+    param_grid : dict or list of dicts
+    scoring : None, str or callable(estimator, X, y)
+        Higher is better (``estimator.score`` by default).
+    cv : int or splitter
+    refit : bool
+
+    Attributes
+    ----------
+    cv_results_ : dict of arrays (params, mean_test_score, std_test_score, rank_test_score,
+        split<k>_test_score, mean_fit_time)
+    best_params_, best_score_, best_index_, best_estimator_
+    """
+
+    def __init__(self, estimator, param_grid, *, scoring=None, cv=5, refit=True, return_train_score=False):
+        self.estimator = estimator
+        self.param_grid = param_grid
+        self.scoring = scoring
+        self.cv = cv
+        self.refit = refit
+        self.return_train_score = return_train_score
+
+    def fit(self, X, y=None):
+        """Evaluate every candidate; returns self."""
+        X = np.asarray(X)
+        y = np.asarray(y) if y is not None else None
+        scorer = get_scorer(self.scoring)
+        candidates = list(ParameterGrid(self.param_grid))
+        splits = list(check_cv(self.cv, y, is_classifier(self.estimator)).split(X, y))
+        test = np.empty((len(candidates), len(splits)))
+        train = np.empty_like(test)
+        fit_time = np.empty_like(test)
+        import time
+
+        for i, params in enumerate(candidates):
+            for j, (tr, va) in enumerate(splits):
+                est = clone(self.estimator).set_params(**params)
+                t0 = time.perf_counter()
+                est.fit(X[tr], y[tr] if y is not None else None)
+                fit_time[i, j] = time.perf_counter() - t0
+                test[i, j] = scorer(est, X[va], y[va] if y is not None else None)
+                if self.return_train_score:
+                    train[i, j] = scorer(est, X[tr], y[tr] if y is not None else None)
+        mean = test.mean(axis=1)
+        order = np.argsort(-mean, kind="stable")
+        rank = np.empty(len(candidates), dtype=np.int64)
+        rank[order] = np.arange(1, len(candidates) + 1)
+        results = {"params": candidates, "mean_test_score": mean, "std_test_score": test.std(axis=1),
+                   "rank_test_score": rank, "mean_fit_time": fit_time.mean(axis=1)}
+        for j in range(len(splits)):
+            results[f"split{j}_test_score"] = test[:, j]
+        if self.return_train_score:
+            results["mean_train_score"] = train.mean(axis=1)
+        self.cv_results_ = results
+        self.best_index_ = int(order[0])
+        self.best_params_ = candidates[self.best_index_]
+        self.best_score_ = float(mean[self.best_index_])
+        self.n_splits_ = len(splits)
+        if self.refit:
+            self.best_estimator_ = clone(self.estimator).set_params(**self.best_params_)
+            self.best_estimator_.fit(X, y)
+            if hasattr(self.best_estimator_, "n_features_in_"):
+                self.n_features_in_ = self.best_estimator_.n_features_in_
+            if hasattr(self.best_estimator_, "classes_"):
+                self.classes_ = self.best_estimator_.classes_
+        return self
+
+    def _best(self):
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_
+
+    def predict(self, X):
+        return self._best().predict(X)
+
+    def predict_proba(self, X):
+        return self._best().predict_proba(X)
+
+    def score(self, X, y=None):
+        return get_scorer(self.scoring)(self._best(), X, y)

@@ -1,0 +1,113 @@
+"""The course's from-scratch neural-network functions (Course 2, week 1-2 labs).
+
+``dense(a_in, W, b, g)`` is one layer, ``sequential(x, *params)`` a forward pass
+through several, and ``relu``/``sigmoid``/``linear``/``softmax`` the
+activations. Weights use the course (and Keras) layout: ``W`` has shape
+``(n_in, units)``. When ``g`` is one of pyml's activations the layer runs in
+the compiled kernel (matrix product, bias and activation fused); any other
+callable is applied with NumPy.
+"""
+import numpy as np
+
+from pyml.utils.validation import check_array
+
+__all__ = ["linear", "relu", "sigmoid", "softmax", "tanh", "dense", "sequential"]
+
+
+def linear(z):
+    """Identity activation :math:`g(z) = z`."""
+    return np.asarray(z)
+
+
+def relu(z):
+    """Rectified linear unit :math:`g(z) = \\max(0, z)`."""
+    z = np.asarray(z)
+    return np.maximum(z, 0)
+
+
+def sigmoid(z):
+    """Logistic function :math:`g(z) = 1 / (1 + e^{-z})`, evaluated without overflow."""
+    z = np.asarray(z)
+    if z.dtype.kind != "f":
+        z = z.astype(np.float64)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+
+
+def tanh(z):
+    """Hyperbolic tangent :math:`g(z) = \\tanh z`."""
+    return np.tanh(z)
+
+
+def softmax(z):
+    """Softmax along the last axis: :math:`a_j = e^{z_j} / \\sum_k e^{z_k}`.
+
+    Computed as :math:`e^{z_j - \\max z} / \\sum_k e^{z_k - \\max z}` so large
+    logits do not overflow. Accepts a vector (the course's ``my_softmax``) or a
+    matrix with one row per example.
+    """
+    z = np.asarray(z)
+    if z.dtype.kind != "f":
+        z = z.astype(np.float64)
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+_BUILTIN = {linear: "linear", relu: "relu", sigmoid: "sigmoid", softmax: "softmax", tanh: "tanh"}
+
+
+def dense(a_in, W, b, g=sigmoid, *, n_jobs=1):
+    """One dense layer: :math:`a_{out} = g(a_{in} W + b)`.
+
+    Parameters
+    ----------
+    a_in : array of shape (n_in,) or (m, n_in)
+        Input activations (one example, or one row per example).
+    W : array of shape (n_in, units)
+    b : array of shape (units,)
+    g : callable, default=sigmoid
+        Activation; pyml's ``relu``, ``sigmoid``, ``linear``, ``softmax``,
+        ``tanh`` (or their names) run fused in the compiled kernel.
+
+    Returns
+    -------
+    a_out : array of shape (units,) or (m, units)
+    """
+    a = np.asarray(a_in)
+    one = a.ndim == 1
+    X = check_array(a.reshape(1, -1) if one else a, name="a_in", caller="dense")
+    W = check_array(W, name="W", caller="dense").astype(X.dtype, copy=False)
+    b = np.ascontiguousarray(np.asarray(b, dtype=X.dtype).reshape(-1))
+    if W.shape[0] != X.shape[1]:
+        raise ValueError(f"dense: a_in has {X.shape[1]} features but W has shape {W.shape}; "
+                         "W must be (n_in, units)")
+    if b.shape[0] != W.shape[1]:
+        raise ValueError(f"dense: b has {b.shape[0]} entries but W has {W.shape[1]} units")
+    name = g if isinstance(g, str) else _BUILTIN.get(g)
+    if name is not None:
+        from pyml.neural_network import _nn_kernels as _k
+        from pyml.neural_network._layers import _activation_code
+
+        out = _k.dense_forward(X, np.ascontiguousarray(W), b, _activation_code(name, "dense"), n_jobs)
+    else:
+        out = np.asarray(g(X @ W + b))
+    return out[0] if one else out
+
+
+def sequential(x, *params, activation=sigmoid):
+    """Forward pass through dense layers: ``sequential(x, W1, b1, W2, b2, ...)``.
+
+    Each layer computes :math:`a^{[l]} = g(a^{[l-1]} W^{[l]} + b^{[l]})`.
+    ``activation`` is one activation for every layer (the course's
+    ``my_sequential`` uses sigmoid) or a list with one per layer.
+    """
+    if len(params) == 0 or len(params) % 2:
+        raise ValueError("sequential expects pairs of parameters: W1, b1, W2, b2, ...")
+    n_layers = len(params) // 2
+    acts = list(activation) if isinstance(activation, (list, tuple)) else [activation] * n_layers
+    if len(acts) != n_layers:
+        raise ValueError(f"sequential: {len(acts)} activations for {n_layers} layers")
+    a = x
+    for i in range(n_layers):
+        a = dense(a, params[2 * i], params[2 * i + 1], acts[i])
+    return a

@@ -1,0 +1,205 @@
+"""Layers of :class:`~pyml.neural_network.Sequential`: ``Input``, ``Dense`` and the ``L2`` regularizer."""
+import numbers
+
+import numpy as np
+
+__all__ = ["Input", "Dense", "L2"]
+
+_ACTIVATIONS = {"linear": 0, "relu": 1, "sigmoid": 2, "softmax": 3, "tanh": 4}
+
+
+def _activation_code(name, owner):
+    if name is None:
+        name = "linear"
+    if callable(name):
+        from pyml.neural_network._functions import _BUILTIN
+
+        name = _BUILTIN.get(name, name)
+    if not isinstance(name, str) or name not in _ACTIVATIONS:
+        raise ValueError(f"{owner}: unknown activation {name!r}; choose one of {sorted(_ACTIVATIONS)}")
+    return _ACTIVATIONS[name]
+
+
+class Input:
+    """Declares the input shape of a model: ``Input(shape=(n_features,))``.
+
+    Parameters
+    ----------
+    shape : tuple of one int
+        Features per example (the batch dimension is not included).
+    name : str, optional
+    """
+
+    def __init__(self, shape, name=None):
+        if isinstance(shape, numbers.Integral):
+            shape = (int(shape),)
+        shape = tuple(shape)
+        if len(shape) != 1 or not isinstance(shape[0], numbers.Integral) or shape[0] < 1:
+            raise ValueError(f"Input: shape must be (n_features,) with n_features >= 1, got {shape!r}; "
+                             "flatten images to vectors first")
+        self.shape = (int(shape[0]),)
+        self.name = name or "input"
+
+    def __repr__(self):
+        return f"Input(shape={self.shape})"
+
+
+class L2:
+    """L2 weight penalty ``L2(l2)``: adds :math:`l2 \\sum_{ij} W_{ij}^2` to the loss (Keras semantics).
+
+    Its gradient :math:`2\\,l2\\,W` is fused into the weight-gradient kernel.
+    """
+
+    def __init__(self, l2=0.01):
+        if not isinstance(l2, numbers.Real) or isinstance(l2, bool) or not np.isfinite(l2) or l2 < 0:
+            raise ValueError(f"L2: l2 must be a finite number >= 0, got {l2!r}")
+        self.l2 = float(l2)
+
+    def __call__(self, W):
+        """Penalty value for the weights ``W``."""
+        W = np.asarray(W, dtype=np.float64)
+        return self.l2 * float(np.sum(W * W))
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+    def __repr__(self):
+        return f"L2(l2={self.l2})"
+
+
+class Dense:
+    """Fully connected layer: :math:`A = g(X W + b)` with ``W`` of shape (n_in, units).
+
+    Usable inside a :class:`Sequential` model or on its own: ``layer(X)`` runs
+    the fused forward kernel, ``layer.backward(X, A, dA)`` the fused backward
+    kernel (returns dW, db, dX).
+
+    Parameters
+    ----------
+    units : int
+        Number of neurons.
+    activation : {"linear", "relu", "sigmoid", "softmax", "tanh"} or None
+        None means linear. ``softmax`` is allowed on the output layer only.
+    kernel_regularizer : L2 or None
+    name : str, optional
+    input_shape : tuple, optional
+        Keras shortcut for a leading ``Input``.
+
+    Attributes
+    ----------
+    kernel : ndarray of shape (n_in, units)
+        Glorot-uniform initialised when the model is built:
+        :math:`W \\sim U(-r, r)`, :math:`r = \\sqrt{6 / (n_{in} + units)}`.
+    bias : ndarray of shape (units,)
+        Initialised to zero.
+    """
+
+    def __init__(self, units, activation=None, kernel_regularizer=None, name=None, input_shape=None):
+        if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units < 1:
+            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        self.units = int(units)
+        self.activation = "linear" if activation is None else activation
+        if callable(self.activation):
+            from pyml.neural_network._functions import _BUILTIN
+
+            self.activation = _BUILTIN.get(self.activation, self.activation)
+        _activation_code(self.activation, f"Dense({units})")
+        if kernel_regularizer is not None and not isinstance(kernel_regularizer, L2):
+            if isinstance(kernel_regularizer, numbers.Real):
+                kernel_regularizer = L2(kernel_regularizer)
+            else:
+                raise ValueError(f"Dense: kernel_regularizer must be L2(lambda) or None, got {kernel_regularizer!r}")
+        self.kernel_regularizer = kernel_regularizer
+        self.name = name
+        self.input_shape = tuple(input_shape) if input_shape is not None else None
+        self.kernel = None
+        self.bias = None
+
+    # -- construction -------------------------------------------------------------
+    @property
+    def built(self):
+        return self.kernel is not None
+
+    @property
+    def l2(self):
+        return self.kernel_regularizer.l2 if self.kernel_regularizer is not None else 0.0
+
+    @property
+    def activation_code(self):
+        return _activation_code(self.activation, f"Dense({self.units})")
+
+    def build(self, n_in, rng, dtype=np.float32):
+        """Create ``kernel`` (Glorot uniform, drawn from ``rng``) and a zero ``bias``."""
+        limit = np.sqrt(6.0 / (n_in + self.units))
+        self.kernel = np.ascontiguousarray(rng.uniform(-limit, limit, size=(n_in, self.units)).astype(dtype))
+        self.bias = np.zeros(self.units, dtype=dtype)
+        return self
+
+    def count_params(self):
+        """Number of weights: n_in * units + units."""
+        if not self.built:
+            raise ValueError(f"layer {self.name!r} is not built yet: call the model on data or give an Input")
+        return self.kernel.size + self.bias.size
+
+    # -- weights ------------------------------------------------------------------
+    def get_weights(self):
+        """``[kernel, bias]`` (copies)."""
+        if not self.built:
+            return []
+        return [self.kernel.copy(), self.bias.copy()]
+
+    def set_weights(self, weights):
+        """Set ``[kernel, bias]``; shapes must match (an unbuilt layer is built from them)."""
+        if len(weights) != 2:
+            raise ValueError(f"layer {self.name!r} expects 2 weight arrays [kernel, bias], got {len(weights)}")
+        W, b = (np.asarray(w) for w in weights)
+        dtype = self.kernel.dtype if self.built else (W.dtype if W.dtype in (np.float32, np.float64)
+                                                       else np.float32)
+        if W.ndim != 2 or W.shape[1] != self.units or b.shape != (self.units,):
+            raise ValueError(f"layer {self.name!r}: expected kernel (n_in, {self.units}) and bias ({self.units},), "
+                             f"got {W.shape} and {b.shape}")
+        if self.built and W.shape != self.kernel.shape:
+            raise ValueError(f"layer {self.name!r}: kernel shape {W.shape} != {self.kernel.shape}")
+        if not (np.isfinite(W).all() and np.isfinite(b).all()):
+            raise ValueError(f"layer {self.name!r}: weights contain NaN or infinity")
+        self.kernel = np.array(W, dtype=dtype, order="C")
+        self.bias = np.array(b, dtype=dtype, order="C")
+
+    # -- compute ------------------------------------------------------------------
+    def __call__(self, X, n_jobs=1):
+        """Forward pass :math:`g(X W + b)` (fused kernel)."""
+        from pyml.neural_network import _nn_kernels as _k
+
+        X = self._check_input(X)
+        return _k.dense_forward(X, self.kernel, self.bias, self.activation_code, n_jobs)
+
+    def backward(self, X, A, dA, n_jobs=1):
+        """Gradients from dL/dA: returns (dW, db, dX).
+
+        :math:`dZ = dA \\odot g'(A)`, :math:`dW = X^T dZ + 2\\,l2\\,W`,
+        :math:`db = \\sum_i dZ_i`, :math:`dX = dZ W^T`.
+        """
+        from pyml.neural_network import _nn_kernels as _k
+
+        X = self._check_input(X)
+        A = np.ascontiguousarray(A, dtype=X.dtype)
+        dA = np.ascontiguousarray(dA, dtype=X.dtype)
+        return _k.dense_backward(X, self.kernel, A, dA, self.activation_code, self.l2, True, n_jobs)
+
+    def _check_input(self, X):
+        from pyml.utils.validation import check_array
+
+        if not self.built:
+            raise ValueError(f"layer {self.name!r} is not built: set_weights or add it to a built model first")
+        X = check_array(X, caller=f"Dense {self.name!r}").astype(self.kernel.dtype, copy=False)
+        if X.shape[1] != self.kernel.shape[0]:
+            raise ValueError(f"Dense {self.name!r}: input has {X.shape[1]} features, the layer expects "
+                             f"{self.kernel.shape[0]}")
+        return np.ascontiguousarray(X)
+
+    def get_config(self):
+        return {"class": "Dense", "units": self.units, "activation": self.activation, "name": self.name,
+                "l2": self.l2 if self.kernel_regularizer is not None else None}
+
+    def __repr__(self):
+        return f"Dense({self.units}, activation={self.activation!r}, name={self.name!r})"

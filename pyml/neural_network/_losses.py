@@ -1,0 +1,116 @@
+"""Losses for :class:`~pyml.neural_network.Sequential` (Keras names and semantics).
+
+All take the mean over examples (and over outputs for MSE and binary
+cross-entropy). With ``from_logits=True`` the model outputs are logits and the
+loss works on them directly (log-sum-exp / softplus), which is the numerically
+stable way the course recommends; a softmax (or sigmoid) output layer with the
+matching cross-entropy is fused the same way automatically.
+"""
+import numpy as np
+
+__all__ = ["Loss", "MeanSquaredError", "BinaryCrossentropy", "CategoricalCrossentropy",
+           "SparseCategoricalCrossentropy", "get_loss"]
+
+
+class Loss:
+    """Base class: ``loss(y_true, y_pred)`` returns the mean loss."""
+
+    name = None
+    kind = None
+
+    def __init__(self, from_logits=False):
+        self.from_logits = bool(from_logits)
+
+    def __call__(self, y_true, y_pred):
+        from pyml.neural_network import _nn_kernels as _k
+
+        y_pred = np.ascontiguousarray(np.asarray(y_pred, dtype=np.float64))
+        if y_pred.ndim == 1:
+            y_pred = y_pred.reshape(-1, 1)
+        Yf, Yi = _targets(self, y_true, y_pred.shape[1], y_pred.dtype, "loss")
+        value, _ = _k.loss_grad(self.kind, self.from_logits, 0, y_pred, Yf, Yi, None, 1)
+        return value
+
+    def get_config(self):
+        return {"name": self.name, "from_logits": self.from_logits}
+
+    def __repr__(self):
+        return f"{type(self).__name__}(from_logits={self.from_logits})"
+
+
+class MeanSquaredError(Loss):
+    """:math:`L = \\frac{1}{mk} \\sum_{i,c} (a_{ic} - y_{ic})^2`."""
+
+    name, kind = "mse", 0
+
+    def __init__(self):
+        super().__init__(False)
+
+
+class BinaryCrossentropy(Loss):
+    """:math:`L = -\\frac{1}{mk} \\sum y \\log p + (1-y) \\log(1-p)`; from logits
+    :math:`\\mathrm{softplus}(z) - y z`."""
+
+    name, kind = "binary_crossentropy", 1
+
+
+class CategoricalCrossentropy(Loss):
+    """One-hot targets: :math:`L = \\frac{1}{m} \\sum_i \\sum_c y_{ic} (\\mathrm{logsumexp}(z_i) - z_{ic})`."""
+
+    name, kind = "categorical_crossentropy", 2
+
+
+class SparseCategoricalCrossentropy(Loss):
+    """Integer labels: :math:`L = \\frac{1}{m} \\sum_i \\mathrm{logsumexp}(z_i) - z_{i, y_i}`."""
+
+    name, kind = "sparse_categorical_crossentropy", 3
+
+
+_BY_NAME = {
+    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError, "meansquarederror": MeanSquaredError,
+    "binary_crossentropy": BinaryCrossentropy, "binarycrossentropy": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy, "categoricalcrossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "sparsecategoricalcrossentropy": SparseCategoricalCrossentropy,
+}
+
+
+def get_loss(loss, from_logits=None):
+    """A Loss instance from a name or an instance."""
+    if isinstance(loss, Loss):
+        return loss
+    if isinstance(loss, str) and loss.lower() in _BY_NAME:
+        cls = _BY_NAME[loss.lower()]
+        if cls is MeanSquaredError:
+            return cls()
+        return cls(from_logits=bool(from_logits))
+    raise ValueError(f"unknown loss {loss!r}; choose one of 'mse', 'binary_crossentropy', "
+                     "'categorical_crossentropy', 'sparse_categorical_crossentropy' or a Loss instance")
+
+
+def _targets(loss, y, k, dtype, owner):
+    """(float targets or None, int32 labels or None), validated for ``loss`` and ``k`` outputs."""
+    y = np.asarray(y)
+    if y.dtype.kind in "OUS":
+        raise ValueError(f"{owner}: targets must be numeric; encode class names as integers 0..{k - 1}")
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise ValueError(f"{owner}: y contains NaN or infinity")
+    if loss.kind == 3:
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        if y.ndim != 1:
+            raise ValueError(f"{owner}: sparse_categorical_crossentropy expects integer labels of shape "
+                             f"(n_samples,), got {y.shape}; use categorical_crossentropy for one-hot targets")
+        if y.dtype.kind == "f" and np.any(y != np.round(y)):
+            raise ValueError(f"{owner}: sparse_categorical_crossentropy expects integer labels, got fractions")
+        if y.size and (y.min() < 0 or y.max() >= k):
+            raise ValueError(f"{owner}: labels must lie in [0, {k - 1}] for an output layer of {k} units "
+                             f"(sparse_categorical_crossentropy); found labels from {y.min()} to {y.max()}")
+        return None, np.ascontiguousarray(y, dtype=np.int32)
+    y = y.astype(dtype, copy=False)
+    if y.ndim == 1:
+        y = y.reshape(-1, 1)
+    if y.ndim != 2 or y.shape[1] != k:
+        hint = " (integer labels need sparse_categorical_crossentropy)" if loss.kind == 2 else ""
+        raise ValueError(f"{owner}: targets of shape {y.shape} do not match an output layer of {k} units{hint}")
+    return np.ascontiguousarray(y), None

@@ -1,0 +1,447 @@
+# Thin bindings over csrc/nn.{h,c}: arrays are checked (dtype, C order, shape)
+# and handed to the kernels by address with the GIL released; the status is
+# turned into an exception. No arithmetic here. Layer lists (weights, gradients,
+# optimiser state) are Python-owned numpy arrays, passed as a C array of
+# pyml_dense_layer structs built on the stack.
+from libc.stdint cimport int32_t, int64_t
+from libc.stddef cimport size_t
+
+import numpy as np
+
+from pyml.utils._kernel_support cimport pyml_index, raise_for_status
+
+cdef extern from "nn.h" nogil:
+    enum:
+        PYML_NN_MAX_LAYERS
+    ctypedef struct pyml_dense_layer:
+        pyml_index n_in, n_out
+        int activation
+        double l2
+        void *W
+        void *b
+        void *gW
+        void *gb
+        void *mW
+        void *mb
+        void *vW
+        void *vb
+    ctypedef struct pyml_optimizer:
+        int kind
+        double learning_rate, beta1, beta2, epsilon, momentum
+        int nesterov
+        long t
+    ctypedef struct pyml_loss_spec:
+        int kind
+        int from_logits
+
+    size_t pyml_dense_forward_workspace_size(pyml_index n, pyml_index n_in, pyml_index n_out, size_t elem)
+    size_t pyml_dense_backward_workspace_size(pyml_index n, pyml_index n_in, pyml_index n_out, size_t elem)
+    size_t pyml_mlp_forward_workspace_size(const pyml_dense_layer *layers, int n_layers, size_t elem)
+    size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layers, pyml_index batch,
+                                         pyml_index n_rows_loss, size_t elem)
+
+    int pyml_dense_forward_f32(const float *X, pyml_index ldx, pyml_index n, pyml_index n_in, const float *W,
+                               const float *b, pyml_index n_out, int activation, float *A, float *work,
+                               size_t work_size, int n_threads)
+    int pyml_dense_forward_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index n_in, const double *W,
+                               const double *b, pyml_index n_out, int activation, double *A, double *work,
+                               size_t work_size, int n_threads)
+    int pyml_dense_backward_f32(const float *X, pyml_index ldx, pyml_index n, pyml_index n_in, const float *W,
+                                pyml_index n_out, int activation, const float *A, const float *dA, double l2,
+                                float *dW, float *db, float *dX, float *work, size_t work_size, int n_threads)
+    int pyml_dense_backward_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index n_in, const double *W,
+                                pyml_index n_out, int activation, const double *A, const double *dA, double l2,
+                                double *dW, double *db, double *dX, double *work, size_t work_size, int n_threads)
+    int pyml_nn_loss_f32(const pyml_loss_spec *loss, int activation, const float *Z, pyml_index n, pyml_index k,
+                         const float *Yf, pyml_index ldy, const int32_t *Yi, const int32_t *cols, float *dZ,
+                         double *loss_out, int n_threads)
+    int pyml_nn_loss_f64(const pyml_loss_spec *loss, int activation, const double *Z, pyml_index n, pyml_index k,
+                         const double *Yf, pyml_index ldy, const int32_t *Yi, const int32_t *cols, double *dZ,
+                         double *loss_out, int n_threads)
+    int pyml_activation_f32(int activation, const float *Z, pyml_index n, pyml_index k, float *A, int n_threads)
+    int pyml_activation_f64(int activation, const double *Z, pyml_index n, pyml_index k, double *A, int n_threads)
+    int pyml_adam_update_f32(float *w, const float *g, float *m, float *v, pyml_index size, double lr,
+                             double beta1, double beta2, double eps, long t, int n_threads)
+    int pyml_adam_update_f64(double *w, const double *g, double *m, double *v, pyml_index size, double lr,
+                             double beta1, double beta2, double eps, long t, int n_threads)
+    int pyml_sgd_update_f32(float *w, const float *g, float *vel, pyml_index size, double lr, double momentum,
+                            int nesterov, int n_threads)
+    int pyml_sgd_update_f64(double *w, const double *g, double *vel, pyml_index size, double lr, double momentum,
+                            int nesterov, int n_threads)
+    int pyml_soft_update_f32(float *target, const float *source, pyml_index size, double tau, int n_threads)
+    int pyml_soft_update_f64(double *target, const double *source, pyml_index size, double tau, int n_threads)
+    int pyml_mlp_forward_f32(const pyml_dense_layer *layers, int n_layers, const float *X, pyml_index ldx,
+                             pyml_index n, int apply_output_activation, float *out, float *work,
+                             size_t work_size, int n_threads)
+    int pyml_mlp_forward_f64(const pyml_dense_layer *layers, int n_layers, const double *X, pyml_index ldx,
+                             pyml_index n, int apply_output_activation, double *out, double *work,
+                             size_t work_size, int n_threads)
+    int pyml_mlp_train_step_f32(pyml_dense_layer *layers, int n_layers, const pyml_loss_spec *loss,
+                                pyml_optimizer *opt, const float *X, pyml_index ldx, pyml_index n,
+                                const float *Yf, pyml_index ldy, const int32_t *Yi, const int32_t *cols,
+                                float *work, size_t work_size, int n_threads, double *loss_out)
+    int pyml_mlp_train_step_f64(pyml_dense_layer *layers, int n_layers, const pyml_loss_spec *loss,
+                                pyml_optimizer *opt, const double *X, pyml_index ldx, pyml_index n,
+                                const double *Yf, pyml_index ldy, const int32_t *Yi, const int32_t *cols,
+                                double *work, size_t work_size, int n_threads, double *loss_out)
+    int pyml_mlp_train_epoch_f32(pyml_dense_layer *layers, int n_layers, const pyml_loss_spec *loss,
+                                 pyml_optimizer *opt, const float *X, pyml_index ldx, pyml_index n_rows,
+                                 const float *Yf, pyml_index ldy, const int32_t *Yi, const int64_t *perm,
+                                 pyml_index n, pyml_index batch_size, float *work, size_t work_size,
+                                 int n_threads, double *loss_out)
+    int pyml_mlp_train_epoch_f64(pyml_dense_layer *layers, int n_layers, const pyml_loss_spec *loss,
+                                 pyml_optimizer *opt, const double *X, pyml_index ldx, pyml_index n_rows,
+                                 const double *Yf, pyml_index ldy, const int32_t *Yi, const int64_t *perm,
+                                 pyml_index n, pyml_index batch_size, double *work, size_t work_size,
+                                 int n_threads, double *loss_out)
+
+ACTIVATIONS = {"linear": 0, "relu": 1, "sigmoid": 2, "softmax": 3, "tanh": 4}
+LOSSES = {"mse": 0, "binary_crossentropy": 1, "categorical_crossentropy": 2,
+          "sparse_categorical_crossentropy": 3}
+OPTIMIZERS = {"sgd": 0, "adam": 1}
+MAX_LAYERS = PYML_NN_MAX_LAYERS
+
+
+cdef size_t _addr(object arr, object dtype, str name) except? 0:
+    """Address of a C-contiguous array of ``dtype`` (None -> 0)."""
+    if arr is None:
+        return 0
+    if not isinstance(arr, np.ndarray) or arr.dtype != dtype or not arr.flags.c_contiguous:
+        raise TypeError(f"{name} must be a C-contiguous {np.dtype(dtype).name} array")
+    if arr.size == 0:
+        return 0
+    return <size_t>arr.__array_interface__["data"][0]
+
+
+cdef size_t _waddr(object arr, object dtype, str name) except? 0:
+    if arr is not None and not arr.flags.writeable:
+        raise ValueError(f"{name} must be writeable")
+    return _addr(arr, dtype, name)
+
+
+def _dtype_of(X):
+    if X.dtype == np.float32:
+        return np.float32
+    if X.dtype == np.float64:
+        return np.float64
+    raise TypeError(f"expected float32 or float64, got {X.dtype}")
+
+
+def dense_forward(X, W, b, int activation, int n_threads):
+    """A = g(X W + b), shape (n, n_out)."""
+    dt = _dtype_of(X)
+    cdef pyml_index n = X.shape[0], n_in = X.shape[1], n_out = W.shape[1]
+    if W.shape[0] != n_in or b.shape != (n_out,):
+        raise ValueError(f"dense_forward: X {X.shape}, W {W.shape}, b {b.shape} do not match")
+    A = np.empty((n, n_out), dtype=dt)
+    work = np.empty(pyml_dense_forward_workspace_size(n, n_in, n_out, X.itemsize), dtype=dt)
+    cdef size_t px = _addr(X, dt, "X"), pw = _addr(W, dt, "W"), pb = _addr(b, dt, "b")
+    cdef size_t pa = _waddr(A, dt, "A"), pk = _waddr(work, dt, "work")
+    cdef size_t ws = work.shape[0]
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_dense_forward_f32(<float *>px, n_in, n, n_in, <float *>pw, <float *>pb, n_out, activation,
+                                        <float *>pa, <float *>pk, ws, n_threads)
+        else:
+            st = pyml_dense_forward_f64(<double *>px, n_in, n, n_in, <double *>pw, <double *>pb, n_out, activation,
+                                        <double *>pa, <double *>pk, ws, n_threads)
+    raise_for_status(st, "dense forward")
+    return A
+
+
+def dense_backward(X, W, A, dA, int activation, double l2, bint need_dX, int n_threads):
+    """(dW, db, dX or None) of a dense layer given dL/dA."""
+    dt = _dtype_of(X)
+    cdef pyml_index n = X.shape[0], n_in = X.shape[1], n_out = W.shape[1]
+    if W.shape[0] != n_in or A.shape != (n, n_out) or dA.shape != (n, n_out):
+        raise ValueError("dense_backward: inconsistent shapes")
+    dW = np.empty((n_in, n_out), dtype=dt)
+    db = np.empty(n_out, dtype=dt)
+    dX = np.empty((n, n_in), dtype=dt) if need_dX else None
+    work = np.empty(pyml_dense_backward_workspace_size(n, n_in, n_out, X.itemsize), dtype=dt)
+    cdef size_t px = _addr(X, dt, "X"), pw = _addr(W, dt, "W"), pa = _addr(A, dt, "A"), pda = _addr(dA, dt, "dA")
+    cdef size_t pdw = _waddr(dW, dt, "dW"), pdb = _waddr(db, dt, "db"), pdx = _waddr(dX, dt, "dX")
+    cdef size_t pk = _waddr(work, dt, "work"), ws = work.shape[0]
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_dense_backward_f32(<float *>px, n_in, n, n_in, <float *>pw, n_out, activation, <float *>pa,
+                                         <float *>pda, l2, <float *>pdw, <float *>pdb, <float *>pdx, <float *>pk,
+                                         ws, n_threads)
+        else:
+            st = pyml_dense_backward_f64(<double *>px, n_in, n, n_in, <double *>pw, n_out, activation, <double *>pa,
+                                         <double *>pda, l2, <double *>pdw, <double *>pdb, <double *>pdx,
+                                         <double *>pk, ws, n_threads)
+    raise_for_status(st, "dense backward")
+    return dW, db, dX
+
+
+def loss_grad(int kind, bint from_logits, int activation, Z, Yf, Yi, cols, int n_threads):
+    """(mean loss, dL/dZ) for the output pre-activation Z (n, k)."""
+    dt = _dtype_of(Z)
+    cdef pyml_index n = Z.shape[0], k = Z.shape[1]
+    cdef pyml_index ldy = 0
+    if Yf is not None:
+        ldy = 1 if Yf.ndim == 1 else Yf.shape[1]
+        if Yf.shape[0] != n or (cols is None and ldy != k):
+            raise ValueError(f"loss: targets of shape {Yf.shape} do not match outputs {Z.shape}")
+    if Yi is not None and Yi.shape != (n,):
+        raise ValueError(f"loss: labels of shape {Yi.shape} do not match outputs {Z.shape}")
+    if cols is not None and cols.shape != (n,):
+        raise ValueError("loss: cols must have one entry per row")
+    dZ = np.empty((n, k), dtype=dt)
+    cdef pyml_loss_spec spec
+    spec.kind = kind
+    spec.from_logits = from_logits
+    cdef size_t pz = _addr(Z, dt, "Z"), pyf = _addr(Yf, dt, "y"), pyi = _addr(Yi, np.int32, "y")
+    cdef size_t pc = _addr(cols, np.int32, "cols"), pdz = _waddr(dZ, dt, "dZ")
+    cdef double value = 0
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_nn_loss_f32(&spec, activation, <float *>pz, n, k, <float *>pyf, ldy, <int32_t *>pyi,
+                                  <int32_t *>pc, <float *>pdz, &value, n_threads)
+        else:
+            st = pyml_nn_loss_f64(&spec, activation, <double *>pz, n, k, <double *>pyf, ldy, <int32_t *>pyi,
+                                  <int32_t *>pc, <double *>pdz, &value, n_threads)
+    raise_for_status(st, "loss")
+    return value, dZ
+
+
+def activation(int act, Z, int n_threads):
+    """g(Z) elementwise (softmax: per row)."""
+    dt = _dtype_of(Z)
+    cdef pyml_index n = Z.shape[0], k = Z.shape[1]
+    A = np.empty((n, k), dtype=dt)
+    cdef size_t pz = _addr(Z, dt, "Z"), pa = _waddr(A, dt, "A")
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_activation_f32(act, <float *>pz, n, k, <float *>pa, n_threads)
+        else:
+            st = pyml_activation_f64(act, <double *>pz, n, k, <double *>pa, n_threads)
+    raise_for_status(st, "activation")
+    return A
+
+
+def adam_update(w, g, m, v, double lr, double beta1, double beta2, double eps, long t, int n_threads):
+    """In-place Adam step on w (any shape; g, m, v the same shape)."""
+    dt = _dtype_of(w)
+    if not (g.shape == m.shape == v.shape == w.shape):
+        raise ValueError("adam_update: w, g, m, v must have the same shape")
+    cdef size_t pw = _waddr(w, dt, "w"), pg = _addr(g, dt, "g"), pm = _waddr(m, dt, "m"), pv = _waddr(v, dt, "v")
+    cdef pyml_index size = w.size
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_adam_update_f32(<float *>pw, <float *>pg, <float *>pm, <float *>pv, size, lr, beta1, beta2,
+                                      eps, t, n_threads)
+        else:
+            st = pyml_adam_update_f64(<double *>pw, <double *>pg, <double *>pm, <double *>pv, size, lr, beta1,
+                                      beta2, eps, t, n_threads)
+    raise_for_status(st, "adam update")
+
+
+def sgd_update(w, g, vel, double lr, double momentum, bint nesterov, int n_threads):
+    """In-place SGD (momentum) step on w."""
+    dt = _dtype_of(w)
+    if g.shape != w.shape or (vel is not None and vel.shape != w.shape):
+        raise ValueError("sgd_update: w, g, velocity must have the same shape")
+    cdef size_t pw = _waddr(w, dt, "w"), pg = _addr(g, dt, "g"), pv = _waddr(vel, dt, "velocity")
+    cdef pyml_index size = w.size
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_sgd_update_f32(<float *>pw, <float *>pg, <float *>pv, size, lr, momentum, nesterov, n_threads)
+        else:
+            st = pyml_sgd_update_f64(<double *>pw, <double *>pg, <double *>pv, size, lr, momentum, nesterov,
+                                     n_threads)
+    raise_for_status(st, "sgd update")
+
+
+def soft_update(target, source, double tau, int n_threads):
+    """In place: target <- tau * source + (1 - tau) * target."""
+    dt = _dtype_of(target)
+    if source.shape != target.shape:
+        raise ValueError("soft_update: target and source must have the same shape")
+    cdef size_t pt = _waddr(target, dt, "target"), ps = _addr(source, dt, "source")
+    cdef pyml_index size = target.size
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_soft_update_f32(<float *>pt, <float *>ps, size, tau, n_threads)
+        else:
+            st = pyml_soft_update_f64(<double *>pt, <double *>ps, size, tau, n_threads)
+    raise_for_status(st, "soft update")
+
+
+cdef int _fill_layers(pyml_dense_layer *layers, list specs, object dt, bint training) except -1:
+    """specs: one dict per layer with W, b, activation, l2 (+ gW, gb, mW, mb, vW, vb when training)."""
+    cdef int l
+    if not 1 <= len(specs) <= PYML_NN_MAX_LAYERS:
+        raise ValueError(f"a network needs 1 to {PYML_NN_MAX_LAYERS} dense layers, got {len(specs)}")
+    for l, s in enumerate(specs):
+        W, b = s["W"], s["b"]
+        if W.ndim != 2 or b.shape != (W.shape[1],):
+            raise ValueError(f"layer {l}: kernel {W.shape} and bias {b.shape} do not match")
+        layers[l].n_in = W.shape[0]
+        layers[l].n_out = W.shape[1]
+        layers[l].activation = s["activation"]
+        layers[l].l2 = s.get("l2", 0.0)
+        if training:
+            layers[l].W = <void *>_waddr(W, dt, "kernel")
+            layers[l].b = <void *>_waddr(b, dt, "bias")
+        else:
+            layers[l].W = <void *>_addr(W, dt, "kernel")
+            layers[l].b = <void *>_addr(b, dt, "bias")
+        layers[l].gW = layers[l].gb = layers[l].mW = layers[l].mb = layers[l].vW = layers[l].vb = NULL
+        if training:
+            for key in ("gW", "mW", "vW"):
+                arr = s.get(key)
+                if arr is not None and arr.shape != W.shape:
+                    raise ValueError(f"layer {l}: {key} shape {arr.shape} != kernel shape {W.shape}")
+            for key in ("gb", "mb", "vb"):
+                arr = s.get(key)
+                if arr is not None and arr.shape != b.shape:
+                    raise ValueError(f"layer {l}: {key} shape {arr.shape} != bias shape {b.shape}")
+            layers[l].gW = <void *>_waddr(s["gW"], dt, "gradient")
+            layers[l].gb = <void *>_waddr(s["gb"], dt, "gradient")
+            layers[l].mW = <void *>_waddr(s.get("mW"), dt, "optimizer state")
+            layers[l].mb = <void *>_waddr(s.get("mb"), dt, "optimizer state")
+            layers[l].vW = <void *>_waddr(s.get("vW"), dt, "optimizer state")
+            layers[l].vb = <void *>_waddr(s.get("vb"), dt, "optimizer state")
+    return 0
+
+
+def mlp_forward(list specs, X, bint apply_output_activation, int n_threads):
+    """Network output for X (n, n_in): activations applied (or the last layer's Z)."""
+    dt = _dtype_of(X)
+    cdef pyml_dense_layer layers[PYML_NN_MAX_LAYERS]
+    _fill_layers(layers, specs, dt, False)
+    cdef int L = len(specs)
+    cdef pyml_index n = X.shape[0], ldx = X.shape[1]
+    if X.ndim != 2 or ldx != layers[0].n_in:
+        raise ValueError(f"mlp_forward: X has {ldx} features, the network expects {layers[0].n_in}")
+    out = np.empty((n, layers[L - 1].n_out), dtype=dt)
+    work = np.empty(pyml_mlp_forward_workspace_size(layers, L, X.itemsize), dtype=dt)
+    cdef size_t px = _addr(X, dt, "X"), po = _waddr(out, dt, "out"), pk = _waddr(work, dt, "work")
+    cdef size_t ws = work.shape[0]
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_mlp_forward_f32(layers, L, <float *>px, ldx, n, apply_output_activation, <float *>po,
+                                      <float *>pk, ws, n_threads)
+        else:
+            st = pyml_mlp_forward_f64(layers, L, <double *>px, ldx, n, apply_output_activation, <double *>po,
+                                      <double *>pk, ws, n_threads)
+    raise_for_status(st, "network forward")
+    return out
+
+
+cdef void _fill_opt(pyml_optimizer *opt, dict o):
+    opt.kind = o["kind"]
+    opt.learning_rate = o.get("learning_rate", 0.001)
+    opt.beta1 = o.get("beta_1", 0.9)
+    opt.beta2 = o.get("beta_2", 0.999)
+    opt.epsilon = o.get("epsilon", 1e-7)
+    opt.momentum = o.get("momentum", 0.0)
+    opt.nesterov = o.get("nesterov", False)
+    opt.t = o.get("t", 0)
+
+
+def mlp_train_epoch(list specs, int loss_kind, bint from_logits, dict opt_params, X, Yf, Yi, perm,
+                    long batch_size, int n_threads, work=None):
+    """One epoch over the rows perm (int64) of X in mini-batches; updates weights and
+    optimiser state in place. Returns (mean loss, optimiser step count)."""
+    dt = _dtype_of(X)
+    cdef pyml_dense_layer layers[PYML_NN_MAX_LAYERS]
+    _fill_layers(layers, specs, dt, True)
+    cdef int L = len(specs)
+    cdef pyml_optimizer opt
+    _fill_opt(&opt, opt_params)
+    cdef pyml_loss_spec spec
+    spec.kind = loss_kind
+    spec.from_logits = from_logits
+    cdef pyml_index n_rows = X.shape[0], ldx = X.shape[1], n = perm.shape[0], ldy = 0
+    if ldx != layers[0].n_in:
+        raise ValueError(f"X has {ldx} features, the network expects {layers[0].n_in}")
+    if Yf is not None:
+        ldy = 1 if Yf.ndim == 1 else Yf.shape[1]
+        if Yf.shape[0] != n_rows:
+            raise ValueError("targets and X have different numbers of rows")
+    if Yi is not None and Yi.shape != (n_rows,):
+        raise ValueError("labels and X have different numbers of rows")
+    cdef pyml_index B = min(batch_size, n) if n > 0 else 1
+    cdef size_t need = pyml_mlp_train_workspace_size(layers, L, B, n, X.itemsize)
+    if work is None or work.dtype != dt or work.shape[0] < need:
+        work = np.empty(need, dtype=dt)
+    cdef size_t px = _addr(X, dt, "X"), pyf = _addr(Yf, dt, "y"), pyi = _addr(Yi, np.int32, "y")
+    cdef size_t pp = _addr(perm, np.int64, "perm"), pk = _waddr(work, dt, "work")
+    cdef size_t ws = work.shape[0]
+    cdef double value = 0
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_mlp_train_epoch_f32(layers, L, &spec, &opt, <float *>px, ldx, n_rows, <float *>pyf, ldy,
+                                          <int32_t *>pyi, <int64_t *>pp, n, batch_size, <float *>pk, ws,
+                                          n_threads, &value)
+        else:
+            st = pyml_mlp_train_epoch_f64(layers, L, &spec, &opt, <double *>px, ldx, n_rows, <double *>pyf, ldy,
+                                          <int32_t *>pyi, <int64_t *>pp, n, batch_size, <double *>pk, ws,
+                                          n_threads, &value)
+    if st != 4:  # PYML_ERR_NONFINITE is reported through the loss value
+        raise_for_status(st, "training epoch")
+    return value, opt.t, work
+
+
+def mlp_train_step(list specs, int loss_kind, bint from_logits, dict opt_params, X, Yf, Yi, cols,
+                   int n_threads):
+    """One mini-batch step on all rows of X (loss optionally on a gathered column per
+    row, ``cols``). Returns (loss, optimiser step count)."""
+    dt = _dtype_of(X)
+    cdef pyml_dense_layer layers[PYML_NN_MAX_LAYERS]
+    _fill_layers(layers, specs, dt, True)
+    cdef int L = len(specs)
+    cdef pyml_optimizer opt
+    _fill_opt(&opt, opt_params)
+    cdef pyml_loss_spec spec
+    spec.kind = loss_kind
+    spec.from_logits = from_logits
+    cdef pyml_index n = X.shape[0], ldx = X.shape[1], ldy = 0
+    if ldx != layers[0].n_in:
+        raise ValueError(f"X has {ldx} features, the network expects {layers[0].n_in}")
+    if Yf is not None:
+        ldy = 1 if Yf.ndim == 1 else Yf.shape[1]
+        if Yf.shape[0] != n:
+            raise ValueError("targets and X have different numbers of rows")
+    if Yi is not None and Yi.shape != (n,):
+        raise ValueError("labels and X have different numbers of rows")
+    if cols is not None and cols.shape != (n,):
+        raise ValueError("cols must have one entry per row")
+    work = np.empty(pyml_mlp_train_workspace_size(layers, L, n, n, X.itemsize), dtype=dt)
+    cdef size_t px = _addr(X, dt, "X"), pyf = _addr(Yf, dt, "y"), pyi = _addr(Yi, np.int32, "y")
+    cdef size_t pc = _addr(cols, np.int32, "cols"), pk = _waddr(work, dt, "work")
+    cdef size_t ws = work.shape[0]
+    cdef double value = 0
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_mlp_train_step_f32(layers, L, &spec, &opt, <float *>px, ldx, n, <float *>pyf, ldy,
+                                         <int32_t *>pyi, <int32_t *>pc, <float *>pk, ws, n_threads, &value)
+        else:
+            st = pyml_mlp_train_step_f64(layers, L, &spec, &opt, <double *>px, ldx, n, <double *>pyf, ldy,
+                                         <int32_t *>pyi, <int32_t *>pc, <double *>pk, ws, n_threads, &value)
+    if st != 4:
+        raise_for_status(st, "training step")
+    return value, opt.t

@@ -1,0 +1,493 @@
+"""Keras-like ``Sequential`` model running on pyml's compiled kernels.
+
+Training: each epoch is one call into C (``mlp_train_epoch``): for every
+mini-batch of a permutation drawn here from the model's seeded generator, the
+forward pass, the loss (fused softmax/sigmoid + cross-entropy), the backward
+pass and the optimiser update of every layer run without returning to Python.
+Between epochs the callbacks run (History, verbose progress, EarlyStopping,
+validation metrics) and Ctrl-C is honoured.
+
+Saved format (``model.save(path)``): one ``.npz`` file holding
+``config`` (a JSON string: layers, dtype, compile settings, pyml version) and
+``layer_<i>_kernel`` / ``layer_<i>_bias`` arrays in the model's dtype.
+"""
+import json
+import numbers
+import warnings
+
+import numpy as np
+
+from pyml.neural_network import _nn_kernels as _k
+from pyml.neural_network._layers import Dense, Input, L2
+from pyml.neural_network._losses import _targets, get_loss
+from pyml.neural_network._optimizers import get_optimizer
+from pyml.utils._threads import resolve_n_jobs, threads_for_work
+from pyml.utils.callbacks import Callback, CallbackList, History, ProgressLogger
+from pyml.utils.validation import check_array, check_random_state
+
+__all__ = ["Sequential", "load_model", "soft_update"]
+
+FORMAT = "pyml.neural_network.Sequential/1"
+
+
+def _pyml_version():
+    from pyml import __version__
+
+    return __version__
+
+
+class Sequential:
+    """A stack of Dense layers, Keras style.
+
+    Parameters
+    ----------
+    layers : list of Input / Dense, optional
+    name : str, optional
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of weights and computation (inputs are converted).
+    random_state : int, Generator or None
+        Seeds the Glorot initialisation and the per-epoch shuffles.
+    n_jobs : int or None
+        Threads for the kernels (None: all usable cores). Results do not
+        depend on it.
+
+    Examples
+    --------
+    >>> model = Sequential([Input(shape=(400,)), Dense(25, activation="relu"),
+    ...                     Dense(15, activation="relu"), Dense(10, activation="linear")])
+    >>> model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer=Adam(0.001))
+    >>> history = model.fit(X, y, epochs=40)
+    """
+
+    def __init__(self, layers=None, name=None, dtype="float32", random_state=None, n_jobs=None):
+        self.name = name or "sequential"
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"Sequential: dtype must be float32 or float64, got {dtype!r}")
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.layers = []
+        self.input_shape = None
+        self._rng = None
+        self.loss = None
+        self.optimizer = None
+        self.metrics = []
+        self._compiled = False
+        self._grads = None
+        self._work = None
+        for layer in layers or []:
+            self.add(layer)
+
+    # -- construction -------------------------------------------------------------
+    def add(self, layer):
+        """Append an ``Input`` or ``Dense`` layer."""
+        if isinstance(layer, Input):
+            if self.layers:
+                raise ValueError("Input must come before the first Dense layer")
+            self.input_shape = layer.shape
+            return
+        if not isinstance(layer, Dense):
+            raise TypeError(f"Sequential accepts Input and Dense layers, got {type(layer).__name__}")
+        if layer.input_shape is not None and not self.layers and self.input_shape is None:
+            self.input_shape = tuple(layer.input_shape)
+        if layer.name is None:
+            layer.name = f"dense_{len(self.layers)}" if self.layers else "dense"
+        if any(l.name == layer.name for l in self.layers):
+            raise ValueError(f"duplicate layer name {layer.name!r}")
+        if self.layers and self.layers[-1].activation == "softmax":
+            raise ValueError("softmax is only supported on the output layer; put it on the last Dense")
+        self.layers.append(layer)
+        self._grads = None
+        if self.input_shape is not None and self.built is False and all(not l.built for l in self.layers):
+            pass
+
+    @property
+    def built(self):
+        return bool(self.layers) and all(l.built for l in self.layers)
+
+    def _generator(self):
+        if self._rng is None:
+            self._rng = check_random_state(self.random_state)
+        return self._rng
+
+    def build(self, input_shape=None):
+        """Create the weights (Glorot uniform) for inputs of ``input_shape = (n_features,)``."""
+        if input_shape is not None:
+            shape = (input_shape,) if isinstance(input_shape, numbers.Integral) else tuple(input_shape)
+            self.input_shape = (int(shape[-1]),)
+        if self.input_shape is None:
+            raise ValueError("Sequential.build: the input shape is unknown; add Input(shape=(n_features,)) "
+                             "or call fit/predict first")
+        if not self.layers:
+            raise ValueError("Sequential has no Dense layers")
+        rng = self._generator()
+        n_in = self.input_shape[0]
+        for layer in self.layers:
+            if layer.built and layer.kernel.shape[0] != n_in:
+                raise ValueError(f"layer {layer.name!r} has kernel {layer.kernel.shape} but receives {n_in} inputs")
+            if not layer.built:
+                layer.build(n_in, rng, self.dtype)
+            else:
+                layer.kernel = layer.kernel.astype(self.dtype, copy=False)
+                layer.bias = layer.bias.astype(self.dtype, copy=False)
+            n_in = layer.units
+        return self
+
+    def _ensure_built(self, n_features):
+        if self.input_shape is not None and self.input_shape[0] != n_features:
+            raise ValueError(f"{self.name}: X has {n_features} features but the model's input shape is "
+                             f"{self.input_shape}; reshape X to (n_samples, {self.input_shape[0]})")
+        if not self.built:
+            self.build((n_features,))
+
+    # -- compile ------------------------------------------------------------------
+    def compile(self, loss="mse", optimizer="adam", metrics=None):
+        """Choose the loss, the optimiser and metrics (``"accuracy"``, ``"mse"``, ``"mae"``)."""
+        self.loss = get_loss(loss)
+        self.optimizer = get_optimizer(optimizer)
+        metrics = list(metrics or [])
+        for m in metrics:
+            if m not in ("accuracy", "acc", "mse", "mae"):
+                raise ValueError(f"unknown metric {m!r}; choose from 'accuracy', 'mse', 'mae'")
+        self.metrics = ["accuracy" if m == "acc" else m for m in metrics]
+        self._compiled = True
+        return self
+
+    # -- helpers ------------------------------------------------------------------
+    def _threads(self, work):
+        return threads_for_work(resolve_n_jobs(self.n_jobs), work, min_items_per_thread=200_000)
+
+    def _check_X(self, X, name="X"):
+        X = check_array(X, name=name, caller=self.name)
+        X = np.ascontiguousarray(X, dtype=self.dtype)
+        self._ensure_built(X.shape[1])
+        return X
+
+    def _specs(self, training=False):
+        specs = [dict(W=l.kernel, b=l.bias, activation=l.activation_code, l2=l.l2) for l in self.layers]
+        if training:
+            for l in self.layers:  # weights from a read-only memmap/unpickle: train on a copy
+                if not l.kernel.flags.writeable or not l.bias.flags.writeable:
+                    l.kernel, l.bias = l.kernel.copy(), l.bias.copy()
+            specs = [dict(W=l.kernel, b=l.bias, activation=l.activation_code, l2=l.l2) for l in self.layers]
+            if self._grads is None or any(g[0].shape != l.kernel.shape or g[0].dtype != l.kernel.dtype
+                                          for g, l in zip(self._grads, self.layers)):
+                self._grads = [(np.zeros_like(l.kernel), np.zeros_like(l.bias)) for l in self.layers]
+            state = self.optimizer._state_for(self.layers)
+            for s, (gW, gb), st in zip(specs, self._grads, state):
+                s["gW"], s["gb"] = gW, gb
+                s.update(st)
+        return specs
+
+    def _targets(self, y, n, name="y"):
+        k = self.layers[-1].units
+        Yf, Yi = _targets(self.loss, y, k, self.dtype, self.name)
+        got = len(Yf) if Yf is not None else len(Yi)
+        if got != n:
+            raise ValueError(f"{self.name}: X has {n} samples but {name} has {got}")
+        return Yf, Yi
+
+    def _require_compiled(self, what):
+        if not self._compiled:
+            raise RuntimeError(f"{self.name}: call model.compile(loss=..., optimizer=...) before {what}")
+
+    # -- training -----------------------------------------------------------------
+    def fit(self, X, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0, shuffle=True,
+            callbacks=None, verbose=1):
+        """Train for ``epochs`` passes over the data in mini-batches of ``batch_size``.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features)
+        y : labels (n_samples,) for sparse categorical cross-entropy, otherwise
+            targets (n_samples,) or (n_samples, n_outputs)
+        validation_data : (X_val, y_val), optional
+        validation_split : float in [0, 1)
+            Hold out the last fraction of rows (before shuffling) for validation.
+        callbacks : list of pyml.utils.callbacks.Callback
+            e.g. ``EarlyStopping(monitor="val_loss", restore_best_weights=True)``.
+        verbose : int
+            0 silent, 1 about ten progress lines, 2 one line per epoch.
+
+        Returns
+        -------
+        history : History
+            ``history.history["loss"]`` (and ``val_loss``, metrics) per epoch.
+        """
+        self._require_compiled("fit")
+        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
+            raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        if not isinstance(validation_split, numbers.Real) or not 0 <= validation_split < 1:
+            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+        X = self._check_X(X)
+        n = X.shape[0]
+        Yf, Yi = self._targets(y, n)
+        n_train = n
+        if validation_split and validation_data is None:
+            n_train = n - int(np.floor(n * validation_split))
+            if n_train < 1 or n_train == n:
+                raise ValueError(f"validation_split={validation_split} leaves no rows for training or validation")
+            validation_data = (X[n_train:], Yi[n_train:] if Yi is not None else Yf[n_train:])
+        val = None
+        if validation_data is not None:
+            if len(validation_data) != 2:
+                raise ValueError("validation_data must be a tuple (X_val, y_val)")
+            Xv = self._check_X(validation_data[0], "X_val")
+            val = (Xv, *self._targets(validation_data[1], Xv.shape[0], "y_val"))
+        history = History()
+        history.model = self
+        cbs = [history]
+        if verbose:
+            cbs.append(ProgressLogger(total=epochs, verbose=verbose, name="epoch"))
+        for cb in callbacks or []:
+            if not isinstance(cb, Callback) and not hasattr(cb, "on_iteration_end"):
+                raise TypeError(f"callbacks must implement on_iteration_end, got {cb!r}")
+            cbs.append(cb)
+        cblist = CallbackList(cbs)
+        rng = self._generator()
+        specs = self._specs(training=True)
+        n_params = sum(l.kernel.size for l in self.layers)
+        nt = self._threads(min(batch_size, n_train) * n_params)
+        self.stop_training = False
+        cblist.on_fit_begin(self, {})
+        idx = np.arange(n_train, dtype=np.int64)
+        work = None
+        for epoch in range(epochs):
+            perm = rng.permutation(n_train).astype(np.int64) if shuffle else idx
+            opt = self.optimizer._params()
+            loss, t, work = _k.mlp_train_epoch(specs, self.loss.kind, self.loss.from_logits, opt, X, Yf, Yi, perm,
+                                               int(batch_size), nt, work)
+            self.optimizer.iterations = int(t)
+            logs = {"loss": loss}
+            if not np.isfinite(loss):
+                warnings.warn(f"{self.name}: the loss became {loss} at epoch {epoch + 1}; training stopped. "
+                              "Lower the learning rate or scale the inputs.", RuntimeWarning, stacklevel=2)
+                history.on_iteration_end(self, epoch, logs)
+                break
+            if self.metrics:
+                logs.update(self._metric_values(X[:n_train], Yf[:n_train] if Yf is not None else None,
+                                                Yi[:n_train] if Yi is not None else None, ""))
+            if val is not None:
+                logs.update(self._evaluate_arrays(*val, prefix="val_"))
+            if cblist.on_iteration_end(self, epoch, logs) or self.stop_training:
+                break
+        cblist.on_fit_end(self, {})
+        history.epoch = list(history.iterations)
+        self.history = history
+        return history
+
+    def train_on_batch(self, X, y, cols=None):
+        """One optimiser step on one mini-batch (all rows of X); returns the loss.
+
+        ``cols`` (int, one per row) applies an MSE loss only to output
+        ``cols[i]`` of row i — the DQN update on :math:`Q(s_i, a_i)`.
+        """
+        self._require_compiled("train_on_batch")
+        X = self._check_X(X)
+        if cols is not None:
+            if self.loss.kind != 0:
+                raise ValueError("train_on_batch: cols (gathered outputs) requires the mse loss")
+            cols = np.ascontiguousarray(cols, dtype=np.int32)
+            k = self.layers[-1].units
+            if cols.shape != (X.shape[0],) or (cols.size and (cols.min() < 0 or cols.max() >= k)):
+                raise ValueError(f"cols must hold one output index in [0, {k - 1}] per row")
+            Yf = np.ascontiguousarray(np.asarray(y, dtype=self.dtype).reshape(-1))
+            if Yf.shape[0] != X.shape[0]:
+                raise ValueError("train_on_batch: one target per row is needed with cols")
+            Yi = None
+        else:
+            Yf, Yi = self._targets(y, X.shape[0])
+        specs = self._specs(training=True)
+        nt = self._threads(X.shape[0] * sum(l.kernel.size for l in self.layers))
+        loss, t = _k.mlp_train_step(specs, self.loss.kind, self.loss.from_logits, self.optimizer._params(), X,
+                                    Yf, Yi, cols, nt)
+        self.optimizer.iterations = int(t)
+        return loss
+
+    # -- inference ----------------------------------------------------------------
+    def predict(self, X, batch_size=None, verbose=0):
+        """Outputs of the last layer (after its activation), shape (n_samples, units)."""
+        X = self._check_X(X)
+        nt = self._threads(X.shape[0] * sum(l.kernel.size for l in self.layers))
+        return _k.mlp_forward(self._specs(), X, True, nt)
+
+    __call__ = predict
+
+    def _metric_values(self, X, Yf, Yi, prefix, Z=None):
+        if not self.metrics:
+            return {}
+        if Z is None:
+            Z = _k.mlp_forward(self._specs(), X, False, self._threads(X.shape[0] * 1000))
+        A = _k.activation(self.layers[-1].activation_code, Z, 1)
+        out = {}
+        for m in self.metrics:
+            if m == "accuracy":
+                if self.loss.kind == 3:
+                    value = np.mean(np.argmax(A, axis=1) == Yi)
+                elif self.loss.kind == 2:
+                    value = np.mean(np.argmax(A, axis=1) == np.argmax(Yf, axis=1))
+                else:
+                    thr = 0.0 if self.loss.from_logits else 0.5
+                    value = np.mean((A > thr) == (Yf > 0.5))
+            else:
+                T = Yf if Yf is not None else np.eye(A.shape[1], dtype=A.dtype)[Yi]
+                diff = A - T
+                value = np.mean(diff * diff) if m == "mse" else np.mean(np.abs(diff))
+            out[prefix + m] = float(value)
+        return out
+
+    def _evaluate_arrays(self, X, Yf, Yi, prefix=""):
+        Z = _k.mlp_forward(self._specs(), X, False, self._threads(X.shape[0] * 1000))
+        loss, _ = _k.loss_grad(self.loss.kind, self.loss.from_logits, self.layers[-1].activation_code, Z, Yf, Yi,
+                               None, 1)
+        loss += sum(l.kernel_regularizer(l.kernel) for l in self.layers if l.kernel_regularizer is not None)
+        out = {prefix + "loss": float(loss)}
+        out.update(self._metric_values(X, Yf, Yi, prefix, Z=Z))
+        return out
+
+    def evaluate(self, X, y, verbose=0):
+        """Loss (plus L2 penalties) on (X, y); ``[loss, *metrics]`` when metrics were compiled."""
+        self._require_compiled("evaluate")
+        X = self._check_X(X)
+        Yf, Yi = self._targets(y, X.shape[0])
+        logs = self._evaluate_arrays(X, Yf, Yi)
+        if not self.metrics:
+            return logs["loss"]
+        return [logs["loss"], *(logs[m] for m in self.metrics)]
+
+    # -- weights ------------------------------------------------------------------
+    def get_weights(self):
+        """``[W1, b1, W2, b2, ...]`` (copies)."""
+        return [w for l in self.layers for w in l.get_weights()]
+
+    def set_weights(self, weights):
+        """Set every layer's ``[kernel, bias]`` from a flat list (shapes must match)."""
+        weights = list(weights)
+        if len(weights) != 2 * len(self.layers):
+            raise ValueError(f"{self.name}: expected {2 * len(self.layers)} arrays, got {len(weights)}")
+        for i, l in enumerate(self.layers):
+            l.set_weights([np.asarray(weights[2 * i], dtype=self.dtype), np.asarray(weights[2 * i + 1],
+                                                                                       dtype=self.dtype)])
+        if self.input_shape is None:
+            self.input_shape = (self.layers[0].kernel.shape[0],)
+        n_in = self.input_shape[0]
+        for l in self.layers:
+            if l.kernel.shape[0] != n_in:
+                raise ValueError(f"layer {l.name!r}: kernel {l.kernel.shape} does not follow {n_in} inputs")
+            n_in = l.units
+
+    def _get_fit_state(self):
+        return self.get_weights()
+
+    def _set_fit_state(self, state):
+        self.set_weights(state)
+
+    def get_layer(self, name=None, index=None):
+        """Layer by name or index."""
+        if index is not None:
+            return self.layers[index]
+        for l in self.layers:
+            if l.name == name:
+                return l
+        raise ValueError(f"no layer named {name!r}")
+
+    def count_params(self):
+        return sum(l.count_params() for l in self.layers)
+
+    def summary(self, print_fn=print):
+        """Print a table of layers, output shapes and parameter counts (Keras style)."""
+        rows = [("Layer (type)", "Output Shape", "Param #")]
+        for l in self.layers:
+            params = l.count_params() if l.built else "?"
+            rows.append((f"{l.name} (Dense)", f"(None, {l.units})", str(params)))
+        widths = [max(len(r[i]) for r in rows) + 2 for i in range(3)]
+        line = lambda r: "".join(c.ljust(w) for c, w in zip(r, widths))  # noqa: E731
+        total = sum(l.count_params() for l in self.layers if l.built)
+        out = [f'Model: "{self.name}"', "_" * sum(widths), line(rows[0]), "=" * sum(widths)]
+        out += [line(r) for r in rows[1:]]
+        out += ["=" * sum(widths), f"Total params: {total}", f"Trainable params: {total}",
+                "Non-trainable params: 0", "_" * sum(widths)]
+        text = "\n".join(out)
+        if print_fn is not None:
+            print_fn(text)
+        return text
+
+    # -- persistence --------------------------------------------------------------
+    def get_config(self):
+        cfg = {"format": FORMAT, "pyml_version": _pyml_version(), "name": self.name, "dtype": self.dtype.name,
+               "input_shape": list(self.input_shape) if self.input_shape else None,
+               "layers": [l.get_config() for l in self.layers]}
+        if self._compiled:
+            cfg["compile"] = {"loss": self.loss.get_config(), "optimizer": self.optimizer.get_config(),
+                              "metrics": list(self.metrics)}
+        return cfg
+
+    def save(self, path):
+        """Write the model to ``path`` (.npz: JSON config + weight arrays; see module docstring)."""
+        if not self.built:
+            raise ValueError(f"{self.name}: build or fit the model before saving it")
+        arrays = {"config": np.array(json.dumps(self.get_config()))}
+        for i, l in enumerate(self.layers):
+            arrays[f"layer_{i}_kernel"] = l.kernel
+            arrays[f"layer_{i}_bias"] = l.bias
+        if hasattr(path, "write"):
+            np.savez(path, **arrays)
+        else:
+            path = str(path)
+            if not path.endswith(".npz"):
+                path += ".npz"
+            np.savez(path, **arrays)
+        return path
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_work"] = None
+        return state
+
+
+def load_model(path):
+    """Load a model written by :meth:`Sequential.save` (weights restored bit for bit)."""
+    with np.load(path, allow_pickle=False) as data:
+        cfg = json.loads(str(data["config"]))
+        if cfg.get("format") != FORMAT:
+            raise ValueError(f"{path}: not a pyml Sequential file (format {cfg.get('format')!r})")
+        if cfg.get("pyml_version") != _pyml_version():
+            from pyml.exceptions import InconsistentVersionWarning
+
+            warnings.warn(f"model saved by pyml {cfg.get('pyml_version')}, loaded by {_pyml_version()}",
+                          InconsistentVersionWarning, stacklevel=2)
+        model = Sequential(name=cfg["name"], dtype=cfg["dtype"])
+        if cfg.get("input_shape"):
+            model.add(Input(shape=tuple(cfg["input_shape"])))
+        for i, lc in enumerate(cfg["layers"]):
+            reg = L2(lc["l2"]) if lc.get("l2") is not None else None
+            layer = Dense(lc["units"], activation=lc["activation"], kernel_regularizer=reg, name=lc["name"])
+            model.add(layer)
+            layer.set_weights([data[f"layer_{i}_kernel"], data[f"layer_{i}_bias"]])
+        if "compile" in cfg:
+            c = cfg["compile"]
+            model.compile(loss=get_loss(c["loss"]["name"], c["loss"].get("from_logits")),
+                          optimizer=get_optimizer(c["optimizer"]), metrics=c["metrics"])
+    return model
+
+
+def soft_update(target, source, tau):
+    """Soft target update :math:`\\theta_{target} \\leftarrow \\tau \\theta + (1 - \\tau) \\theta_{target}`
+    for every weight of ``target`` (a Sequential) from ``source`` (same architecture), in place.
+
+    Used by DQN target networks (compiled kernel, no temporaries).
+    """
+    if not isinstance(tau, numbers.Real) or not 0 <= tau <= 1:
+        raise ValueError(f"soft_update: tau must be in [0, 1], got {tau!r}")
+    if len(target.layers) != len(source.layers):
+        raise ValueError("soft_update: the two models have different numbers of layers")
+    for lt, ls in zip(target.layers, source.layers):
+        if not (lt.built and ls.built) or lt.kernel.shape != ls.kernel.shape or lt.kernel.dtype != ls.kernel.dtype:
+            raise ValueError(f"soft_update: layers {lt.name!r} and {ls.name!r} differ in shape or dtype")
+        for t_arr, s_arr in ((lt.kernel, ls.kernel), (lt.bias, ls.bias)):
+            if not t_arr.flags.writeable:
+                raise ValueError("soft_update: the target's weights are read-only")
+            _k.soft_update(t_arr, s_arr, float(tau), 1)
+    return target

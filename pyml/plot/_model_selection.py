@@ -1,0 +1,92 @@
+"""Course 2 week 3 pictures: learning curves, validation curves (degree, lambda), bias/variance."""
+import numpy as np
+
+from pyml.plot._base import Display
+
+__all__ = ["LearningCurveDisplay", "ValidationCurveDisplay"]
+
+
+def _mean(errors):
+    errors = np.asarray(errors, dtype=np.float64)
+    return errors.mean(axis=1) if errors.ndim == 2 else errors
+
+
+class LearningCurveDisplay(Display):
+    """:math:`J_{train}` and :math:`J_{cv}` against the training-set size, with an optional baseline.
+
+    ``from_estimator`` runs :func:`pyml.model_selection.learning_curve`;
+    ``diagnosis_`` holds the bias/variance diagnosis at the largest size.
+    """
+
+    def __init__(self, train_sizes, train_errors, cv_errors, baseline=None, name=None):
+        self.train_sizes = np.asarray(train_sizes)
+        self.train_errors = _mean(train_errors)
+        self.cv_errors = _mean(cv_errors)
+        self.baseline = baseline
+        self.name = name
+        from pyml.model_selection import diagnose_bias_variance
+
+        self.diagnosis_ = diagnose_bias_variance(self.train_errors[-1], self.cv_errors[-1], baseline or 0.0)
+
+    @classmethod
+    def from_estimator(cls, estimator, X, y, *, baseline=None, name=None, **kwargs):
+        from pyml.model_selection import learning_curve
+
+        sizes, tr, cv = learning_curve(estimator, X, y, **kwargs)
+        return cls(sizes, tr, cv, baseline=baseline, name=name or type(estimator).__name__)
+
+    def _draw(self, ax, **kwargs):
+        (self.artists_["train"],) = ax.plot(self.train_sizes, self.train_errors, "o-", c="tab:blue",
+                                            label=r"$J_{train}$", **kwargs)
+        (self.artists_["cv"],) = ax.plot(self.train_sizes, self.cv_errors, "o-", c="tab:orange", label=r"$J_{cv}$",
+                                         **kwargs)
+        if self.baseline is not None:
+            self.artists_["baseline"] = ax.axhline(self.baseline, ls="--", c="tab:gray", label="baseline")
+        ax.set_xlabel("training set size m")
+        ax.set_ylabel("error")
+        ax.set_title(f"learning curve{': ' + self.name if self.name else ''} ({self.diagnosis_})")
+        ax.legend()
+
+
+class ValidationCurveDisplay(Display):
+    """:math:`J_{train}` and :math:`J_{cv}` over a parameter (polynomial degree, :math:`\\lambda`), with the
+    best value marked (lowest :math:`J_{cv}`) and an optional baseline.
+
+    ``log_x`` puts the parameter on a log axis (use it for :math:`\\lambda`).
+    """
+
+    def __init__(self, param_range, train_errors, cv_errors, param_name="parameter", baseline=None, log_x=False):
+        self.param_range = np.asarray(param_range, dtype=np.float64)
+        self.train_errors = _mean(train_errors)
+        self.cv_errors = _mean(cv_errors)
+        self.param_name = param_name
+        self.baseline = baseline
+        self.log_x = log_x
+        self.best_index_ = int(np.argmin(self.cv_errors))
+        self.best_value_ = self.param_range[self.best_index_]
+
+    @classmethod
+    def from_estimator(cls, estimator, X, y, *, param_name, param_range, baseline=None, log_x=None, **kwargs):
+        from pyml.model_selection import validation_curve
+
+        tr, cv = validation_curve(estimator, X, y, param_name=param_name, param_range=param_range, **kwargs)
+        if log_x is None:
+            pr = np.asarray(param_range, dtype=float)
+            log_x = bool(np.all(pr > 0) and pr.max() / pr.min() > 100)
+        return cls(param_range, tr, cv, param_name=param_name, baseline=baseline, log_x=log_x)
+
+    def _draw(self, ax, **kwargs):
+        x = self.param_range
+        if self.log_x:
+            x = np.where(x > 0, x, np.nan)
+        (self.artists_["train"],) = ax.plot(x, self.train_errors, "o-", c="tab:blue", label=r"$J_{train}$", **kwargs)
+        (self.artists_["cv"],) = ax.plot(x, self.cv_errors, "o-", c="tab:orange", label=r"$J_{cv}$", **kwargs)
+        self.artists_["best"] = ax.axvline(self.best_value_, ls=":", c="tab:green",
+                                           label=f"best {self.param_name} = {self.best_value_:g}")
+        if self.baseline is not None:
+            self.artists_["baseline"] = ax.axhline(self.baseline, ls="--", c="tab:gray", label="baseline")
+        if self.log_x:
+            ax.set_xscale("log")
+        ax.set_xlabel(self.param_name)
+        ax.set_ylabel("error")
+        ax.legend()
