@@ -11,6 +11,7 @@ W5: W3's data; 200 rounds, learning rate 0.1, depth 6 / 63 leaves. Fit time, tes
 Quality (``extra_info["quality"]``): test accuracy (W3, W4) and test log-loss (W5; accuracy in
 ``extra_info["accuracy"]``).
 Run:  python benchmarks/run.py -k bench_tree      (PYML_BENCH_SMALL=1 for a smoke run)
+(``record`` is the fixture of benchmarks/conftest.py.)
 """
 import os
 
@@ -39,12 +40,6 @@ def data(n):
     return _CACHE[n]
 
 
-def _record(benchmark, workload, impl, threads, variant="", quality=None, unit_divisor=1, **extra):
-    """Same keys as benchmarks/conftest.py's ``record`` fixture (kept local so this file runs alone)."""
-    benchmark.extra_info.update(workload=workload, impl=impl, threads=threads, variant=variant, quality=quality,
-                                unit_divisor=unit_divisor, unit="s", **extra)
-
-
 def _limits(threads):
     from threadpoolctl import threadpool_limits
 
@@ -56,65 +51,61 @@ def _log_loss(y, p):
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
-def _fit(make):
-    return make().fit
-
-
 # ------------------------------------------------------------------ W3 ----
 
 @pytest.mark.parametrize("threads", THREADS)
-def bench_w3_pyml_tree(benchmark, threads):
+def bench_w3_pyml_tree(benchmark, record, threads):
     from pyml.tree import DecisionTreeClassifier
 
     Xtr, Xte, ytr, yte = data(N_W3)
     model = benchmark.pedantic(
         lambda: DecisionTreeClassifier(criterion="entropy", max_depth=10, n_jobs=threads).fit(Xtr, ytr),
         rounds=ROUNDS, iterations=1, warmup_rounds=1)
-    _record(benchmark, "W3", "pyml", threads, "hist", float(model.score(Xte, yte)))
+    record(benchmark, "W3", "pyml", threads, "", float(model.score(Xte, yte)))
 
 
-def bench_w3_pyml_tree_exact(benchmark):
+def bench_w3_pyml_tree_exact(benchmark, record):
     from pyml.tree import DecisionTreeClassifier
 
     Xtr, Xte, ytr, yte = data(N_W3)
     model = benchmark.pedantic(
         lambda: DecisionTreeClassifier(criterion="entropy", max_depth=10, splitter="exact", n_jobs=1).fit(Xtr, ytr),
         rounds=ROUNDS, iterations=1, warmup_rounds=0)
-    _record(benchmark, "W3", "pyml exact", 1, "exact", float(model.score(Xte, yte)))
+    record(benchmark, "W3", "pyml", 1, "exact splitter", float(model.score(Xte, yte)))
 
 
-def bench_w3_sklearn_tree(benchmark):
+def bench_w3_sklearn_tree(benchmark, record):
     from sklearn.tree import DecisionTreeClassifier
 
     Xtr, Xte, ytr, yte = data(N_W3)
     model = benchmark.pedantic(
         lambda: DecisionTreeClassifier(criterion="entropy", max_depth=10, random_state=0).fit(Xtr, ytr),
         rounds=ROUNDS, iterations=1, warmup_rounds=0)
-    _record(benchmark, "W3", "sklearn", 1, "hist", float(model.score(Xte, yte)))
+    record(benchmark, "W3", "sklearn", 1, "", float(model.score(Xte, yte)))
 
 
 # ------------------------------------------------------------------ W4 ----
 
 @pytest.mark.parametrize("threads", THREADS)
-def bench_w4_pyml_forest(benchmark, threads):
+def bench_w4_pyml_forest(benchmark, record, threads):
     from pyml.ensemble import RandomForestClassifier
 
     Xtr, Xte, ytr, yte = data(N_W4)
     model = benchmark.pedantic(
         lambda: RandomForestClassifier(n_estimators=TREES_W4, max_depth=10, n_jobs=threads, random_state=0).fit(
             Xtr, ytr), rounds=ROUNDS, iterations=1, warmup_rounds=0)
-    _record(benchmark, "W4 fit", "pyml", threads, "", float(model.score(Xte, yte)))
+    record(benchmark, "W4 fit", "pyml", threads, "", float(model.score(Xte, yte)))
 
 
 @pytest.mark.parametrize("threads", THREADS)
-def bench_w4_sklearn_forest(benchmark, threads):
+def bench_w4_sklearn_forest(benchmark, record, threads):
     from sklearn.ensemble import RandomForestClassifier
 
     Xtr, Xte, ytr, yte = data(N_W4)
     model = benchmark.pedantic(
         lambda: RandomForestClassifier(n_estimators=TREES_W4, max_depth=10, n_jobs=threads, random_state=0).fit(
             Xtr, ytr), rounds=ROUNDS, iterations=1, warmup_rounds=0)
-    _record(benchmark, "W4 fit", "sklearn", threads, "", float(model.score(Xte, yte)))
+    record(benchmark, "W4 fit", "sklearn", threads, "", float(model.score(Xte, yte)))
 
 
 _FORESTS = {}
@@ -135,26 +126,26 @@ def _fitted_forest(lib, threads):
 
 @pytest.mark.parametrize("threads", THREADS)
 @pytest.mark.parametrize("lib", ["pyml", "sklearn"])
-def bench_w4_predict(benchmark, lib, threads):
+def bench_w4_predict(benchmark, record, lib, threads):
     pytest.importorskip("sklearn.ensemble")
     model = _fitted_forest(lib, threads)
     Xtr, Xte, ytr, yte = data(N_W4)
     proba = benchmark.pedantic(model.predict_proba, args=(Xte,), rounds=5, iterations=1, warmup_rounds=1)
     acc = float(np.mean(model.classes_[np.argmax(proba, axis=1)] == yte))
-    _record(benchmark, "W4 predict", lib if lib == "pyml" else "sklearn", threads, "", acc)
+    record(benchmark, "W4 predict", lib if lib == "pyml" else "sklearn", threads, "", acc)
 
 
 # ------------------------------------------------------------------ W5 ----
 
-def _w5_quality(benchmark, workload, impl, threads, variant, model, Xte, yte):
+def _w5_quality(benchmark, record, workload, impl, threads, variant, model, Xte, yte):
     p = np.asarray(model.predict_proba(Xte))[:, 1]
-    acc = float(np.mean((p > 0.5).astype(int) == yte))
-    _record(benchmark, workload, impl, threads, variant, _log_loss(yte, p), accuracy=acc)
+    record(benchmark, workload, impl, threads, variant, _log_loss(yte, p))
+    benchmark.extra_info["accuracy"] = float(np.mean((p > 0.5).astype(int) == yte))
 
 
 @pytest.mark.parametrize("threads", THREADS)
 @pytest.mark.parametrize("shape", ["depth6", "leaves63"])
-def bench_w5_pyml_boosting(benchmark, shape, threads):
+def bench_w5_pyml_boosting(benchmark, record, shape, threads):
     from pyml.ensemble import GradientBoostingClassifier
 
     Xtr, Xte, ytr, yte = data(N_W3)
@@ -163,33 +154,33 @@ def bench_w5_pyml_boosting(benchmark, shape, threads):
         lambda: GradientBoostingClassifier(n_estimators=ROUNDS_W5, learning_rate=0.1, n_jobs=threads,
                                            random_state=0, **kw).fit(Xtr, ytr),
         rounds=ROUNDS, iterations=1, warmup_rounds=0)
-    _w5_quality(benchmark, "W5", "pyml", threads, shape, model, Xte, yte)
+    _w5_quality(benchmark, record, "W5", "pyml", threads, shape, model, Xte, yte)
 
 
 @pytest.mark.parametrize("threads", THREADS)
-def bench_w5_xgboost(benchmark, threads):
+def bench_w5_xgboost(benchmark, record, threads):
     xgb = pytest.importorskip("xgboost")
     Xtr, Xte, ytr, yte = data(N_W3)
     model = benchmark.pedantic(
         lambda: xgb.XGBClassifier(n_estimators=ROUNDS_W5, learning_rate=0.1, max_depth=6, tree_method="hist",
                                   max_bin=256, n_jobs=threads, random_state=0).fit(Xtr, ytr),
         rounds=ROUNDS, iterations=1, warmup_rounds=0)
-    _w5_quality(benchmark, "W5", "xgboost", threads, "depth6", model, Xte, yte)
+    _w5_quality(benchmark, record, "W5", "xgboost", threads, "depth6", model, Xte, yte)
 
 
 @pytest.mark.parametrize("threads", THREADS)
-def bench_w5_lightgbm(benchmark, threads):
+def bench_w5_lightgbm(benchmark, record, threads):
     lgb = pytest.importorskip("lightgbm")
     Xtr, Xte, ytr, yte = data(N_W3)
     model = benchmark.pedantic(
         lambda: lgb.LGBMClassifier(n_estimators=ROUNDS_W5, learning_rate=0.1, num_leaves=63, n_jobs=threads,
                                    random_state=0, verbose=-1).fit(Xtr, ytr),
         rounds=ROUNDS, iterations=1, warmup_rounds=0)
-    _w5_quality(benchmark, "W5", "lightgbm", threads, "leaves63", model, Xte, yte)
+    _w5_quality(benchmark, record, "W5", "lightgbm", threads, "leaves63", model, Xte, yte)
 
 
 @pytest.mark.parametrize("threads", THREADS)
-def bench_w5_sklearn_hgb(benchmark, threads):
+def bench_w5_sklearn_hgb(benchmark, record, threads):
     sk = pytest.importorskip("sklearn.ensemble")
     Xtr, Xte, ytr, yte = data(N_W3)
 
@@ -199,4 +190,4 @@ def bench_w5_sklearn_hgb(benchmark, threads):
                                                      early_stopping=False, random_state=0).fit(Xtr, ytr)
 
     model = benchmark.pedantic(fit, rounds=ROUNDS, iterations=1, warmup_rounds=0)
-    _w5_quality(benchmark, "W5", "sklearn", threads, "leaves63", model, Xte, yte)
+    _w5_quality(benchmark, record, "W5", "sklearn", threads, "leaves63", model, Xte, yte)
