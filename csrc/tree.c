@@ -224,18 +224,101 @@ static inline void add_row(const grower *g, double *s, int32_t r)
 /* Histogram of rows[start:end) over the active features. OpenMP over feature
  * ranges: every (feature, bin) sum is accumulated by one thread in row order,
  * so the result is identical for any thread count. */
-static void hist_build(grower *g, int32_t start, int32_t end, double *h)
+/* Histogram of rows[start:end) over the active features a0..a1 (zeroed
+ * first). Each (feature, bin) sum runs over the rows in their fixed order, so
+ * any split of the features among threads gives identical histograms. */
+static void hist_accum(const grower *g, int32_t start, int32_t end, double *h, int a0, int a1)
 {
     const pyml_tree_data *D = g->D;
-    int S = g->S, Sh = g->Sh, nb = D->nb_max, na = g->n_active;
-    pyml_index d = D->d;
-    for (int a = 0; a < na; a++) memset(h + (size_t)g->active[a] * nb * Sh, 0, sizeof(double) * nb * Sh);
-    int nthr = g->n_threads;
-    if ((long)(end - start) * na < 262144) nthr = 1; /* a parallel region must carry >~100 us of work */
-    if (nthr > na) nthr = na;
+    const int S = g->S, Sh = g->Sh, nb = D->nb_max, na = g->n_active;
+    const pyml_index d = D->d;
     const int32_t *rows = g->rows;
     const uint8_t *codes = D->codes;
     const int32_t *active = g->active;
+    for (int a = a0; a < a1; a++) memset(h + (size_t)active[a] * nb * Sh, 0, sizeof(double) * nb * Sh);
+    if (g->yc) {
+        const int32_t *yc = g->yc;
+        const double *w = g->w;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            const uint8_t *c = codes + (size_t)r * d;
+            int y = yc[r];
+            double wr = w ? w[r] : 1.0;
+            for (int a = a0; a < a1; a++) {
+                int f = active[a];
+                double *b = h + ((size_t)f * nb + c[f]) * S;
+                b[y] += wr;
+                b[S - 1] += 1.0;
+            }
+        }
+    } else if (Sh == 2 && na == d) {
+        /* all features active: walk the histogram feature by feature
+         * without the active[] indirection (the hottest loop of boosting) */
+        const double *rs = g->rs;
+        const size_t fstride = (size_t)nb * 2;
+        double *h0 = h + (size_t)a0 * fstride;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            const uint8_t *c = codes + (size_t)r * d;
+            const double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
+            double *hf = h0;
+            for (int f = a0; f < a1; f++, hf += fstride) {
+                double *b = hf + 2 * (size_t)c[f];
+                b[0] += g0;
+                b[1] += g1;
+            }
+        }
+    } else if (Sh == 2) {
+        const double *rs = g->rs;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            const uint8_t *c = codes + (size_t)r * d;
+            double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
+            for (int a = a0; a < a1; a++) {
+                int f = active[a];
+                double *b = h + ((size_t)f * nb + c[f]) * 2;
+                b[0] += g0;
+                b[1] += g1;
+            }
+        }
+    } else if (g->S0 == 2) {
+        const double *rs = g->rs;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            const uint8_t *c = codes + (size_t)r * d;
+            double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
+            for (int a = a0; a < a1; a++) {
+                int f = active[a];
+                double *b = h + ((size_t)f * nb + c[f]) * 3;
+                b[0] += g0;
+                b[1] += g1;
+                b[2] += 1.0;
+            }
+        }
+    } else {
+        const double *rs = g->rs;
+        int S0 = g->S0;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            const uint8_t *c = codes + (size_t)r * d;
+            const double *x = rs + (size_t)r * S0;
+            for (int a = a0; a < a1; a++) {
+                int f = active[a];
+                double *b = h + ((size_t)f * nb + c[f]) * S;
+                for (int k = 0; k < S0; k++) b[k] += x[k];
+                b[S0] += 1.0;
+            }
+        }
+    }
+}
+
+/* Histogram of a node (OpenMP over feature ranges for big nodes). */
+static void hist_build(grower *g, int32_t start, int32_t end, double *h)
+{
+    int na = g->n_active;
+    int nthr = g->n_threads;
+    if ((long)(end - start) * na < 262144) nthr = 1; /* a parallel region must carry >~100 us of work */
+    if (nthr > na) nthr = na;
 #pragma omp parallel num_threads(nthr) if (nthr > 1)
     {
         int t = 0, nt = 1;
@@ -243,81 +326,7 @@ static void hist_build(grower *g, int32_t start, int32_t end, double *h)
         t = omp_get_thread_num();
         nt = omp_get_num_threads();
 #endif
-        int a0 = (int)((long)na * t / nt), a1 = (int)((long)na * (t + 1) / nt);
-        if (g->yc) {
-            const int32_t *yc = g->yc;
-            const double *w = g->w;
-            for (int32_t q = start; q < end; q++) {
-                int32_t r = rows[q];
-                const uint8_t *c = codes + (size_t)r * d;
-                int y = yc[r];
-                double wr = w ? w[r] : 1.0;
-                for (int a = a0; a < a1; a++) {
-                    int f = active[a];
-                    double *b = h + ((size_t)f * nb + c[f]) * S;
-                    b[y] += wr;
-                    b[S - 1] += 1.0;
-                }
-            }
-        } else if (Sh == 2 && na == d) {
-            /* all features active: walk the histogram feature by feature
-             * without the active[] indirection (the hottest loop of boosting) */
-            const double *rs = g->rs;
-            const size_t fstride = (size_t)nb * 2;
-            double *h0 = h + (size_t)a0 * fstride;
-            for (int32_t q = start; q < end; q++) {
-                int32_t r = rows[q];
-                const uint8_t *c = codes + (size_t)r * d;
-                const double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
-                double *hf = h0;
-                for (int f = a0; f < a1; f++, hf += fstride) {
-                    double *b = hf + 2 * (size_t)c[f];
-                    b[0] += g0;
-                    b[1] += g1;
-                }
-            }
-        } else if (Sh == 2) {
-            const double *rs = g->rs;
-            for (int32_t q = start; q < end; q++) {
-                int32_t r = rows[q];
-                const uint8_t *c = codes + (size_t)r * d;
-                double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
-                for (int a = a0; a < a1; a++) {
-                    int f = active[a];
-                    double *b = h + ((size_t)f * nb + c[f]) * 2;
-                    b[0] += g0;
-                    b[1] += g1;
-                }
-            }
-        } else if (g->S0 == 2) {
-            const double *rs = g->rs;
-            for (int32_t q = start; q < end; q++) {
-                int32_t r = rows[q];
-                const uint8_t *c = codes + (size_t)r * d;
-                double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
-                for (int a = a0; a < a1; a++) {
-                    int f = active[a];
-                    double *b = h + ((size_t)f * nb + c[f]) * 3;
-                    b[0] += g0;
-                    b[1] += g1;
-                    b[2] += 1.0;
-                }
-            }
-        } else {
-            const double *rs = g->rs;
-            int S0 = g->S0;
-            for (int32_t q = start; q < end; q++) {
-                int32_t r = rows[q];
-                const uint8_t *c = codes + (size_t)r * d;
-                const double *x = rs + (size_t)r * S0;
-                for (int a = a0; a < a1; a++) {
-                    int f = active[a];
-                    double *b = h + ((size_t)f * nb + c[f]) * S;
-                    for (int k = 0; k < S0; k++) b[k] += x[k];
-                    b[S0] += 1.0;
-                }
-            }
-        }
+        hist_accum(g, start, end, h, (int)((long)na * t / nt), (int)((long)na * (t + 1) / nt));
     }
 }
 
