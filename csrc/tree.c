@@ -67,6 +67,8 @@ typedef struct {
     pyml_tree_arrays out;
     int n_nodes, n_leaves;
     int n_threads;
+    int bfs;               /* depth-wise growth one level at a time (boosting) */
+    int32_t *open2, *mid, *aux;
 } grower;
 
 #define ALIGN64(x) (((x) + 63) & ~(size_t)63)
@@ -74,6 +76,18 @@ typedef struct {
 /* Rows per chunk of the parallel partition (a fixed size, so the result
  * never depends on the thread count). */
 #define PART_CHUNK 16384
+
+/* Threads of the level-wise growth (each has its own split-scan scratch). */
+#define MAX_LEVEL_THREADS 64
+
+static inline int thread_id(void)
+{
+#if PYML_HAVE_OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
 
 /* Workspace carving: *off advances by the aligned size; with base NULL only
  * the total is measured. */
@@ -134,7 +148,7 @@ static size_t grower_layout(grower *g, char *base, const pyml_tree_params *p, py
     G->slot_free = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)(slots + 1));
     G->nstats = (double *)carve(cur, sizeof(double) * (size_t)cap * S);
     G->lstats = (double *)carve(cur, sizeof(double) * (size_t)cap * S);
-    G->scratch = (double *)carve(cur, sizeof(double) * 4 * (size_t)S);
+    G->scratch = (double *)carve(cur, sizeof(double) * 4 * (size_t)S * MAX_LEVEL_THREADS);
     G->nstart = (int32_t *)carve(cur, sizeof(int32_t) * cap);
     G->nend = (int32_t *)carve(cur, sizeof(int32_t) * cap);
     G->ndepth = (int32_t *)carve(cur, sizeof(int32_t) * cap);
@@ -142,6 +156,9 @@ static size_t grower_layout(grower *g, char *base, const pyml_tree_params *p, py
     G->sp_feat = (int32_t *)carve(cur, sizeof(int32_t) * cap);
     G->sp_bin = (int32_t *)carve(cur, sizeof(int32_t) * cap);
     G->open = (int32_t *)carve(cur, sizeof(int32_t) * cap);
+    G->open2 = (int32_t *)carve(cur, sizeof(int32_t) * cap);
+    G->mid = (int32_t *)carve(cur, sizeof(int32_t) * cap);
+    G->aux = (int32_t *)carve(cur, sizeof(int32_t) * 2 * cap);
     G->sp_gain = (double *)carve(cur, sizeof(double) * cap);
     G->sp_thr = (double *)carve(cur, sizeof(double) * cap);
     G->active = (int32_t *)carve(cur, sizeof(int32_t) * d);
@@ -354,11 +371,15 @@ static void release_slot(grower *g, int32_t node)
 }
 
 /* Features scanned at a node: all active ones, or max_features drawn. */
-static int draw_features(grower *g)
+static int draw_features(grower *g, const int32_t **feats)
 {
     int na = g->n_active, mf = g->P->max_features;
+    if (mf <= 0 || mf >= na) {
+        *feats = g->active; /* read-only: safe when nodes are evaluated in parallel */
+        return na;
+    }
+    *feats = g->fsample;
     memcpy(g->fsample, g->active, sizeof(int32_t) * na);
-    if (mf <= 0 || mf >= na) return na;
     for (int i = 0; i < mf; i++) {
         int j = i + (int)rand_below(&g->rng, (uint64_t)(na - i));
         int32_t t = g->fsample[i];
@@ -368,17 +389,17 @@ static int draw_features(grower *g)
     return mf;
 }
 
-static void find_split_hist(grower *g, int32_t node, int nf)
+static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int nf)
 {
     const pyml_tree_data *D = g->D;
     int S = g->S, Sh = g->Sh, nb = D->nb_max;
     const double *P = g->nstats + (size_t)node * S;
     const double *h = g->hist + (size_t)g->nslot[node] * g->hist_elems;
-    double *L = g->scratch, *R = g->scratch + S, *bestL = g->lstats + (size_t)node * S;
+    double *L = g->scratch + (size_t)4 * S * thread_id(), *R = L + S, *bestL = g->lstats + (size_t)node * S;
     double best = -INFINITY;
     double total = P[S - 1];
     for (int i = 0; i < nf; i++) {
-        int f = g->fsample[i];
+        int f = feats[i];
         const double *hf = h + (size_t)f * nb * Sh;
         int nbf = D->nbins[f];
         memset(L, 0, sizeof(double) * S);
@@ -449,17 +470,17 @@ static void find_split_hist(grower *g, int32_t node, int nf)
     g->sp_gain[node] = best;
 }
 
-static void find_split_exact(grower *g, int32_t node, int nf)
+static void find_split_exact(grower *g, int32_t node, const int32_t *feats, int nf)
 {
     const pyml_tree_data *D = g->D;
     int S = g->S;
     pyml_index n = D->n, d = D->d;
     const double *P = g->nstats + (size_t)node * S;
-    double *L = g->scratch, *R = g->scratch + S, *bestL = g->lstats + (size_t)node * S;
+    double *L = g->scratch + (size_t)4 * S * thread_id(), *R = L + S, *bestL = g->lstats + (size_t)node * S;
     double best = -INFINITY;
     int32_t start = g->nstart[node], end = g->nend[node];
     for (int i = 0; i < nf; i++) {
-        int f = g->fsample[i];
+        int f = feats[i];
         const int32_t *srt = g->sorted + (size_t)f * n;
         const double *uniq = D->edges + D->edge_off[f];
         memset(L, 0, sizeof(double) * S);
@@ -532,7 +553,8 @@ static int evaluate_node(grower *g, int32_t node)
     } else if (g->out.impurity[node] <= 2.220446049250313e-16) {
         return 0;
     }
-    int nf = draw_features(g);
+    const int32_t *feats;
+    int nf = draw_features(g, &feats);
     if (p->splitter == PYML_SPLIT_HIST) {
         if (g->nslot[node] < 0) {
             int s2 = acquire_slot(g, node);
@@ -540,9 +562,9 @@ static int evaluate_node(grower *g, int32_t node)
             g->nslot[node] = s2;
             hist_build(g, g->nstart[node], g->nend[node], g->hist + (size_t)s2 * g->hist_elems);
         }
-        find_split_hist(g, node, nf);
+        find_split_hist(g, node, feats, nf);
     } else {
-        find_split_exact(g, node, nf);
+        find_split_exact(g, node, feats, nf);
     }
     double gn = g->sp_gain[node];
     if (!(gn > -INFINITY)) return 0;
@@ -604,16 +626,17 @@ static int32_t partition_parallel(grower *g, int32_t start, int32_t end, int f, 
     return start + cl[nc];
 }
 
-static int32_t partition(grower *g, int32_t node)
+static int32_t partition_rows(grower *g, int32_t node, int allow_parallel)
 {
     const pyml_tree_data *D = g->D;
     pyml_index d = D->d, n = D->n;
     int32_t start = g->nstart[node], end = g->nend[node];
     int f = g->sp_feat[node], b = g->sp_bin[node];
-    if (!g->sorted && g->n_threads > 1 && end - start >= 4 * PART_CHUNK)
+    if (allow_parallel && !g->sorted && g->n_threads > 1 && end - start >= 4 * PART_CHUNK)
         return partition_parallel(g, start, end, f, b);
     int32_t nl = start, nr = 0;
-    int32_t *rows = g->rows, *tmp = g->tmp;
+    /* tmp + start: nodes partitioned concurrently use disjoint scratch */
+    int32_t *rows = g->rows, *tmp = g->tmp + start;
     /* Branch-free: the side of a row is data-dependent and unpredictable, so
      * each row is written to both buffers and only the right counter moves
      * (writing rows[nl] is safe: nl <= q). */
@@ -657,6 +680,8 @@ static int32_t partition(grower *g, int32_t node)
     return nl;
 }
 
+static int32_t partition(grower *g, int32_t node) { return partition_rows(g, node, 1); }
+
 static int32_t new_node(grower *g, int32_t start, int32_t end, int32_t depth)
 {
     int32_t id = g->n_nodes++;
@@ -666,6 +691,142 @@ static int32_t new_node(grower *g, int32_t start, int32_t end, int32_t depth)
     g->nslot[id] = -1;
     g->sp_gain[id] = -INFINITY;
     return id;
+}
+
+/* Children L, R = L + 1 of a split node (rows already partitioned at mid):
+ * statistics, output arrays. Returns whether a child may split (needs a
+ * histogram). */
+static int make_children(grower *g, int32_t node, int32_t mid)
+{
+    const pyml_tree_params *p = g->P;
+    int S = g->S;
+    int32_t L = new_node(g, g->nstart[node], mid, g->ndepth[node] + 1);
+    int32_t R = new_node(g, mid, g->nend[node], g->ndepth[node] + 1);
+    double *PS = g->nstats + (size_t)node * S;
+    double *LS = g->nstats + (size_t)L * S, *RS = g->nstats + (size_t)R * S;
+    memcpy(LS, g->lstats + (size_t)node * S, sizeof(double) * S);
+    LS[S - 1] = (double)(mid - g->nstart[node]);
+    for (int k = 0; k < S; k++) RS[k] = PS[k] - LS[k];
+    RS[S - 1] = (double)(g->nend[node] - mid);
+    g->out.feature[node] = g->sp_feat[node];
+    g->out.split_bin[node] = g->sp_bin[node];
+    g->out.threshold[node] = g->sp_thr[node];
+    g->out.left[node] = L;
+    g->out.right[node] = R;
+    g->out.gain[node] = g->sp_gain[node];
+    g->n_leaves += 1;
+    /* Children that cannot split never need a histogram. */
+    int need = 0;
+    for (int c = 0; c < 2; c++) {
+        int32_t k = c ? R : L;
+        int32_t cnt = g->nend[k] - g->nstart[k];
+        if (!(p->max_depth >= 0 && g->ndepth[k] >= p->max_depth) && cnt >= p->min_samples_split &&
+            cnt >= 2 * p->min_samples_leaf && cnt >= 2)
+            need = 1;
+    }
+    return need;
+}
+
+/* Depth-wise growth one level at a time (hist splitter, no per-node feature
+ * sampling): the partitions of a level, the histograms of its children
+ * (built for the smaller child of each pair, subtracted for the larger) and
+ * their split searches each run as one parallel loop over (node, feature
+ * range) tasks. Node ids, histograms and splits are the same for any thread
+ * count. Entered with the open root in g->open. */
+static void grow_levels(grower *g)
+{
+    const pyml_tree_params *p = g->P;
+    const int na = g->n_active, nb = g->D->nb_max, Sh = g->Sh;
+    const size_t he = g->hist_elems;
+    pyml_index cap = g->out.capacity;
+    int32_t *level = g->open, *next = g->open2, *mid = g->mid;
+    int32_t *build = g->aux, *pair_large = g->aux + cap;
+    int nlev = g->n_open;
+    g->n_open = 0; /* no histogram stealing while a level is in flight */
+    int maxthr = g->n_threads < MAX_LEVEL_THREADS ? g->n_threads : MAX_LEVEL_THREADS;
+    while (nlev > 0) {
+        if (g->n_nodes + 2 * (pyml_index)nlev > cap) {
+            for (int i = 0; i < nlev; i++) release_slot(g, level[i]);
+            break;
+        }
+        long rows_total = 0;
+        for (int i = 0; i < nlev; i++) rows_total += g->nend[level[i]] - g->nstart[level[i]];
+        int nthr = rows_total * (long)na >= 262144 ? maxthr : 1;
+        /* 1. partitions (one node: chunked inside; several: one node per task) */
+        if (nlev == 1) {
+            mid[0] = partition(g, level[0]);
+        } else {
+#pragma omp parallel for num_threads(nthr) schedule(dynamic, 1) if (nthr > 1)
+            for (int i = 0; i < nlev; i++) mid[i] = partition_rows(g, level[i], 0);
+        }
+        /* 2. children, slots (serial, in level order) */
+        int32_t first_child = g->n_nodes;
+        int nbuild = 0, npair = 0, serial_eval = 0;
+        for (int i = 0; i < nlev; i++) {
+            int32_t node = level[i];
+            int need = make_children(g, node, mid[i]);
+            int32_t L = g->out.left[node], R = g->out.right[node];
+            if (!need) {
+                release_slot(g, node);
+                continue;
+            }
+            int ps = g->nslot[node];
+            g->nslot[node] = -1;
+            int32_t small = (g->nend[L] - g->nstart[L]) <= (g->nend[R] - g->nstart[R]) ? L : R;
+            int32_t large = small == L ? R : L;
+            int ss = acquire_slot(g, -1);
+            if (ps >= 0 && ss >= 0) {
+                g->nslot[small] = ss;
+                g->nslot[large] = ps;
+                build[nbuild++] = small;
+                pair_large[npair++] = large;
+            } else {
+                if (ps >= 0) g->slot_free[g->n_free++] = ps;
+                if (ss >= 0) g->slot_free[g->n_free++] = ss;
+                serial_eval = 1; /* children build their own histograms when evaluated */
+            }
+        }
+        int32_t nchild = g->n_nodes - first_child;
+        /* 3. histograms of the smaller children, then the larger by subtraction */
+        long brows = 0;
+        for (int i = 0; i < nbuild; i++) brows += g->nend[build[i]] - g->nstart[build[i]];
+        int bthr = brows * (long)na >= 262144 ? maxthr : 1;
+        int nch = bthr > na ? na : bthr;
+        if (nbuild > 0) {
+#pragma omp parallel num_threads(bthr) if (bthr > 1)
+            {
+#pragma omp for schedule(dynamic, 1)
+                for (int t = 0; t < nbuild * nch; t++) {
+                    int32_t c = build[t / nch];
+                    int k = t % nch;
+                    hist_accum(g, g->nstart[c], g->nend[c], g->hist + (size_t)g->nslot[c] * he,
+                               (int)((long)na * k / nch), (int)((long)na * (k + 1) / nch));
+                }
+#pragma omp for schedule(static)
+                for (int t = 0; t < npair * na; t++) {
+                    int32_t lg = pair_large[t / na], sm = build[t / na];
+                    size_t off = (size_t)g->active[t % na] * nb * Sh;
+                    double *hp = g->hist + (size_t)g->nslot[lg] * he + off;
+                    const double *hs = g->hist + (size_t)g->nslot[sm] * he + off;
+                    for (size_t k = 0; k < (size_t)nb * Sh; k++) hp[k] -= hs[k];
+                }
+            }
+        }
+        /* 4. split search of every child */
+        int ethr = (serial_eval || (p->max_features > 0 && p->max_features < na)) ? 1 : bthr;
+        int32_t *is_open = mid; /* reuse: mid[] is no longer needed */
+#pragma omp parallel for num_threads(ethr) schedule(dynamic, 1) if (ethr > 1)
+        for (int32_t c = 0; c < nchild; c++) is_open[c] = evaluate_node(g, first_child + c);
+        int nnext = 0;
+        for (int32_t c = 0; c < nchild; c++) {
+            if (is_open[c]) next[nnext++] = first_child + c;
+            else release_slot(g, first_child + c);
+        }
+        int32_t *tmp = level;
+        level = next;
+        next = tmp;
+        nlev = nnext;
+    }
 }
 
 /* Grow one tree on rows[0:m) (already in g->rows) with the active features. */
@@ -688,6 +849,11 @@ static int grow(grower *g, int32_t m)
     if (evaluate_node(g, root)) g->open[g->n_open++] = root;
     else release_slot(g, root);
     int leafwise = p->max_leaves > 0;
+    if (g->bfs && !leafwise && p->splitter == PYML_SPLIT_HIST) {
+        grow_levels(g);
+        g->n_open = 0;
+        return PYML_OK;
+    }
     while (g->n_open > 0) {
         if (leafwise && g->n_leaves >= p->max_leaves) break;
         if (g->n_nodes + 2 > cap) break;
@@ -701,30 +867,8 @@ static int grow(grower *g, int32_t m)
         int32_t node = g->open[pick];
         g->open[pick] = g->open[--g->n_open];
         int32_t mid = partition(g, node);
-        int32_t L = new_node(g, g->nstart[node], mid, g->ndepth[node] + 1);
-        int32_t R = new_node(g, mid, g->nend[node], g->ndepth[node] + 1);
-        double *PS = g->nstats + (size_t)node * S;
-        double *LS = g->nstats + (size_t)L * S, *RS = g->nstats + (size_t)R * S;
-        memcpy(LS, g->lstats + (size_t)node * S, sizeof(double) * S);
-        LS[S - 1] = (double)(mid - g->nstart[node]);
-        for (int k = 0; k < S; k++) RS[k] = PS[k] - LS[k];
-        RS[S - 1] = (double)(g->nend[node] - mid);
-        g->out.feature[node] = g->sp_feat[node];
-        g->out.split_bin[node] = g->sp_bin[node];
-        g->out.threshold[node] = g->sp_thr[node];
-        g->out.left[node] = L;
-        g->out.right[node] = R;
-        g->out.gain[node] = g->sp_gain[node];
-        g->n_leaves += 1;
-        /* Children that cannot split never need a histogram. */
-        int need = 0;
-        for (int c = 0; c < 2; c++) {
-            int32_t k = c ? R : L;
-            int32_t cnt = g->nend[k] - g->nstart[k];
-            if (!(p->max_depth >= 0 && g->ndepth[k] >= p->max_depth) && cnt >= p->min_samples_split &&
-                cnt >= 2 * p->min_samples_leaf && cnt >= 2)
-                need = 1;
-        }
+        int need = make_children(g, node, mid);
+        int32_t L = g->out.left[node], R = g->out.right[node];
         if (!need) release_slot(g, node);
         if (p->splitter == PYML_SPLIT_HIST && g->nslot[node] >= 0) {
             /* Subtraction trick: build the smaller child, the sibling is the
@@ -1049,6 +1193,10 @@ int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml
     g.yc = NULL;
     g.n_threads = n_threads;
     g.rng = gp->seed;
+    /* Level-wise growth when every node of the deepest split level can keep
+     * its histogram (decided by the parameters only, never by n_threads). */
+    g.bfs = tp->max_leaves <= 0 && tp->max_depth >= 1 && tp->max_depth <= 24 &&
+            g.n_slots >= (1 << (tp->max_depth - 1)) + 1;
     double loss = gbt_grad_loss(obj, K, y, raw, n, gh, partial, n_threads) / (double)n;
     double best = INFINITY;
     long best_it = -1, t;

@@ -98,7 +98,8 @@ class BaseGradientBoosting(BaseEstimator):
         params = dict(criterion=_k.CRITERIA["newton"], splitter=_k.SPLITTERS["hist"], n_classes=1,
                       max_depth=p["max_depth"], max_leaves=p["max_leaves"], min_samples_split=2,
                       min_samples_leaf=int(self.min_samples_leaf), min_impurity_decrease=0.0, max_features=0,
-                      hist_slots=hist_slots(d, binning["nb_max"], 3, p["max_depth"], p["max_leaves"]),
+                      hist_slots=hist_slots(d, binning["nb_max"], 3, p["max_depth"], p["max_leaves"],
+                                            level_wise=True),
                       reg_lambda=p["reg_lambda"], gamma=p["gamma"], min_child_weight=p["mcw"],
                       learning_rate=p["lr"])
         cap = tree_capacity(n, p["max_depth"], p["max_leaves"])

@@ -89,11 +89,17 @@ def tree_capacity(n, max_depth, max_leaves=0):
     return max(1, int(cap))
 
 
-def hist_slots(d, nb_max, S, max_depth, max_leaves=0):
-    """Histograms kept alive: enough for depth-first / leaf-wise growth, within a memory budget."""
-    want = max_leaves + 1 if max_leaves and max_leaves > 0 else (max_depth + 2 if max_depth >= 0 else 32)
+def hist_slots(d, nb_max, S, max_depth, max_leaves=0, level_wise=False):
+    """Histograms kept alive: enough for depth-first, level-wise (boosting) or leaf-wise growth, within a
+    memory budget (level-wise growth falls back to depth-first when the budget is too small)."""
+    if max_leaves and max_leaves > 0:
+        want = max_leaves + 1
+    elif level_wise and 1 <= max_depth <= 24:
+        want = 2 ** (max_depth - 1) + 2
+    else:
+        want = max_depth + 2 if max_depth >= 0 else 32
     per = d * nb_max * S * 8
-    return int(max(2, min(want, _HIST_BUDGET // max(per, 1), 256)))
+    return int(max(2, min(want, _HIST_BUDGET // max(per, 1), 2**16)))
 
 
 def prepare_data(X, splitter, max_bins, n_threads, seed=0):
