@@ -334,7 +334,8 @@ static void hist_build(grower *g, int32_t start, int32_t end, double *h)
 {
     int na = g->n_active;
     int nthr = g->n_threads;
-    if ((long)(end - start) * na < 262144) nthr = 1; /* a parallel region must carry >~100 us of work */
+    /* a parallel region must carry enough work (>~50 us) to pay for its barrier */
+    if (end - start < 8192 || (long)(end - start) * na < 131072) nthr = 1;
     if (nthr > na) nthr = na;
 #pragma omp parallel num_threads(nthr) if (nthr > 1)
     {
@@ -632,7 +633,7 @@ static int32_t partition_rows(grower *g, int32_t node, int allow_parallel)
     pyml_index d = D->d, n = D->n;
     int32_t start = g->nstart[node], end = g->nend[node];
     int f = g->sp_feat[node], b = g->sp_bin[node];
-    if (allow_parallel && !g->sorted && g->n_threads > 1 && end - start >= 4 * PART_CHUNK)
+    if (allow_parallel && !g->sorted && g->n_threads > 1 && end - start >= 2 * PART_CHUNK)
         return partition_parallel(g, start, end, f, b);
     int32_t nl = start, nr = 0;
     /* tmp + start: nodes partitioned concurrently use disjoint scratch */
