@@ -1146,13 +1146,24 @@ static void gbt_add_tree(const pyml_tree_arrays *t, const uint8_t *codes, pyml_i
     }
 }
 
+/* Growers of one boosting fit: the K trees of a softmax round are grown in
+ * parallel, one per thread (each with its own workspace). */
+#define MAX_GROWERS 16
+
+static int gbt_growers(int K, int n_threads)
+{
+    int ng = K > 1 ? (n_threads < K ? n_threads : K) : 1;
+    return ng < MAX_GROWERS ? ng : MAX_GROWERS;
+}
+
 size_t pyml_gbt_workspace_size(const pyml_tree_params *p, const pyml_gbt_params *gp, pyml_index n, pyml_index d,
-                               int nb_max, pyml_index capacity, pyml_index n_eval)
+                               int nb_max, pyml_index capacity, pyml_index n_eval, int n_threads)
 {
     pyml_index nmax = n > n_eval ? n : n_eval;
-    return pyml_tree_workspace_size(p, n, d, nb_max, capacity) +
+    return (size_t)gbt_growers(gp->n_outputs, n_threads) * pyml_tree_workspace_size(p, n, d, nb_max, capacity) +
            ALIGN64(sizeof(double) * 2 * (size_t)n * (size_t)gp->n_outputs) +
-           ALIGN64(sizeof(double) * (size_t)(pyml_n_blocks(nmax, GBT_BLOCK) + 1)) + ALIGN64(sizeof(int32_t) * d) + 64;
+           ALIGN64(sizeof(double) * (size_t)(pyml_n_blocks(nmax, GBT_BLOCK) + 1)) + ALIGN64(sizeof(int32_t) * d) +
+           ALIGN64(sizeof(int32_t) * MAX_GROWERS) + 64;
 }
 
 int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml_gbt_params *gp,
@@ -1181,23 +1192,34 @@ int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml
                 if (eval_codes[i * d + j] >= D->nbins[j]) return PYML_ERR_INDEX;
         }
     }
-    if (work_size < pyml_gbt_workspace_size(tp, gp, n, d, D->nb_max, out->capacity, n_eval)) return PYML_ERR_WORKSPACE;
-    grower g;
-    memset(&g, 0, sizeof g);
+    if (work_size < pyml_gbt_workspace_size(tp, gp, n, d, D->nb_max, out->capacity, n_eval, n_threads))
+        return PYML_ERR_WORKSPACE;
+    int ng = gbt_growers(K, n_threads);
+    grower gs[MAX_GROWERS];
     char *base = (char *)work;
-    grower_init(&g, base, D, tp, out->capacity);
-    carver cc = {base + pyml_tree_workspace_size(tp, n, d, D->nb_max, out->capacity), 0}, *cur = &cc;
+    size_t tws = pyml_tree_workspace_size(tp, n, d, D->nb_max, out->capacity);
+    for (int i = 0; i < ng; i++) {
+        grower *g = &gs[i];
+        memset(g, 0, sizeof *g);
+        grower_init(g, base + (size_t)i * tws, D, tp, out->capacity);
+        g->yc = NULL;
+        /* several trees at once: one thread each; one tree: all threads */
+        g->n_threads = ng > 1 ? 1 : n_threads;
+        g->rng = gp->seed; /* unused: boosting draws no per-node features */
+        /* Level-wise growth when every node of the deepest split level can
+         * keep its histogram (decided by the parameters only). */
+        g->bfs = tp->max_leaves <= 0 && tp->max_depth >= 1 && tp->max_depth <= 24 &&
+                 g->n_slots >= (1 << (tp->max_depth - 1)) + 1;
+    }
+    carver cc = {base + (size_t)ng * tws, 0}, *cur = &cc;
     double *gh = (double *)carve(cur, sizeof(double) * 2 * (size_t)n * K);
     pyml_index nmax = n > n_eval ? n : n_eval;
     double *partial = (double *)carve(cur, sizeof(double) * (size_t)(pyml_n_blocks(nmax, GBT_BLOCK) + 1));
     int32_t *perm = (int32_t *)carve(cur, sizeof(int32_t) * d);
-    g.yc = NULL;
-    g.n_threads = n_threads;
-    g.rng = gp->seed;
-    /* Level-wise growth when every node of the deepest split level can keep
-     * its histogram (decided by the parameters only, never by n_threads). */
-    g.bfs = tp->max_leaves <= 0 && tp->max_depth >= 1 && tp->max_depth <= 24 &&
-            g.n_slots >= (1 << (tp->max_depth - 1)) + 1;
+    int32_t *mrows = (int32_t *)carve(cur, sizeof(int32_t) * MAX_GROWERS);
+    /* Row and column subsamples come from one stream, drawn tree by tree in
+     * order, so they do not depend on how trees are spread over threads. */
+    uint64_t rng = gp->seed;
     double loss = gbt_grad_loss(obj, K, y, raw, n, gh, partial, n_threads) / (double)n;
     double best = INFINITY;
     long best_it = -1, t;
@@ -1206,59 +1228,68 @@ int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml
     if (ncol > d) ncol = (int)d;
     int status = PYML_OK;
     for (t = 0; t < gp->n_rounds; t++) {
-        for (int k = 0; k < K; k++) {
-            long ti = t * K + k;
-            g.out = tree_slice(out, (int)ti, 1);
-            g.rs = gh + (size_t)k * n * 2;
-            /* Column subsample: a sorted random subset of the features. */
-            for (int j = 0; j < d; j++) perm[j] = j;
-            if (ncol < d) {
-                for (int i = 0; i < ncol; i++) {
-                    int j = i + (int)rand_below(&g.rng, (uint64_t)(d - i));
-                    int32_t tmp = perm[i];
-                    perm[i] = perm[j];
-                    perm[j] = tmp;
+        /* The K trees of a round (one per class) all fit the gradients of
+         * the round's start, in waves of ng trees grown in parallel. */
+        for (int k0 = 0; k0 < K; k0 += ng) {
+            int nk = K - k0 < ng ? K - k0 : ng;
+            for (int j = 0; j < nk; j++) {
+                int k = k0 + j;
+                grower *g = &gs[j];
+                g->out = tree_slice(out, (int)(t * K + k), 1);
+                g->rs = gh + (size_t)k * n * 2;
+                /* Column subsample: a sorted random subset of the features. */
+                for (int c = 0; c < d; c++) perm[c] = c;
+                if (ncol < d) {
+                    for (int i = 0; i < ncol; i++) {
+                        int c = i + (int)rand_below(&rng, (uint64_t)(d - i));
+                        int32_t tmp = perm[i];
+                        perm[i] = perm[c];
+                        perm[c] = tmp;
+                    }
+                    /* insertion sort keeps histogram access in feature order */
+                    for (int i = 1; i < ncol; i++) {
+                        int32_t v = perm[i];
+                        int c = i - 1;
+                        while (c >= 0 && perm[c] > v) { perm[c + 1] = perm[c]; c--; }
+                        perm[c + 1] = v;
+                    }
                 }
-                /* insertion sort keeps histogram access in feature order */
-                for (int i = 1; i < ncol; i++) {
-                    int32_t v = perm[i];
-                    int j = i - 1;
-                    while (j >= 0 && perm[j] > v) { perm[j + 1] = perm[j]; j--; }
-                    perm[j + 1] = v;
+                g->n_active = ncol;
+                memcpy(g->active, perm, sizeof(int32_t) * ncol);
+                int32_t m = 0;
+                if (gp->subsample < 1.0) {
+                    for (pyml_index i = 0; i < n; i++)
+                        if (rand_unit(&rng) < gp->subsample) g->rows[m++] = (int32_t)i;
+                } else {
+                    for (pyml_index i = 0; i < n; i++) g->rows[m++] = (int32_t)i;
                 }
+                if (m == 0) g->rows[m++] = 0;
+                mrows[j] = m;
             }
-            g.n_active = ncol;
-            memcpy(g.active, perm, sizeof(int32_t) * ncol);
-            int32_t m = 0;
-            if (gp->subsample < 1.0) {
-                for (pyml_index i = 0; i < n; i++)
-                    if (rand_unit(&g.rng) < gp->subsample) g.rows[m++] = (int32_t)i;
-            } else {
-                for (pyml_index i = 0; i < n; i++) g.rows[m++] = (int32_t)i;
-            }
-            if (m == 0) g.rows[m++] = 0;
-            grow(&g, m);
-            n_nodes[ti] = g.n_nodes;
-        }
-        /* Add the round's trees to the scores (after all K were grown from
-         * the same gradients). */
-        for (int k = 0; k < K; k++) {
-            pyml_tree_arrays tr = tree_slice(out, (int)(t * K + k), 1);
-            if (gp->subsample >= 1.0 && K == 1) {
-                /* Every row sits in one leaf's segment of g.rows: add the
-                 * leaf values directly, no traversal needed. */
-                int nthr = n >= 65536 ? n_threads : 1;
-                const int32_t *rows = g.rows, *ns = g.nstart, *ne = g.nend;
+#pragma omp parallel for num_threads(nk) schedule(dynamic, 1) if (nk > 1)
+            for (int j = 0; j < nk; j++) grow(&gs[j], mrows[j]);
+            /* Add the wave's trees to the scores. */
+            for (int j = 0; j < nk; j++) {
+                int k = k0 + j;
+                grower *g = &gs[j];
+                n_nodes[t * K + k] = g->n_nodes;
+                pyml_tree_arrays tr = tree_slice(out, (int)(t * K + k), 1);
+                if (gp->subsample >= 1.0) {
+                    /* Every row sits in one leaf's segment of g->rows: add
+                     * the leaf values directly, no traversal needed. */
+                    int nthr = n >= 65536 ? n_threads : 1;
+                    const int32_t *rows = g->rows, *ns = g->nstart, *ne = g->nend;
 #pragma omp parallel for num_threads(nthr) schedule(dynamic, 1) if (nthr > 1)
-                for (int32_t nd = 0; nd < g.n_nodes; nd++) {
-                    if (tr.feature[nd] >= 0) continue;
-                    double v = tr.value[nd];
-                    for (int32_t q = ns[nd]; q < ne[nd]; q++) raw[rows[q]] += v;
+                    for (int32_t nd = 0; nd < g->n_nodes; nd++) {
+                        if (tr.feature[nd] >= 0) continue;
+                        double v = tr.value[nd];
+                        for (int32_t q = ns[nd]; q < ne[nd]; q++) raw[(size_t)rows[q] * K + k] += v;
+                    }
+                } else {
+                    gbt_add_tree(&tr, D->codes, n, d, raw, K, k, n_threads);
                 }
-            } else {
-                gbt_add_tree(&tr, D->codes, n, d, raw, K, k, n_threads);
+                if (n_eval > 0) gbt_add_tree(&tr, eval_codes, n_eval, d, eval_raw, K, k, n_threads);
             }
-            if (n_eval > 0) gbt_add_tree(&tr, eval_codes, n_eval, d, eval_raw, K, k, n_threads);
         }
         loss = gbt_grad_loss(obj, K, y, raw, n, gh, partial, n_threads) / (double)n;
         train_loss[t] = loss;

@@ -126,7 +126,7 @@ int pyml_gbt_fit(const pyml_tree_data *data, const pyml_tree_params *tp, const p
                  double *train_loss, double *eval_loss, long *n_rounds_done, long *best_iteration,
                  void *work, size_t work_size, int n_threads, pyml_iteration_hook hook, void *hook_ctx);
 size_t pyml_gbt_workspace_size(const pyml_tree_params *p, const pyml_gbt_params *gp, pyml_index n,
-                               pyml_index d, int nb_max, pyml_index capacity, pyml_index n_eval);
+                               pyml_index d, int nb_max, pyml_index capacity, pyml_index n_eval, int n_threads);
 
 #define PYML_DECLARE_TREE(T, SFX)                                                                  \
     int pyml_tree_bin_##SFX(const T *X, pyml_index ldx, pyml_index n, pyml_index d,                \

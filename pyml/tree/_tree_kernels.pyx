@@ -74,7 +74,8 @@ cdef extern from "tree.h" nogil:
                      double *train_loss, double *eval_loss, long *n_rounds_done, long *best_iteration,
                      void *work, size_t work_size, int n_threads, pyml_iteration_hook hook, void *hook_ctx)
     size_t pyml_gbt_workspace_size(const pyml_tree_params *p, const pyml_gbt_params *gp, pyml_index n,
-                                   pyml_index d, int nb_max, pyml_index capacity, pyml_index n_eval)
+                                   pyml_index d, int nb_max, pyml_index capacity, pyml_index n_eval,
+                                   int n_threads)
     int pyml_tree_bin_f32(const float *X, pyml_index ldx, pyml_index n, pyml_index d, const double *edges,
                           const int64_t *edge_off, uint8_t *codes, int n_threads)
     int pyml_tree_bin_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index d, const double *edges,
@@ -308,7 +309,7 @@ def gbt_fit(const uint8_t[:, ::1] codes, const int32_t[::1] nbins, const double[
             ecp = &ec[0, 0]
             eyp = &ey[0]
             erp = &er[0, 0]
-    cdef size_t ws = pyml_gbt_workspace_size(&p, &gp, n, d, nb_max, capacity, n_eval)
+    cdef size_t ws = pyml_gbt_workspace_size(&p, &gp, n, d, nb_max, capacity, n_eval, n_threads)
     work_arr = np.empty(ws, dtype=np.uint8)
     cdef uint8_t[::1] work = work_arr
     cdef long done = 0, best = 0
