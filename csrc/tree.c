@@ -984,6 +984,59 @@ static void init_sorted(grower *g, int32_t m)
     }
 }
 
+/* Tree t of pyml_tree_build in the workspace of the calling thread. */
+static int build_one(const pyml_tree_data *D, const pyml_tree_params *p, const int32_t *y_class, const double *y,
+                     const double *sample_weight, int bootstrap, pyml_index n_draw, const uint64_t *seeds, int t,
+                     pyml_tree_arrays *out, int32_t *n_nodes, void *work, size_t work_size_per_tree, int inner,
+                     int classif)
+{
+    pyml_index n = D->n, d = D->d;
+    int tid = 0;
+#if PYML_HAVE_OPENMP
+    tid = omp_get_thread_num();
+#endif
+    char *base = (char *)work + (size_t)tid * work_size_per_tree;
+    grower g;
+    memset(&g, 0, sizeof g);
+    grower_init(&g, base, D, p, out->capacity);
+    carver cc = {base + grower_layout(NULL, NULL, p, n, d, D->nb_max, out->capacity), 0}, *cur = &cc;
+    double *wrow = (double *)carve(cur, sizeof(double) * n);
+    double *rs = (double *)carve(cur, sizeof(double) * 3 * n);
+    int32_t *cnt = (int32_t *)carve(cur, sizeof(int32_t) * n);
+    g.rng = seeds[t];
+    g.n_threads = inner;
+    g.out = tree_slice(out, t, g.n_value);
+    if (bootstrap) pyml_tree_bootstrap_counts(g.rng, n, n_draw, cnt), g.rng ^= 0xD1B54A32D192ED03ULL;
+    int32_t m = 0;
+    for (pyml_index i = 0; i < n; i++) {
+        double wi = (bootstrap ? (double)cnt[i] : 1.0) * (sample_weight ? sample_weight[i] : 1.0);
+        wrow[i] = wi;
+        if (wi > 0) g.rows[m++] = (int32_t)i;
+    }
+    if (classif) {
+        g.yc = y_class;
+        g.w = wrow;
+    } else {
+        g.yc = NULL;
+        for (pyml_index i = 0; i < n; i++) {
+            rs[3 * i] = wrow[i];
+            rs[3 * i + 1] = wrow[i] * y[i];
+            rs[3 * i + 2] = wrow[i] * y[i] * y[i];
+        }
+        g.rs = rs;
+    }
+    g.n_active = (int)d;
+    for (int j = 0; j < d; j++) g.active[j] = j;
+    if (m == 0) {
+        n_nodes[t] = 0;
+        return PYML_OK;
+    }
+    if (p->splitter == PYML_SPLIT_EXACT) init_sorted(&g, m);
+    int s2 = grow(&g, m);
+    n_nodes[t] = g.n_nodes;
+    return s2;
+}
+
 int pyml_tree_build(const pyml_tree_data *D, const pyml_tree_params *p, const int32_t *y_class,
                     const double *y, const double *sample_weight, int bootstrap, pyml_index n_draw,
                     const uint64_t *seeds, int n_trees, pyml_tree_arrays *out, int32_t *n_nodes,
@@ -1008,51 +1061,18 @@ int pyml_tree_build(const pyml_tree_data *D, const pyml_tree_params *p, const in
     int outer = n_trees > 1 ? (n_threads < n_trees ? n_threads : n_trees) : 1;
     int inner = n_trees > 1 ? 1 : n_threads;
     int err = PYML_OK;
-#pragma omp parallel for num_threads(outer) schedule(dynamic, 1) if (outer > 1)
+    if (outer == 1) {
+        /* trees one after the other, each free to use every thread (called
+         * outside any parallel construct so nested regions stay cheap) */
+        for (int t = 0; t < n_trees && !err; t++)
+            err = build_one(D, p, y_class, y, sample_weight, bootstrap, n_draw, seeds, t, out, n_nodes, work,
+                            work_size_per_tree, inner, classif);
+        return err;
+    }
+#pragma omp parallel for num_threads(outer) schedule(dynamic, 1)
     for (int t = 0; t < n_trees; t++) {
-        int tid = 0;
-#if PYML_HAVE_OPENMP
-        tid = omp_get_thread_num();
-#endif
-        char *base = (char *)work + (size_t)tid * work_size_per_tree;
-        grower g;
-        memset(&g, 0, sizeof g);
-        grower_init(&g, base, D, p, out->capacity);
-        carver cc = {base + grower_layout(NULL, NULL, p, n, d, D->nb_max, out->capacity), 0}, *cur = &cc;
-        double *wrow = (double *)carve(cur, sizeof(double) * n);
-        double *rs = (double *)carve(cur, sizeof(double) * 3 * n);
-        int32_t *cnt = (int32_t *)carve(cur, sizeof(int32_t) * n);
-        g.rng = seeds[t];
-        g.n_threads = inner;
-        g.out = tree_slice(out, t, g.n_value);
-        if (bootstrap) pyml_tree_bootstrap_counts(g.rng, n, n_draw, cnt), g.rng ^= 0xD1B54A32D192ED03ULL;
-        int32_t m = 0;
-        for (pyml_index i = 0; i < n; i++) {
-            double wi = (bootstrap ? (double)cnt[i] : 1.0) * (sample_weight ? sample_weight[i] : 1.0);
-            wrow[i] = wi;
-            if (wi > 0) g.rows[m++] = (int32_t)i;
-        }
-        if (classif) {
-            g.yc = y_class;
-            g.w = wrow;
-        } else {
-            g.yc = NULL;
-            for (pyml_index i = 0; i < n; i++) {
-                rs[3 * i] = wrow[i];
-                rs[3 * i + 1] = wrow[i] * y[i];
-                rs[3 * i + 2] = wrow[i] * y[i] * y[i];
-            }
-            g.rs = rs;
-        }
-        g.n_active = (int)d;
-        for (int j = 0; j < d; j++) g.active[j] = j;
-        if (m == 0) {
-            n_nodes[t] = 0;
-            continue;
-        }
-        if (p->splitter == PYML_SPLIT_EXACT) init_sorted(&g, m);
-        int s2 = grow(&g, m);
-        n_nodes[t] = g.n_nodes;
+        int s2 = build_one(D, p, y_class, y, sample_weight, bootstrap, n_draw, seeds, t, out, n_nodes, work,
+                           work_size_per_tree, inner, classif);
         if (s2) {
 #pragma omp critical
             err = s2;
@@ -1266,8 +1286,15 @@ int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml
                 if (m == 0) g->rows[m++] = 0;
                 mrows[j] = m;
             }
-#pragma omp parallel for num_threads(nk) schedule(dynamic, 1) if (nk > 1)
-            for (int j = 0; j < nk; j++) grow(&gs[j], mrows[j]);
+            if (nk == 1) {
+                /* no enclosing parallel construct (even an inactive one):
+                 * the tree's own parallel loops must run at the top level,
+                 * where OpenMP reuses its thread pool */
+                grow(&gs[0], mrows[0]);
+            } else {
+#pragma omp parallel for num_threads(nk) schedule(dynamic, 1)
+                for (int j = 0; j < nk; j++) grow(&gs[j], mrows[j]);
+            }
             /* Add the wave's trees to the scores. */
             for (int j = 0; j < nk; j++) {
                 int k = k0 + j;
