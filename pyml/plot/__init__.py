@@ -17,6 +17,7 @@ from pyml.plot._linear import (
 )
 from pyml.plot._model_selection import LearningCurveDisplay, ValidationCurveDisplay
 from pyml.plot._nn import DigitPredictionsDisplay, TrainingHistoryDisplay
+from pyml.plot._tree import FeatureImportanceDisplay, TreeDisplay
 
 __all__ = [
     "CostContourDisplay",
@@ -29,11 +30,13 @@ __all__ = [
     "Display",
     "ElbowDisplay",
     "F1ThresholdDisplay",
+    "FeatureImportanceDisplay",
     "FitDisplay",
     "ImageCompressionDisplay",
     "KMeansProgressDisplay",
     "LearningCurveDisplay",
     "SigmoidDisplay",
     "TrainingHistoryDisplay",
+    "TreeDisplay",
     "ValidationCurveDisplay",
 ]

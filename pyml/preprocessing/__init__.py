@@ -1,4 +1,5 @@
 """Preprocessing: scaling, polynomial features and the course's feature maps."""
+from pyml.preprocessing._encoders import OneHotEncoder
 from pyml.preprocessing._scalers import (
     MinMaxScaler,
     PolynomialFeatures,
@@ -7,4 +8,4 @@ from pyml.preprocessing._scalers import (
     zscore_normalize_features,
 )
 
-__all__ = ["MinMaxScaler", "PolynomialFeatures", "StandardScaler", "map_feature", "zscore_normalize_features"]
+__all__ = ["OneHotEncoder", "MinMaxScaler", "PolynomialFeatures", "StandardScaler", "map_feature", "zscore_normalize_features"]

@@ -1,0 +1,1370 @@
+/* Tree growth (hist and exact splitters), forests and gradient boosting; the
+ * maths and data layout are described in tree.h. Binning and prediction are
+ * templated over float/double in tree_impl.inc. */
+#include <math.h>
+#include <string.h>
+
+#include "tree.h"
+
+/* ---------------------------------------------------------------- rng --- */
+
+/* splitmix64: a tiny, well-mixed generator; one stream per tree. */
+static inline uint64_t sm64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* Uniform integer in [0, n) for n < 2^32 (multiply-shift, no modulo bias worth
+ * speaking of at these sizes). */
+static inline uint64_t rand_below(uint64_t *s, uint64_t n)
+{
+    return ((sm64(s) >> 32) * n) >> 32;
+}
+
+static inline double rand_unit(uint64_t *s) { return (double)(sm64(s) >> 11) * (1.0 / 9007199254740992.0); }
+
+int pyml_tree_bootstrap_counts(uint64_t seed, pyml_index n, pyml_index n_draw, int32_t *counts)
+{
+    if (n <= 0 || n_draw < 0) return PYML_ERR_SIZE;
+    if (!counts) return PYML_ERR_NULL;
+    memset(counts, 0, sizeof(int32_t) * (size_t)n);
+    uint64_t s = seed;
+    for (pyml_index i = 0; i < n_draw; i++) counts[rand_below(&s, (uint64_t)n)]++;
+    return PYML_OK;
+}
+
+/* ----------------------------------------------------------- grower ----- */
+
+typedef struct {
+    const pyml_tree_data *D;
+    const pyml_tree_params *P;
+    int S;          /* stats per node / bin, last = count */
+    int S0;         /* generic row stats (S - 1) */
+    int Sh;         /* doubles per histogram bin: S, or 2 (G, H) for count-free newton */
+    int n_value;
+    const int32_t *yc;  /* class mode labels */
+    const double *w;    /* class mode row weights (NULL = 1) */
+    const double *rs;   /* generic row stats (n, S0) */
+    /* workspace */
+    int32_t *rows, *tmp, *sorted;
+    uint8_t *flags;
+    double *hist;
+    size_t hist_elems;  /* doubles per slot */
+    int32_t *slot_free;
+    int n_free, n_slots;
+    double *nstats, *lstats, *scratch;
+    int32_t *nstart, *nend, *ndepth, *nslot, *sp_feat, *sp_bin, *open;
+    double *sp_gain, *sp_thr;
+    int n_open;
+    int32_t *active, *fsample;
+    int32_t *chunk_left;   /* rows sent left per chunk (parallel partition) */
+    int n_active;
+    uint64_t rng;
+    double w_root;
+    pyml_tree_arrays out;
+    int n_nodes, n_leaves;
+    int n_threads;
+    int bfs;               /* depth-wise growth one level at a time (boosting) */
+    int32_t *open2, *mid, *aux;
+} grower;
+
+#define ALIGN64(x) (((x) + 63) & ~(size_t)63)
+
+/* Rows per chunk of the parallel partition (a fixed size, so the result
+ * never depends on the thread count). */
+#define PART_CHUNK 16384
+
+/* Threads of the level-wise growth (each has its own split-scan scratch). */
+#define MAX_LEVEL_THREADS 64
+
+static inline int thread_id(void)
+{
+#if PYML_HAVE_OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* Workspace carving: *off advances by the aligned size; with base NULL only
+ * the total is measured. */
+typedef struct {
+    char *base;
+    size_t off;
+} carver;
+
+static void *carve(carver *c, size_t bytes)
+{
+    void *p = c->base ? (void *)(c->base + c->off) : NULL;
+    c->off += ALIGN64(bytes);
+    return p;
+}
+
+static int stats_size(const pyml_tree_params *p)
+{
+    switch (p->criterion) {
+    case PYML_CRIT_GINI:
+    case PYML_CRIT_ENTROPY: return p->n_classes + 1;
+    case PYML_CRIT_MSE: return 4;
+    default: return 3;
+    }
+}
+
+/* Newton histograms drop the row count when min_samples_leaf <= 1: bins of
+ * (G, H) pairs are 16 bytes (one vector add per update) and the count is
+ * only needed for min_samples_leaf. Empty bins are those with H == 0 (every
+ * row has h >= 1e-16). */
+static int hist_stride(const pyml_tree_params *p)
+{
+    return (p->criterion == PYML_CRIT_NEWTON && p->min_samples_leaf <= 1) ? 2 : stats_size(p);
+}
+
+/* Lays the grower's buffers out in base (or only measures when base is NULL). */
+static size_t grower_layout(grower *g, char *base, const pyml_tree_params *p, pyml_index n, pyml_index d,
+                            int nb, pyml_index cap)
+{
+    carver cc = {base, 0}, *cur = &cc;
+    int S = stats_size(p);
+    int Sh = hist_stride(p);
+    int slots = p->splitter == PYML_SPLIT_HIST ? (p->hist_slots < 2 ? 2 : p->hist_slots) : 0;
+    size_t he = (size_t)d * (size_t)nb * (size_t)Sh;
+    grower tmp;
+    grower *G = base ? g : &tmp;
+    G->rows = (int32_t *)carve(cur, sizeof(int32_t) * n);
+    G->tmp = (int32_t *)carve(cur, sizeof(int32_t) * n);
+    if (p->splitter == PYML_SPLIT_EXACT) {
+        G->sorted = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)n * (size_t)d);
+        G->flags = (uint8_t *)carve(cur, (size_t)n);
+    } else {
+        G->sorted = NULL;
+        G->flags = (uint8_t *)carve(cur, (size_t)n);
+    }
+    G->hist = (double *)carve(cur, sizeof(double) * he * (size_t)slots);
+    G->hist_elems = he;
+    G->n_slots = slots;
+    G->slot_free = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)(slots + 1));
+    G->nstats = (double *)carve(cur, sizeof(double) * (size_t)cap * S);
+    G->lstats = (double *)carve(cur, sizeof(double) * (size_t)cap * S);
+    G->scratch = (double *)carve(cur, sizeof(double) * 4 * (size_t)S * MAX_LEVEL_THREADS);
+    G->nstart = (int32_t *)carve(cur, sizeof(int32_t) * cap);
+    G->nend = (int32_t *)carve(cur, sizeof(int32_t) * cap);
+    G->ndepth = (int32_t *)carve(cur, sizeof(int32_t) * cap);
+    G->nslot = (int32_t *)carve(cur, sizeof(int32_t) * cap);
+    G->sp_feat = (int32_t *)carve(cur, sizeof(int32_t) * cap);
+    G->sp_bin = (int32_t *)carve(cur, sizeof(int32_t) * cap);
+    G->open = (int32_t *)carve(cur, sizeof(int32_t) * cap);
+    G->open2 = (int32_t *)carve(cur, sizeof(int32_t) * cap);
+    G->mid = (int32_t *)carve(cur, sizeof(int32_t) * cap);
+    G->aux = (int32_t *)carve(cur, sizeof(int32_t) * 2 * cap);
+    G->sp_gain = (double *)carve(cur, sizeof(double) * cap);
+    G->sp_thr = (double *)carve(cur, sizeof(double) * cap);
+    G->active = (int32_t *)carve(cur, sizeof(int32_t) * d);
+    G->fsample = (int32_t *)carve(cur, sizeof(int32_t) * d);
+    G->chunk_left = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)(n / PART_CHUNK + 2));
+    G->w = NULL;
+    return cc.off + 64;
+}
+
+size_t pyml_tree_workspace_size(const pyml_tree_params *p, pyml_index n, pyml_index d, int nb_max,
+                                pyml_index capacity)
+{
+    /* + per-row weights (double) and generic row stats (n * 3 doubles) */
+    size_t extra = ALIGN64(sizeof(double) * (size_t)n) + ALIGN64(sizeof(double) * 3 * (size_t)n) +
+                   ALIGN64(sizeof(int32_t) * (size_t)n);
+    return grower_layout(NULL, NULL, p, n, d, nb_max, capacity) + extra;
+}
+
+/* W·impurity of a stats vector (see tree.h); newton: score G^2/(H+lambda). */
+static inline double wimp(const grower *g, const double *s)
+{
+    const pyml_tree_params *p = g->P;
+    switch (p->criterion) {
+    case PYML_CRIT_GINI: {
+        double W = 0, sq = 0;
+        for (int k = 0; k < p->n_classes; k++) { W += s[k]; sq += s[k] * s[k]; }
+        return W > 0 ? W - sq / W : 0.0;
+    }
+    case PYML_CRIT_ENTROPY: {
+        double W = 0, acc = 0;
+        for (int k = 0; k < p->n_classes; k++) {
+            W += s[k];
+            if (s[k] > 0) acc += s[k] * log2(s[k]);
+        }
+        return W > 0 ? W * log2(W) - acc : 0.0;
+    }
+    case PYML_CRIT_MSE: return s[0] > 0 ? s[2] - s[1] * s[1] / s[0] : 0.0;
+    default: return s[0] * s[0] / (s[1] + p->reg_lambda);
+    }
+}
+
+static inline double stat_weight(const grower *g, const double *s)
+{
+    if (g->P->criterion == PYML_CRIT_GINI || g->P->criterion == PYML_CRIT_ENTROPY) {
+        double W = 0;
+        for (int k = 0; k < g->P->n_classes; k++) W += s[k];
+        return W;
+    }
+    return g->P->criterion == PYML_CRIT_MSE ? s[0] : s[1];
+}
+
+/* Gain of splitting P into L and R; returns -inf when the split is not allowed. */
+static inline double split_gain(const grower *g, const double *P, const double *L, const double *R)
+{
+    const pyml_tree_params *p = g->P;
+    int S = g->S;
+    if (L[S - 1] < p->min_samples_leaf || R[S - 1] < p->min_samples_leaf) return -INFINITY;
+    if (p->criterion == PYML_CRIT_NEWTON) {
+        if (L[1] < p->min_child_weight || R[1] < p->min_child_weight) return -INFINITY;
+        return 0.5 * (wimp(g, L) + wimp(g, R) - wimp(g, P)) - p->gamma;
+    }
+    if (stat_weight(g, L) <= 0 || stat_weight(g, R) <= 0) return -INFINITY;
+    /* The parent's term is constant within a node; keeping it gives the real
+     * impurity decrease for importances and min_impurity_decrease. */
+    return wimp(g, P) - wimp(g, L) - wimp(g, R);
+}
+
+static inline void add_row(const grower *g, double *s, int32_t r)
+{
+    int S = g->S;
+    if (g->yc) {
+        s[g->yc[r]] += g->w ? g->w[r] : 1.0;
+    } else {
+        const double *x = g->rs + (size_t)r * g->S0;
+        for (int k = 0; k < g->S0; k++) s[k] += x[k];
+    }
+    s[S - 1] += 1.0;
+}
+
+/* Histogram of rows[start:end) over the active features. OpenMP over feature
+ * ranges: every (feature, bin) sum is accumulated by one thread in row order,
+ * so the result is identical for any thread count. */
+/* Histogram of rows[start:end) over the active features a0..a1 (zeroed
+ * first). Each (feature, bin) sum runs over the rows in their fixed order, so
+ * any split of the features among threads gives identical histograms. */
+static void hist_accum(const grower *g, int32_t start, int32_t end, double *h, int a0, int a1)
+{
+    const pyml_tree_data *D = g->D;
+    const int S = g->S, Sh = g->Sh, nb = D->nb_max, na = g->n_active;
+    const pyml_index d = D->d;
+    const int32_t *rows = g->rows;
+    const uint8_t *codes = D->codes;
+    const int32_t *active = g->active;
+    for (int a = a0; a < a1; a++) memset(h + (size_t)active[a] * nb * Sh, 0, sizeof(double) * nb * Sh);
+    if (g->yc) {
+        const int32_t *yc = g->yc;
+        const double *w = g->w;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            const uint8_t *c = codes + (size_t)r * d;
+            int y = yc[r];
+            double wr = w ? w[r] : 1.0;
+            for (int a = a0; a < a1; a++) {
+                int f = active[a];
+                double *b = h + ((size_t)f * nb + c[f]) * S;
+                b[y] += wr;
+                b[S - 1] += 1.0;
+            }
+        }
+    } else if (Sh == 2 && na == d) {
+        /* all features active: walk the histogram feature by feature
+         * without the active[] indirection (the hottest loop of boosting) */
+        const double *rs = g->rs;
+        const size_t fstride = (size_t)nb * 2;
+        double *h0 = h + (size_t)a0 * fstride;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            const uint8_t *c = codes + (size_t)r * d;
+            const double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
+            double *hf = h0;
+            for (int f = a0; f < a1; f++, hf += fstride) {
+                double *b = hf + 2 * (size_t)c[f];
+                b[0] += g0;
+                b[1] += g1;
+            }
+        }
+    } else if (Sh == 2) {
+        const double *rs = g->rs;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            const uint8_t *c = codes + (size_t)r * d;
+            double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
+            for (int a = a0; a < a1; a++) {
+                int f = active[a];
+                double *b = h + ((size_t)f * nb + c[f]) * 2;
+                b[0] += g0;
+                b[1] += g1;
+            }
+        }
+    } else if (g->S0 == 2) {
+        const double *rs = g->rs;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            const uint8_t *c = codes + (size_t)r * d;
+            double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
+            for (int a = a0; a < a1; a++) {
+                int f = active[a];
+                double *b = h + ((size_t)f * nb + c[f]) * 3;
+                b[0] += g0;
+                b[1] += g1;
+                b[2] += 1.0;
+            }
+        }
+    } else {
+        const double *rs = g->rs;
+        int S0 = g->S0;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            const uint8_t *c = codes + (size_t)r * d;
+            const double *x = rs + (size_t)r * S0;
+            for (int a = a0; a < a1; a++) {
+                int f = active[a];
+                double *b = h + ((size_t)f * nb + c[f]) * S;
+                for (int k = 0; k < S0; k++) b[k] += x[k];
+                b[S0] += 1.0;
+            }
+        }
+    }
+}
+
+/* Histogram of a node (OpenMP over feature ranges for big nodes). */
+static void hist_build(grower *g, int32_t start, int32_t end, double *h)
+{
+    int na = g->n_active;
+    int nthr = g->n_threads;
+    /* a parallel region must carry enough work (>~50 us) to pay for its barrier */
+    if (end - start < 8192 || (long)(end - start) * na < 131072) nthr = 1;
+    if (nthr > na) nthr = na;
+#pragma omp parallel num_threads(nthr) if (nthr > 1)
+    {
+        int t = 0, nt = 1;
+#if PYML_HAVE_OPENMP
+        t = omp_get_thread_num();
+        nt = omp_get_num_threads();
+#endif
+        hist_accum(g, start, end, h, (int)((long)na * t / nt), (int)((long)na * (t + 1) / nt));
+    }
+}
+
+static int acquire_slot(grower *g, int32_t except_node)
+{
+    if (g->n_free > 0) return g->slot_free[--g->n_free];
+    /* Steal the histogram of an open leaf (it will be rebuilt if needed). */
+    for (int i = 0; i < g->n_open; i++) {
+        int32_t nd = g->open[i];
+        if (nd != except_node && g->nslot[nd] >= 0) {
+            int s = g->nslot[nd];
+            g->nslot[nd] = -1;
+            return s;
+        }
+    }
+    return -1;
+}
+
+static void release_slot(grower *g, int32_t node)
+{
+    if (g->nslot[node] >= 0) {
+        g->slot_free[g->n_free++] = g->nslot[node];
+        g->nslot[node] = -1;
+    }
+}
+
+/* Features scanned at a node: all active ones, or max_features drawn. */
+static int draw_features(grower *g, const int32_t **feats)
+{
+    int na = g->n_active, mf = g->P->max_features;
+    if (mf <= 0 || mf >= na) {
+        *feats = g->active; /* read-only: safe when nodes are evaluated in parallel */
+        return na;
+    }
+    *feats = g->fsample;
+    memcpy(g->fsample, g->active, sizeof(int32_t) * na);
+    for (int i = 0; i < mf; i++) {
+        int j = i + (int)rand_below(&g->rng, (uint64_t)(na - i));
+        int32_t t = g->fsample[i];
+        g->fsample[i] = g->fsample[j];
+        g->fsample[j] = t;
+    }
+    return mf;
+}
+
+static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int nf)
+{
+    const pyml_tree_data *D = g->D;
+    int S = g->S, Sh = g->Sh, nb = D->nb_max;
+    const double *P = g->nstats + (size_t)node * S;
+    const double *h = g->hist + (size_t)g->nslot[node] * g->hist_elems;
+    double *L = g->scratch + (size_t)4 * S * thread_id(), *R = L + S, *bestL = g->lstats + (size_t)node * S;
+    double best = -INFINITY;
+    double total = P[S - 1];
+    for (int i = 0; i < nf; i++) {
+        int f = feats[i];
+        const double *hf = h + (size_t)f * nb * Sh;
+        int nbf = D->nbins[f];
+        memset(L, 0, sizeof(double) * S);
+        int last = nbf - 1; /* splits after the last non-empty bin leave the right side empty */
+        if (Sh != S) {
+            while (last > 0 && hf[(size_t)last * Sh + 1] == 0) last--;
+            /* Count-free newton scan: maximise G_L^2/(H_L+l) + G_R^2/(H_R+l);
+             * the parent's term and gamma are constant within the node. */
+            const double lam = g->P->reg_lambda, mcw = g->P->min_child_weight;
+            const double Gp = P[0], Hp = P[1];
+            const double base = Gp * Gp / (Hp + lam);
+            double GL = 0, HL = 0, fbest = -INFINITY;
+            int bbest = -1;
+            double bGL = 0, bHL = 0;
+            for (int b = 0; b < last; b++) {
+                double hh = hf[2 * (size_t)b + 1];
+                if (hh == 0) continue;
+                GL += hf[2 * (size_t)b];
+                HL += hh;
+                double GR = Gp - GL, HR = Hp - HL;
+                if (HL < mcw) continue;
+                if (HR < mcw) break; /* H_R only shrinks from here on */
+                double sc = GL * GL / (HL + lam) + GR * GR / (HR + lam);
+                if (sc > fbest) {
+                    fbest = sc;
+                    bbest = b;
+                    bGL = GL;
+                    bHL = HL;
+                }
+            }
+            if (bbest >= 0) {
+                double gn = 0.5 * (fbest - base) - g->P->gamma;
+                if (gn > best) {
+                    best = gn;
+                    g->sp_feat[node] = f;
+                    g->sp_bin[node] = bbest;
+                    g->sp_thr[node] = D->edges[D->edge_off[f] + bbest];
+                    bestL[0] = bGL;
+                    bestL[1] = bHL;
+                    bestL[2] = 1.0;
+                }
+            }
+            continue;
+        }
+        for (int b = 0; b < last; b++) {
+            const double *hb = hf + (size_t)b * Sh;
+            if (Sh != S) {
+                if (hb[1] == 0) continue;
+                L[0] += hb[0];
+                L[1] += hb[1];
+            } else {
+                if (hb[S - 1] == 0) continue;
+                for (int k = 0; k < S; k++) L[k] += hb[k];
+                if (L[S - 1] >= total) break;
+            }
+            for (int k = 0; k < S; k++) R[k] = P[k] - L[k];
+            R[S - 1] = Sh != S ? 1.0 : total - L[S - 1];
+            double gn = split_gain(g, P, L, R);
+            if (gn > best) {
+                best = gn;
+                g->sp_feat[node] = f;
+                g->sp_bin[node] = b;
+                g->sp_thr[node] = D->edges[D->edge_off[f] + b];
+                memcpy(bestL, L, sizeof(double) * S);
+            }
+        }
+    }
+    g->sp_gain[node] = best;
+}
+
+static void find_split_exact(grower *g, int32_t node, const int32_t *feats, int nf)
+{
+    const pyml_tree_data *D = g->D;
+    int S = g->S;
+    pyml_index n = D->n, d = D->d;
+    const double *P = g->nstats + (size_t)node * S;
+    double *L = g->scratch + (size_t)4 * S * thread_id(), *R = L + S, *bestL = g->lstats + (size_t)node * S;
+    double best = -INFINITY;
+    int32_t start = g->nstart[node], end = g->nend[node];
+    for (int i = 0; i < nf; i++) {
+        int f = feats[i];
+        const int32_t *srt = g->sorted + (size_t)f * n;
+        const double *uniq = D->edges + D->edge_off[f];
+        memset(L, 0, sizeof(double) * S);
+        for (int32_t q = start; q < end - 1; q++) {
+            int32_t r = srt[q];
+            add_row(g, L, r);
+            int32_t rk = D->ranks[(size_t)r * d + f], rk2 = D->ranks[(size_t)srt[q + 1] * d + f];
+            if (rk2 <= rk) continue;
+            for (int k = 0; k < S; k++) R[k] = P[k] - L[k];
+            R[S - 1] = (double)(end - start) - L[S - 1];
+            double gn = split_gain(g, P, L, R);
+            if (gn > best) {
+                best = gn;
+                g->sp_feat[node] = f;
+                g->sp_bin[node] = rk;
+                /* scikit-learn's midpoint, falling back to the left value when
+                 * the midpoint rounds up to the right one. */
+                double thr = uniq[rk] / 2.0 + uniq[rk2] / 2.0;
+                if (thr == uniq[rk2] || isinf(thr)) thr = uniq[rk];
+                g->sp_thr[node] = thr;
+                memcpy(bestL, L, sizeof(double) * S);
+            }
+        }
+    }
+    g->sp_gain[node] = best;
+}
+
+static void write_node_value(grower *g, int32_t node)
+{
+    const pyml_tree_params *p = g->P;
+    int S = g->S;
+    const double *s = g->nstats + (size_t)node * S;
+    double *v = g->out.value + (size_t)node * g->n_value;
+    double W = stat_weight(g, s);
+    g->out.feature[node] = -1;
+    g->out.split_bin[node] = -1;
+    g->out.threshold[node] = -2.0; /* scikit-learn's TREE_UNDEFINED */
+    g->out.left[node] = -1;
+    g->out.right[node] = -1;
+    g->out.n_samples[node] = (int32_t)s[S - 1];
+    g->out.weight[node] = W;
+    g->out.gain[node] = 0.0;
+    if (p->criterion == PYML_CRIT_NEWTON) {
+        g->out.impurity[node] = wimp(g, s);
+        v[0] = -p->learning_rate * s[0] / (s[1] + p->reg_lambda);
+    } else {
+        g->out.impurity[node] = W > 0 ? wimp(g, s) / W : 0.0;
+        if (p->criterion == PYML_CRIT_MSE) {
+            v[0] = W > 0 ? s[1] / W : 0.0;
+        } else {
+            for (int k = 0; k < p->n_classes; k++) v[k] = W > 0 ? s[k] / W : 0.0;
+        }
+    }
+}
+
+/* A new node: value, leaf tests, and (if it may split) its best split. Returns
+ * 1 when the node is open (has an allowed split), 0 when it is a leaf. */
+static int evaluate_node(grower *g, int32_t node)
+{
+    const pyml_tree_params *p = g->P;
+    int S = g->S;
+    const double *s = g->nstats + (size_t)node * S;
+    write_node_value(g, node);
+    double cnt = s[S - 1];
+    if (p->max_depth >= 0 && g->ndepth[node] >= p->max_depth) return 0;
+    if (cnt < p->min_samples_split || cnt < 2.0 * p->min_samples_leaf || cnt < 2) return 0;
+    double W = stat_weight(g, s);
+    if (p->criterion == PYML_CRIT_NEWTON) {
+        if (W < 2.0 * p->min_child_weight) return 0;
+    } else if (g->out.impurity[node] <= 2.220446049250313e-16) {
+        return 0;
+    }
+    const int32_t *feats;
+    int nf = draw_features(g, &feats);
+    if (p->splitter == PYML_SPLIT_HIST) {
+        if (g->nslot[node] < 0) {
+            int s2 = acquire_slot(g, node);
+            if (s2 < 0) return 0; /* cannot happen with >= 2 slots */
+            g->nslot[node] = s2;
+            hist_build(g, g->nstart[node], g->nend[node], g->hist + (size_t)s2 * g->hist_elems);
+        }
+        find_split_hist(g, node, feats, nf);
+    } else {
+        find_split_exact(g, node, feats, nf);
+    }
+    double gn = g->sp_gain[node];
+    if (!(gn > -INFINITY)) return 0;
+    if (p->criterion == PYML_CRIT_NEWTON) {
+        if (!(gn > 0)) return 0;
+    } else if (gn / g->w_root + 2.220446049250313e-16 < p->min_impurity_decrease) {
+        return 0;
+    }
+    return 1;
+}
+
+/* Stable partition of rows[start:end) (and of every sorted list in exact
+ * mode) into left (x <= threshold) and right; returns the first right row. */
+/* Parallel stable partition of a large hist-mode segment: count the left
+ * rows of each fixed chunk, prefix-sum, then every chunk writes its rows to
+ * their final places in tmp. Same output as the serial loop. */
+static int32_t partition_parallel(grower *g, int32_t start, int32_t end, int f, int b)
+{
+    const pyml_tree_data *D = g->D;
+    /* column f: contiguous in codes_t (stride 1), else strided in codes */
+    pyml_index d = D->codes_t ? 1 : D->d;
+    const uint8_t *col = D->codes_t ? D->codes_t + (size_t)f * D->n : D->codes + f;
+    int32_t *rows = g->rows, *tmp = g->tmp, *cl = g->chunk_left;
+    int32_t m = end - start;
+    int nc = (int)((m + PART_CHUNK - 1) / PART_CHUNK);
+    int nthr = g->n_threads < nc ? g->n_threads : nc;
+#pragma omp parallel num_threads(nthr)
+    {
+#pragma omp for schedule(static)
+        for (int c = 0; c < nc; c++) {
+            int32_t q0 = start + c * PART_CHUNK, q1 = q0 + PART_CHUNK < end ? q0 + PART_CHUNK : end, k = 0;
+            for (int32_t q = q0; q < q1; q++) k += col[(size_t)rows[q] * d] <= b;
+            cl[c] = k;
+        }
+#pragma omp single
+        {
+            int32_t acc = 0;
+            for (int c = 0; c < nc; c++) {
+                int32_t k = cl[c];
+                cl[c] = acc;
+                acc += k;
+            }
+            cl[nc] = acc;
+        }
+#pragma omp for schedule(static)
+        for (int c = 0; c < nc; c++) {
+            int32_t q0 = start + c * PART_CHUNK, q1 = q0 + PART_CHUNK < end ? q0 + PART_CHUNK : end;
+            int32_t nl = cl[c], nr = cl[nc] + (q0 - start) - cl[c];
+            /* branchy on purpose: a branch-free double write could touch
+             * the next chunk's first slot */
+            for (int32_t q = q0; q < q1; q++) {
+                int32_t r = rows[q];
+                if (col[(size_t)r * d] <= b) tmp[nl++] = r;
+                else tmp[nr++] = r;
+            }
+        }
+    }
+    memcpy(rows + start, tmp, sizeof(int32_t) * m);
+    return start + cl[nc];
+}
+
+static int32_t partition_rows(grower *g, int32_t node, int allow_parallel)
+{
+    const pyml_tree_data *D = g->D;
+    pyml_index d = D->d, n = D->n;
+    int32_t start = g->nstart[node], end = g->nend[node];
+    int f = g->sp_feat[node], b = g->sp_bin[node];
+    if (allow_parallel && !g->sorted && g->n_threads > 1 && end - start >= 2 * PART_CHUNK)
+        return partition_parallel(g, start, end, f, b);
+    int32_t nl = start, nr = 0;
+    /* tmp + start: nodes partitioned concurrently use disjoint scratch */
+    int32_t *rows = g->rows, *tmp = g->tmp + start;
+    /* Branch-free: the side of a row is data-dependent and unpredictable, so
+     * each row is written to both buffers and only the right counter moves
+     * (writing rows[nl] is safe: nl <= q). */
+    if (g->sorted) {
+        const int32_t *col = D->ranks + f;
+        uint8_t *flags = g->flags;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            int left = col[(size_t)r * d] <= b;
+            flags[r] = (uint8_t)left;
+            rows[nl] = r;
+            tmp[nr] = r;
+            nl += left;
+            nr += 1 - left;
+        }
+    } else {
+        const uint8_t *col = D->codes_t ? D->codes_t + (size_t)f * n : D->codes + f;
+        const pyml_index stride = D->codes_t ? 1 : d;
+        for (int32_t q = start; q < end; q++) {
+            int32_t r = rows[q];
+            int left = col[(size_t)r * stride] <= b;
+            rows[nl] = r;
+            tmp[nr] = r;
+            nl += left;
+            nr += 1 - left;
+        }
+    }
+    memcpy(rows + nl, tmp, sizeof(int32_t) * nr);
+    if (g->sorted) {
+        for (int a = 0; a < g->n_active; a++) {
+            int32_t *srt = g->sorted + (size_t)g->active[a] * n;
+            int32_t l2 = start, r2 = 0;
+            for (int32_t q = start; q < end; q++) {
+                int32_t r = srt[q];
+                if (g->flags[r]) srt[l2++] = r;
+                else g->tmp[r2++] = r;
+            }
+            memcpy(srt + l2, g->tmp, sizeof(int32_t) * r2);
+        }
+    }
+    return nl;
+}
+
+static int32_t partition(grower *g, int32_t node) { return partition_rows(g, node, 1); }
+
+static int32_t new_node(grower *g, int32_t start, int32_t end, int32_t depth)
+{
+    int32_t id = g->n_nodes++;
+    g->nstart[id] = start;
+    g->nend[id] = end;
+    g->ndepth[id] = depth;
+    g->nslot[id] = -1;
+    g->sp_gain[id] = -INFINITY;
+    return id;
+}
+
+/* Children L, R = L + 1 of a split node (rows already partitioned at mid):
+ * statistics, output arrays. Returns whether a child may split (needs a
+ * histogram). */
+static int make_children(grower *g, int32_t node, int32_t mid)
+{
+    const pyml_tree_params *p = g->P;
+    int S = g->S;
+    int32_t L = new_node(g, g->nstart[node], mid, g->ndepth[node] + 1);
+    int32_t R = new_node(g, mid, g->nend[node], g->ndepth[node] + 1);
+    double *PS = g->nstats + (size_t)node * S;
+    double *LS = g->nstats + (size_t)L * S, *RS = g->nstats + (size_t)R * S;
+    memcpy(LS, g->lstats + (size_t)node * S, sizeof(double) * S);
+    LS[S - 1] = (double)(mid - g->nstart[node]);
+    for (int k = 0; k < S; k++) RS[k] = PS[k] - LS[k];
+    RS[S - 1] = (double)(g->nend[node] - mid);
+    g->out.feature[node] = g->sp_feat[node];
+    g->out.split_bin[node] = g->sp_bin[node];
+    g->out.threshold[node] = g->sp_thr[node];
+    g->out.left[node] = L;
+    g->out.right[node] = R;
+    g->out.gain[node] = g->sp_gain[node];
+    g->n_leaves += 1;
+    /* Children that cannot split never need a histogram. */
+    int need = 0;
+    for (int c = 0; c < 2; c++) {
+        int32_t k = c ? R : L;
+        int32_t cnt = g->nend[k] - g->nstart[k];
+        if (!(p->max_depth >= 0 && g->ndepth[k] >= p->max_depth) && cnt >= p->min_samples_split &&
+            cnt >= 2 * p->min_samples_leaf && cnt >= 2)
+            need = 1;
+    }
+    return need;
+}
+
+/* Depth-wise growth one level at a time (hist splitter, no per-node feature
+ * sampling): the partitions of a level, the histograms of its children
+ * (built for the smaller child of each pair, subtracted for the larger) and
+ * their split searches each run as one parallel loop over (node, feature
+ * range) tasks. Node ids, histograms and splits are the same for any thread
+ * count. Entered with the open root in g->open. */
+static void grow_levels(grower *g)
+{
+    const pyml_tree_params *p = g->P;
+    const int na = g->n_active, nb = g->D->nb_max, Sh = g->Sh;
+    const size_t he = g->hist_elems;
+    pyml_index cap = g->out.capacity;
+    int32_t *level = g->open, *next = g->open2, *mid = g->mid;
+    int32_t *build = g->aux, *pair_large = g->aux + cap;
+    int nlev = g->n_open;
+    g->n_open = 0; /* no histogram stealing while a level is in flight */
+    int maxthr = g->n_threads < MAX_LEVEL_THREADS ? g->n_threads : MAX_LEVEL_THREADS;
+    while (nlev > 0) {
+        if (g->n_nodes + 2 * (pyml_index)nlev > cap) {
+            for (int i = 0; i < nlev; i++) release_slot(g, level[i]);
+            break;
+        }
+        long rows_total = 0;
+        for (int i = 0; i < nlev; i++) rows_total += g->nend[level[i]] - g->nstart[level[i]];
+        int nthr = rows_total * (long)na >= 262144 ? maxthr : 1;
+        /* 1. partitions (one node: chunked inside; several: one node per task) */
+        if (nlev == 1) {
+            mid[0] = partition(g, level[0]);
+        } else {
+#pragma omp parallel for num_threads(nthr) schedule(dynamic, 1) if (nthr > 1)
+            for (int i = 0; i < nlev; i++) mid[i] = partition_rows(g, level[i], 0);
+        }
+        /* 2. children, slots (serial, in level order) */
+        int32_t first_child = g->n_nodes;
+        int nbuild = 0, npair = 0, serial_eval = 0;
+        for (int i = 0; i < nlev; i++) {
+            int32_t node = level[i];
+            int need = make_children(g, node, mid[i]);
+            int32_t L = g->out.left[node], R = g->out.right[node];
+            if (!need) {
+                release_slot(g, node);
+                continue;
+            }
+            int ps = g->nslot[node];
+            g->nslot[node] = -1;
+            int32_t small = (g->nend[L] - g->nstart[L]) <= (g->nend[R] - g->nstart[R]) ? L : R;
+            int32_t large = small == L ? R : L;
+            int ss = acquire_slot(g, -1);
+            if (ps >= 0 && ss >= 0) {
+                g->nslot[small] = ss;
+                g->nslot[large] = ps;
+                build[nbuild++] = small;
+                pair_large[npair++] = large;
+            } else {
+                if (ps >= 0) g->slot_free[g->n_free++] = ps;
+                if (ss >= 0) g->slot_free[g->n_free++] = ss;
+                serial_eval = 1; /* children build their own histograms when evaluated */
+            }
+        }
+        int32_t nchild = g->n_nodes - first_child;
+        /* 3. histograms of the smaller children, then the larger by subtraction */
+        long brows = 0;
+        for (int i = 0; i < nbuild; i++) brows += g->nend[build[i]] - g->nstart[build[i]];
+        int bthr = brows * (long)na >= 262144 ? maxthr : 1;
+        int nch = bthr > na ? na : bthr;
+        if (nbuild > 0) {
+#pragma omp parallel num_threads(bthr) if (bthr > 1)
+            {
+#pragma omp for schedule(dynamic, 1)
+                for (int t = 0; t < nbuild * nch; t++) {
+                    int32_t c = build[t / nch];
+                    int k = t % nch;
+                    hist_accum(g, g->nstart[c], g->nend[c], g->hist + (size_t)g->nslot[c] * he,
+                               (int)((long)na * k / nch), (int)((long)na * (k + 1) / nch));
+                }
+#pragma omp for schedule(static)
+                for (int t = 0; t < npair * na; t++) {
+                    int32_t lg = pair_large[t / na], sm = build[t / na];
+                    size_t off = (size_t)g->active[t % na] * nb * Sh;
+                    double *hp = g->hist + (size_t)g->nslot[lg] * he + off;
+                    const double *hs = g->hist + (size_t)g->nslot[sm] * he + off;
+                    for (size_t k = 0; k < (size_t)nb * Sh; k++) hp[k] -= hs[k];
+                }
+            }
+        }
+        /* 4. split search of every child */
+        int ethr = (serial_eval || (p->max_features > 0 && p->max_features < na)) ? 1 : bthr;
+        int32_t *is_open = mid; /* reuse: mid[] is no longer needed */
+#pragma omp parallel for num_threads(ethr) schedule(dynamic, 1) if (ethr > 1)
+        for (int32_t c = 0; c < nchild; c++) is_open[c] = evaluate_node(g, first_child + c);
+        int nnext = 0;
+        for (int32_t c = 0; c < nchild; c++) {
+            if (is_open[c]) next[nnext++] = first_child + c;
+            else release_slot(g, first_child + c);
+        }
+        int32_t *tmp = level;
+        level = next;
+        next = tmp;
+        nlev = nnext;
+    }
+}
+
+/* Grow one tree on rows[0:m) (already in g->rows) with the active features. */
+static int grow(grower *g, int32_t m)
+{
+    const pyml_tree_params *p = g->P;
+    int S = g->S;
+    pyml_index cap = g->out.capacity;
+    g->n_nodes = 0;
+    g->n_open = 0;
+    g->n_free = 0;
+    for (int s = g->n_slots - 1; s >= 0; s--) g->slot_free[g->n_free++] = s;
+    int32_t root = new_node(g, 0, m, 0);
+    double *rs = g->nstats;
+    memset(rs, 0, sizeof(double) * S);
+    for (int32_t q = 0; q < m; q++) add_row(g, rs, g->rows[q]);
+    g->w_root = stat_weight(g, rs);
+    if (!(g->w_root > 0)) g->w_root = 1.0;
+    g->n_leaves = 1;
+    if (evaluate_node(g, root)) g->open[g->n_open++] = root;
+    else release_slot(g, root);
+    int leafwise = p->max_leaves > 0;
+    if (g->bfs && !leafwise && p->splitter == PYML_SPLIT_HIST) {
+        grow_levels(g);
+        g->n_open = 0;
+        return PYML_OK;
+    }
+    while (g->n_open > 0) {
+        if (leafwise && g->n_leaves >= p->max_leaves) break;
+        if (g->n_nodes + 2 > cap) break;
+        int pick = g->n_open - 1;
+        if (leafwise) {
+            for (int i = 0; i < g->n_open; i++) {
+                int32_t a = g->open[i], bsel = g->open[pick];
+                if (g->sp_gain[a] > g->sp_gain[bsel] || (g->sp_gain[a] == g->sp_gain[bsel] && a < bsel)) pick = i;
+            }
+        }
+        int32_t node = g->open[pick];
+        g->open[pick] = g->open[--g->n_open];
+        int32_t mid = partition(g, node);
+        int need = make_children(g, node, mid);
+        int32_t L = g->out.left[node], R = g->out.right[node];
+        if (!need) release_slot(g, node);
+        if (p->splitter == PYML_SPLIT_HIST && g->nslot[node] >= 0) {
+            /* Subtraction trick: build the smaller child, the sibling is the
+             * parent's histogram minus it (computed in the parent's slot). */
+            int32_t small = (mid - g->nstart[node]) <= (g->nend[node] - mid) ? L : R;
+            int32_t large = small == L ? R : L;
+            int ps = g->nslot[node];
+            g->nslot[node] = -1;
+            int ss = acquire_slot(g, -1);
+            if (ss >= 0) {
+                double *hs = g->hist + (size_t)ss * g->hist_elems, *hp = g->hist + (size_t)ps * g->hist_elems;
+                hist_build(g, g->nstart[small], g->nend[small], hs);
+                int nb = g->D->nb_max, Sh = g->Sh;
+                for (int a = 0; a < g->n_active; a++) {
+                    size_t off = (size_t)g->active[a] * nb * Sh;
+                    for (size_t k = 0; k < (size_t)nb * Sh; k++) hp[off + k] -= hs[off + k];
+                }
+                g->nslot[small] = ss;
+                g->nslot[large] = ps;
+            } else {
+                g->slot_free[g->n_free++] = ps;
+            }
+        }
+        int32_t kids[2] = {L, R};
+        for (int c = 0; c < 2; c++) {
+            int32_t k = kids[c];
+            if (evaluate_node(g, k)) g->open[g->n_open++] = k;
+            else release_slot(g, k);
+        }
+    }
+    /* Nodes still open become leaves (leaf budget or capacity reached). */
+    for (int i = 0; i < g->n_open; i++) release_slot(g, g->open[i]);
+    g->n_open = 0;
+    return PYML_OK;
+}
+
+static int check_data(const pyml_tree_data *D, const pyml_tree_params *p)
+{
+    if (D->n <= 0 || D->d <= 0) return PYML_ERR_SIZE;
+    if (D->n >= 2147483647) return PYML_ERR_SIZE;
+    if (!D->nbins || !D->edges || !D->edge_off) return PYML_ERR_NULL;
+    if (p->splitter == PYML_SPLIT_HIST) {
+        if (!D->codes) return PYML_ERR_NULL;
+        if (D->nb_max < 1 || D->nb_max > 256) return PYML_ERR_VALUE;
+        for (pyml_index j = 0; j < D->d; j++)
+            if (D->nbins[j] < 1 || D->nbins[j] > D->nb_max || D->edge_off[j + 1] - D->edge_off[j] < D->nbins[j] - 1)
+                return PYML_ERR_INDEX;
+        for (pyml_index i = 0; i < D->n; i++)
+            for (pyml_index j = 0; j < D->d; j++)
+                if (D->codes[i * D->d + j] >= D->nbins[j]) return PYML_ERR_INDEX;
+    } else {
+        if (!D->ranks || !D->sorted) return PYML_ERR_NULL;
+        for (pyml_index j = 0; j < D->d; j++)
+            if (D->edge_off[j + 1] - D->edge_off[j] < D->nbins[j]) return PYML_ERR_INDEX;
+        for (pyml_index i = 0; i < D->n; i++)
+            for (pyml_index j = 0; j < D->d; j++) {
+                int32_t r = D->ranks[i * D->d + j];
+                if (r < 0 || r >= D->nbins[j]) return PYML_ERR_INDEX;
+            }
+        for (pyml_index k = 0; k < D->n * D->d; k++)
+            if (D->sorted[k] < 0 || D->sorted[k] >= D->n) return PYML_ERR_INDEX;
+    }
+    return PYML_OK;
+}
+
+static pyml_tree_arrays tree_slice(const pyml_tree_arrays *o, int t, int n_value)
+{
+    pyml_tree_arrays s = *o;
+    size_t off = (size_t)t * (size_t)o->capacity;
+    s.feature += off;
+    s.split_bin += off;
+    s.threshold += off;
+    s.left += off;
+    s.right += off;
+    s.n_samples += off;
+    s.weight += off;
+    s.impurity += off;
+    s.gain += off;
+    s.value += off * (size_t)n_value;
+    return s;
+}
+
+/* Sets up a grower in work for the rows with weight > 0; returns m. */
+static int32_t grower_init(grower *g, char *work, const pyml_tree_data *D, const pyml_tree_params *p,
+                           pyml_index cap)
+{
+    grower_layout(g, work, p, D->n, D->d, D->nb_max, cap);
+    g->D = D;
+    g->P = p;
+    g->S = stats_size(p);
+    g->S0 = g->S - 1;
+    g->Sh = hist_stride(p);
+    g->n_value = (p->criterion == PYML_CRIT_GINI || p->criterion == PYML_CRIT_ENTROPY) ? p->n_classes : 1;
+    return 0;
+}
+
+/* Exact mode: the tree's sorted lists are the global ones restricted to the
+ * rows in g->rows[0:m) (flags marks them). */
+static void init_sorted(grower *g, int32_t m)
+{
+    const pyml_tree_data *D = g->D;
+    pyml_index n = D->n;
+    memset(g->flags, 0, (size_t)n);
+    for (int32_t q = 0; q < m; q++) g->flags[g->rows[q]] = 1;
+    for (int a = 0; a < g->n_active; a++) {
+        int f = g->active[a];
+        const int32_t *src = D->sorted + (size_t)f * n;
+        int32_t *dst = g->sorted + (size_t)f * n;
+        int32_t k = 0;
+        for (pyml_index q = 0; q < n; q++)
+            if (g->flags[src[q]]) dst[k++] = src[q];
+    }
+}
+
+/* Tree t of pyml_tree_build in the workspace of the calling thread. */
+static int build_one(const pyml_tree_data *D, const pyml_tree_params *p, const int32_t *y_class, const double *y,
+                     const double *sample_weight, int bootstrap, pyml_index n_draw, const uint64_t *seeds, int t,
+                     pyml_tree_arrays *out, int32_t *n_nodes, void *work, size_t work_size_per_tree, int inner,
+                     int classif)
+{
+    pyml_index n = D->n, d = D->d;
+    int tid = 0;
+#if PYML_HAVE_OPENMP
+    tid = omp_get_thread_num();
+#endif
+    char *base = (char *)work + (size_t)tid * work_size_per_tree;
+    grower g;
+    memset(&g, 0, sizeof g);
+    grower_init(&g, base, D, p, out->capacity);
+    carver cc = {base + grower_layout(NULL, NULL, p, n, d, D->nb_max, out->capacity), 0}, *cur = &cc;
+    double *wrow = (double *)carve(cur, sizeof(double) * n);
+    double *rs = (double *)carve(cur, sizeof(double) * 3 * n);
+    int32_t *cnt = (int32_t *)carve(cur, sizeof(int32_t) * n);
+    g.rng = seeds[t];
+    g.n_threads = inner;
+    g.out = tree_slice(out, t, g.n_value);
+    if (bootstrap) pyml_tree_bootstrap_counts(g.rng, n, n_draw, cnt), g.rng ^= 0xD1B54A32D192ED03ULL;
+    int32_t m = 0;
+    for (pyml_index i = 0; i < n; i++) {
+        double wi = (bootstrap ? (double)cnt[i] : 1.0) * (sample_weight ? sample_weight[i] : 1.0);
+        wrow[i] = wi;
+        if (wi > 0) g.rows[m++] = (int32_t)i;
+    }
+    if (classif) {
+        g.yc = y_class;
+        g.w = wrow;
+    } else {
+        g.yc = NULL;
+        for (pyml_index i = 0; i < n; i++) {
+            rs[3 * i] = wrow[i];
+            rs[3 * i + 1] = wrow[i] * y[i];
+            rs[3 * i + 2] = wrow[i] * y[i] * y[i];
+        }
+        g.rs = rs;
+    }
+    g.n_active = (int)d;
+    for (int j = 0; j < d; j++) g.active[j] = j;
+    if (m == 0) {
+        n_nodes[t] = 0;
+        return PYML_OK;
+    }
+    if (p->splitter == PYML_SPLIT_EXACT) init_sorted(&g, m);
+    int s2 = grow(&g, m);
+    n_nodes[t] = g.n_nodes;
+    return s2;
+}
+
+int pyml_tree_build(const pyml_tree_data *D, const pyml_tree_params *p, const int32_t *y_class,
+                    const double *y, const double *sample_weight, int bootstrap, pyml_index n_draw,
+                    const uint64_t *seeds, int n_trees, pyml_tree_arrays *out, int32_t *n_nodes,
+                    void *work, size_t work_size_per_tree, int n_threads)
+{
+    if (!D || !p || !out || !n_nodes || !work || !seeds) return PYML_ERR_NULL;
+    int st = check_data(D, p);
+    if (st) return st;
+    if (n_trees < 1 || n_threads < 1) return PYML_ERR_SIZE;
+    if (p->criterion == PYML_CRIT_NEWTON) return PYML_ERR_VALUE;
+    int classif = p->criterion == PYML_CRIT_GINI || p->criterion == PYML_CRIT_ENTROPY;
+    pyml_index n = D->n, d = D->d;
+    if (classif) {
+        if (!y_class) return PYML_ERR_NULL;
+        if (p->n_classes < 1) return PYML_ERR_VALUE;
+        for (pyml_index i = 0; i < n; i++)
+            if (y_class[i] < 0 || y_class[i] >= p->n_classes) return PYML_ERR_INDEX;
+    } else if (!y) {
+        return PYML_ERR_NULL;
+    }
+    if (work_size_per_tree < pyml_tree_workspace_size(p, n, d, D->nb_max, out->capacity)) return PYML_ERR_WORKSPACE;
+    int outer = n_trees > 1 ? (n_threads < n_trees ? n_threads : n_trees) : 1;
+    int inner = n_trees > 1 ? 1 : n_threads;
+    int err = PYML_OK;
+    if (outer == 1) {
+        /* trees one after the other, each free to use every thread (called
+         * outside any parallel construct so nested regions stay cheap) */
+        for (int t = 0; t < n_trees && !err; t++)
+            err = build_one(D, p, y_class, y, sample_weight, bootstrap, n_draw, seeds, t, out, n_nodes, work,
+                            work_size_per_tree, inner, classif);
+        return err;
+    }
+#pragma omp parallel for num_threads(outer) schedule(dynamic, 1)
+    for (int t = 0; t < n_trees; t++) {
+        int s2 = build_one(D, p, y_class, y, sample_weight, bootstrap, n_draw, seeds, t, out, n_nodes, work,
+                           work_size_per_tree, inner, classif);
+        if (s2) {
+#pragma omp critical
+            err = s2;
+        }
+    }
+    return err;
+}
+
+/* --------------------------------------------------------- boosting ----- */
+
+#define GBT_BLOCK 4096
+
+/* Gradients (when gh != NULL, layout (K, n, 2)) and the summed loss of raw
+ * scores, in fixed row blocks combined in order. */
+static double gbt_grad_loss(int obj, int K, const double *y, const double *raw, pyml_index n, double *gh,
+                            double *partial, int n_threads)
+{
+    pyml_index nb = pyml_n_blocks(n, GBT_BLOCK);
+    int nthr = n_threads;
+    if (nb < nthr) nthr = (int)(nb > 0 ? nb : 1);
+#pragma omp parallel for num_threads(nthr) schedule(static) if (nthr > 1)
+    for (pyml_index blk = 0; blk < nb; blk++) {
+        pyml_index i0 = blk * GBT_BLOCK, i1 = i0 + GBT_BLOCK < n ? i0 + GBT_BLOCK : n;
+        double acc = 0;
+        /* logistic: sum log(1 + e_i) as the log of products of 64 factors in
+         * (1, 2] (no overflow below 2^1023): one log per 64 rows */
+        double prod = 1.0;
+        int np_ = 0;
+        for (pyml_index i = i0; i < i1; i++) {
+            if (obj == PYML_OBJ_SQUARED) {
+                double r = raw[i] - y[i];
+                acc += r * r;
+                if (gh) { gh[2 * i] = r; gh[2 * i + 1] = 1.0; }
+            } else if (obj == PYML_OBJ_LOGISTIC) {
+                /* one exp serves the loss and the probability */
+                double z = raw[i];
+                double e = exp(-fabs(z));
+                acc += (z > 0 ? z : 0.0) - y[i] * z;
+                prod *= 1.0 + e;
+                if (++np_ == 64) {
+                    acc += log(prod);
+                    prod = 1.0;
+                    np_ = 0;
+                }
+                if (gh) {
+                    double pr = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+                    double h = pr * (1.0 - pr);
+                    gh[2 * i] = pr - y[i];
+                    gh[2 * i + 1] = h > 1e-16 ? h : 1e-16;
+                }
+            } else {
+                const double *z = raw + (size_t)i * K;
+                double mx = z[0];
+                for (int k = 1; k < K; k++) mx = z[k] > mx ? z[k] : mx;
+                double se = 0;
+                for (int k = 0; k < K; k++) se += exp(z[k] - mx);
+                double lse = mx + log(se);
+                int yi = (int)y[i];
+                acc += lse - z[yi];
+                if (gh) {
+                    for (int k = 0; k < K; k++) {
+                        double pr = exp(z[k] - lse);
+                        double h = pr * (1.0 - pr);
+                        double *o = gh + ((size_t)k * n + i) * 2;
+                        o[0] = pr - (k == yi ? 1.0 : 0.0);
+                        o[1] = h > 1e-16 ? h : 1e-16;
+                    }
+                }
+            }
+        }
+        partial[blk] = acc + log(prod);
+    }
+    double total = 0;
+    for (pyml_index blk = 0; blk < nb; blk++) total += partial[blk];
+    return total;
+}
+
+/* raw[i*K + k] += value of the leaf row i falls in (binned traversal). */
+static void gbt_add_tree(const pyml_tree_arrays *t, const uint8_t *codes, pyml_index n, pyml_index d, double *raw,
+                         int K, int k, int n_threads)
+{
+    int nthr = (int)(n / GBT_BLOCK) < n_threads ? (int)(n / GBT_BLOCK) : n_threads;
+    if (nthr < 1) nthr = 1;
+#pragma omp parallel for num_threads(nthr) schedule(static) if (nthr > 1)
+    for (pyml_index i = 0; i < n; i++) {
+        int32_t node = 0;
+        const uint8_t *c = codes + (size_t)i * d;
+        while (t->feature[node] >= 0)
+            node = c[t->feature[node]] <= t->split_bin[node] ? t->left[node] : t->right[node];
+        raw[(size_t)i * K + k] += t->value[node];
+    }
+}
+
+/* Growers of one boosting fit: the K trees of a softmax round are grown in
+ * parallel, one per thread (each with its own workspace). */
+#define MAX_GROWERS 16
+
+static int gbt_growers(int K, int n_threads)
+{
+    int ng = K > 1 ? (n_threads < K ? n_threads : K) : 1;
+    return ng < MAX_GROWERS ? ng : MAX_GROWERS;
+}
+
+size_t pyml_gbt_workspace_size(const pyml_tree_params *p, const pyml_gbt_params *gp, pyml_index n, pyml_index d,
+                               int nb_max, pyml_index capacity, pyml_index n_eval, int n_threads)
+{
+    pyml_index nmax = n > n_eval ? n : n_eval;
+    return (size_t)gbt_growers(gp->n_outputs, n_threads) * pyml_tree_workspace_size(p, n, d, nb_max, capacity) +
+           ALIGN64(sizeof(double) * 2 * (size_t)n * (size_t)gp->n_outputs) +
+           ALIGN64(sizeof(double) * (size_t)(pyml_n_blocks(nmax, GBT_BLOCK) + 1)) + ALIGN64(sizeof(int32_t) * d) +
+           ALIGN64(sizeof(int32_t) * MAX_GROWERS) + 64;
+}
+
+int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml_gbt_params *gp,
+                 const double *y, double *raw, const uint8_t *eval_codes, pyml_index n_eval,
+                 const double *eval_y, double *eval_raw, pyml_tree_arrays *out, int32_t *n_nodes,
+                 double *train_loss, double *eval_loss, long *n_rounds_done, long *best_iteration,
+                 void *work, size_t work_size, int n_threads, pyml_iteration_hook hook, void *hook_ctx)
+{
+    if (!D || !tp || !gp || !y || !raw || !out || !n_nodes || !train_loss || !n_rounds_done || !best_iteration ||
+        !work)
+        return PYML_ERR_NULL;
+    if (tp->criterion != PYML_CRIT_NEWTON || tp->splitter != PYML_SPLIT_HIST) return PYML_ERR_VALUE;
+    int st = check_data(D, tp);
+    if (st) return st;
+    pyml_index n = D->n, d = D->d;
+    int K = gp->n_outputs, obj = gp->objective;
+    if (K < 1 || (obj != PYML_OBJ_SOFTMAX && K != 1) || gp->n_rounds < 0 || n_threads < 1) return PYML_ERR_SIZE;
+    if (obj == PYML_OBJ_SOFTMAX)
+        for (pyml_index i = 0; i < n; i++)
+            if (!(y[i] >= 0 && y[i] < K)) return PYML_ERR_INDEX;
+    if (n_eval > 0) {
+        if (!eval_codes || !eval_y || !eval_raw || !eval_loss) return PYML_ERR_NULL;
+        for (pyml_index i = 0; i < n_eval; i++) {
+            if (obj == PYML_OBJ_SOFTMAX && !(eval_y[i] >= 0 && eval_y[i] < K)) return PYML_ERR_INDEX;
+            for (pyml_index j = 0; j < d; j++)
+                if (eval_codes[i * d + j] >= D->nbins[j]) return PYML_ERR_INDEX;
+        }
+    }
+    if (work_size < pyml_gbt_workspace_size(tp, gp, n, d, D->nb_max, out->capacity, n_eval, n_threads))
+        return PYML_ERR_WORKSPACE;
+    int ng = gbt_growers(K, n_threads);
+    grower gs[MAX_GROWERS];
+    char *base = (char *)work;
+    size_t tws = pyml_tree_workspace_size(tp, n, d, D->nb_max, out->capacity);
+    for (int i = 0; i < ng; i++) {
+        grower *g = &gs[i];
+        memset(g, 0, sizeof *g);
+        grower_init(g, base + (size_t)i * tws, D, tp, out->capacity);
+        g->yc = NULL;
+        /* several trees at once: one thread each; one tree: all threads */
+        g->n_threads = ng > 1 ? 1 : n_threads;
+        g->rng = gp->seed; /* unused: boosting draws no per-node features */
+        /* Level-wise growth when every node of the deepest split level can
+         * keep its histogram (decided by the parameters only). */
+        g->bfs = tp->max_leaves <= 0 && tp->max_depth >= 1 && tp->max_depth <= 24 &&
+                 g->n_slots >= (1 << (tp->max_depth - 1)) + 1;
+    }
+    carver cc = {base + (size_t)ng * tws, 0}, *cur = &cc;
+    double *gh = (double *)carve(cur, sizeof(double) * 2 * (size_t)n * K);
+    pyml_index nmax = n > n_eval ? n : n_eval;
+    double *partial = (double *)carve(cur, sizeof(double) * (size_t)(pyml_n_blocks(nmax, GBT_BLOCK) + 1));
+    int32_t *perm = (int32_t *)carve(cur, sizeof(int32_t) * d);
+    int32_t *mrows = (int32_t *)carve(cur, sizeof(int32_t) * MAX_GROWERS);
+    /* Row and column subsamples come from one stream, drawn tree by tree in
+     * order, so they do not depend on how trees are spread over threads. */
+    uint64_t rng = gp->seed;
+    double loss = gbt_grad_loss(obj, K, y, raw, n, gh, partial, n_threads) / (double)n;
+    double best = INFINITY;
+    long best_it = -1, t;
+    int ncol = (int)(gp->colsample_bytree * (double)d + 0.5);
+    if (ncol < 1) ncol = 1;
+    if (ncol > d) ncol = (int)d;
+    int status = PYML_OK;
+    for (t = 0; t < gp->n_rounds; t++) {
+        /* The K trees of a round (one per class) all fit the gradients of
+         * the round's start, in waves of ng trees grown in parallel. */
+        for (int k0 = 0; k0 < K; k0 += ng) {
+            int nk = K - k0 < ng ? K - k0 : ng;
+            for (int j = 0; j < nk; j++) {
+                int k = k0 + j;
+                grower *g = &gs[j];
+                g->out = tree_slice(out, (int)(t * K + k), 1);
+                g->rs = gh + (size_t)k * n * 2;
+                /* Column subsample: a sorted random subset of the features. */
+                for (int c = 0; c < d; c++) perm[c] = c;
+                if (ncol < d) {
+                    for (int i = 0; i < ncol; i++) {
+                        int c = i + (int)rand_below(&rng, (uint64_t)(d - i));
+                        int32_t tmp = perm[i];
+                        perm[i] = perm[c];
+                        perm[c] = tmp;
+                    }
+                    /* insertion sort keeps histogram access in feature order */
+                    for (int i = 1; i < ncol; i++) {
+                        int32_t v = perm[i];
+                        int c = i - 1;
+                        while (c >= 0 && perm[c] > v) { perm[c + 1] = perm[c]; c--; }
+                        perm[c + 1] = v;
+                    }
+                }
+                g->n_active = ncol;
+                memcpy(g->active, perm, sizeof(int32_t) * ncol);
+                int32_t m = 0;
+                if (gp->subsample < 1.0) {
+                    for (pyml_index i = 0; i < n; i++)
+                        if (rand_unit(&rng) < gp->subsample) g->rows[m++] = (int32_t)i;
+                } else {
+                    for (pyml_index i = 0; i < n; i++) g->rows[m++] = (int32_t)i;
+                }
+                if (m == 0) g->rows[m++] = 0;
+                mrows[j] = m;
+            }
+            if (nk == 1) {
+                /* no enclosing parallel construct (even an inactive one):
+                 * the tree's own parallel loops must run at the top level,
+                 * where OpenMP reuses its thread pool */
+                grow(&gs[0], mrows[0]);
+            } else {
+#pragma omp parallel for num_threads(nk) schedule(dynamic, 1)
+                for (int j = 0; j < nk; j++) grow(&gs[j], mrows[j]);
+            }
+            /* Add the wave's trees to the scores. */
+            for (int j = 0; j < nk; j++) {
+                int k = k0 + j;
+                grower *g = &gs[j];
+                n_nodes[t * K + k] = g->n_nodes;
+                pyml_tree_arrays tr = tree_slice(out, (int)(t * K + k), 1);
+                if (gp->subsample >= 1.0) {
+                    /* Every row sits in one leaf's segment of g->rows: add
+                     * the leaf values directly, no traversal needed. */
+                    int nthr = n >= 65536 ? n_threads : 1;
+                    const int32_t *rows = g->rows, *ns = g->nstart, *ne = g->nend;
+#pragma omp parallel for num_threads(nthr) schedule(dynamic, 1) if (nthr > 1)
+                    for (int32_t nd = 0; nd < g->n_nodes; nd++) {
+                        if (tr.feature[nd] >= 0) continue;
+                        double v = tr.value[nd];
+                        for (int32_t q = ns[nd]; q < ne[nd]; q++) raw[(size_t)rows[q] * K + k] += v;
+                    }
+                } else {
+                    gbt_add_tree(&tr, D->codes, n, d, raw, K, k, n_threads);
+                }
+                if (n_eval > 0) gbt_add_tree(&tr, eval_codes, n_eval, d, eval_raw, K, k, n_threads);
+            }
+        }
+        loss = gbt_grad_loss(obj, K, y, raw, n, gh, partial, n_threads) / (double)n;
+        train_loss[t] = loss;
+        int stop = 0;
+        if (n_eval > 0) {
+            double el = gbt_grad_loss(obj, K, eval_y, eval_raw, n_eval, NULL, partial, n_threads) / (double)n_eval;
+            eval_loss[t] = el;
+            if (el < best) {
+                best = el;
+                best_it = t;
+            } else if (gp->early_stopping_rounds > 0 && t - best_it >= gp->early_stopping_rounds) {
+                stop = 1;
+            }
+        }
+        if (!isfinite(loss)) {
+            status = PYML_ERR_NONFINITE;
+            t++;
+            break;
+        }
+        if (hook) {
+            int h = hook(hook_ctx, t, loss);
+            if (h < 0) {
+                status = PYML_ERR_INTERRUPTED;
+                t++;
+                break;
+            }
+            if (h > 0) stop = 1;
+        }
+        if (stop) {
+            t++;
+            break;
+        }
+    }
+    *n_rounds_done = t;
+    *best_iteration = (n_eval > 0 && best_it >= 0) ? best_it : t - 1;
+    return status;
+}
+
+/* ------------------------------------------------- binning, predict ----- */
+
+#define T float
+#define SFX f32
+#include "tree_impl.inc"
+#undef T
+#undef SFX
+
+#define T double
+#define SFX f64
+#include "tree_impl.inc"
+#undef T
+#undef SFX

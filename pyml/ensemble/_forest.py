@@ -1,0 +1,293 @@
+"""Random forests: bagged CART trees with per-node feature sampling.
+
+Tree t is grown on a bootstrap sample (``max_samples`` draws with replacement,
+as multiplicities) from its own generator seeded by ``(random_state, t)``;
+each node draws ``max_features`` candidate features. Trees are built in
+parallel in C (one tree per thread); since a tree depends only on its seed,
+the forest is identical for any ``n_jobs``. Prediction averages the trees'
+class proportions (classification) or means (regression):
+
+    p(x) = (1/T) sum_t p_t(x)
+"""
+import numbers
+
+import numpy as np
+
+from pyml.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from pyml.tree import _tree_kernels as _k
+from pyml.tree._classes import (
+    _int_or_frac, base_seed, build, check_max_depth, encode_labels, hist_slots, prepare_data,
+    resolve_max_features, tree_capacity,
+)
+from pyml.tree._binning import check_max_bins
+from pyml.tree._tree import Tree, pack_trees, predict_packed, seed_for
+from pyml.utils._threads import resolve_n_jobs
+from pyml.utils.callbacks import ProgressLogger
+from pyml.utils.validation import check_array, check_is_fitted, check_n_features, check_X_y
+
+__all__ = ["RandomForestClassifier", "RandomForestRegressor"]
+
+_BATCH_BYTES = 128 * 2**20
+
+
+class BaseForest(BaseEstimator):
+    _criteria = ()
+
+    def _validate(self, n, d):
+        owner = type(self).__name__
+        if isinstance(self.n_estimators, bool) or not isinstance(self.n_estimators, numbers.Integral) \
+                or self.n_estimators < 1:
+            raise ValueError(f"{owner}: n_estimators={self.n_estimators!r} must be an int >= 1")
+        if self.criterion not in self._criteria:
+            raise ValueError(f"{owner}: criterion={self.criterion!r}; choose one of {list(self._criteria)}")
+        if self.splitter not in ("hist", "exact"):
+            raise ValueError(f"{owner}: splitter={self.splitter!r}; choose 'hist' or 'exact'")
+        if not self.bootstrap and self.oob_score:
+            raise ValueError(f"{owner}: oob_score=True needs bootstrap=True (without bootstrap no sample is "
+                             "out of bag)")
+        if self.max_samples is None or not self.bootstrap:
+            n_draw = n
+        else:
+            n_draw = _int_or_frac(self.max_samples, "max_samples", n, owner, 1)
+            if n_draw > n:
+                raise ValueError(f"{owner}: max_samples={self.max_samples} exceeds n_samples={n}")
+        return dict(max_depth=check_max_depth(self.max_depth, owner),
+                    mss=_int_or_frac(self.min_samples_split, "min_samples_split", n, owner, 2),
+                    msl=_int_or_frac(self.min_samples_leaf, "min_samples_leaf", n, owner, 1),
+                    mf=resolve_max_features(self.max_features, d, owner),
+                    max_bins=check_max_bins(self.max_bins, owner), n_draw=n_draw)
+
+    def _fit(self, X, y_class, y, n_classes):
+        n, d = X.shape
+        v = self._validate(n, d)
+        n_threads = resolve_n_jobs(self.n_jobs)
+        if not (self.warm_start and hasattr(self, "estimators_")):
+            self.estimators_ = []
+            self._seed_base = base_seed(self.random_state)
+        elif self.n_estimators < len(self.estimators_):
+            raise ValueError(f"{type(self).__name__}: n_estimators={self.n_estimators} must be >= the "
+                             f"{len(self.estimators_)} trees already fitted when warm_start=True")
+        data = prepare_data(X, self.splitter, v["max_bins"], n_threads, self._seed_base)
+        S = n_classes + 1 if y_class is not None else 4
+        params = dict(criterion=_k.CRITERIA[self.criterion], splitter=_k.SPLITTERS[self.splitter],
+                      n_classes=n_classes, max_depth=v["max_depth"], max_leaves=0, min_samples_split=v["mss"],
+                      min_samples_leaf=v["msl"], min_impurity_decrease=float(self.min_impurity_decrease),
+                      max_features=v["mf"],
+                      hist_slots=hist_slots(d, data["binning"]["nb_max"], S, v["max_depth"]))
+        cap = tree_capacity(v["n_draw"] if self.bootstrap else n, v["max_depth"])
+        node_bytes = 60 + 8 * (n_classes if y_class is not None else 1)
+        batch = max(n_threads, int(_BATCH_BYTES // max(1, cap * node_bytes)))
+        start = len(self.estimators_)
+        logger = ProgressLogger(total=self.n_estimators, verbose=self.verbose, name="tree") if self.verbose else None
+        if logger:
+            logger.on_fit_begin(self)
+        self._seeds = [seed_for(self._seed_base, t) for t in range(self.n_estimators)]
+        for b0 in range(start, self.n_estimators, batch):
+            seeds = self._seeds[b0:min(self.n_estimators, b0 + batch)]
+            arrays = build(data, params, y_class, y, seeds, cap, n_threads, bool(self.bootstrap), v["n_draw"])
+            self.estimators_.extend(Tree(a, d) for a in arrays)
+            if logger:
+                logger.on_iteration_end(self, len(self.estimators_) - 1, {})
+        self.n_features_in_ = d
+        self._n_draw = v["n_draw"]
+        self._packed = pack_trees(self.estimators_)
+        if self.oob_score:
+            self._compute_oob(X, y_class, y, n_threads)
+        return self
+
+    def _oob_sum(self, X, n_out, n_threads):
+        """Sum of each tree's prediction over the samples it did not see, and the count."""
+        n = X.shape[0]
+        acc = np.zeros((n, n_out))
+        seen = np.zeros(n)
+        for t, tree in enumerate(self.estimators_):
+            oob = _k.bootstrap_counts(self._seeds[t], n, self._n_draw) == 0
+            if oob.any():
+                acc[oob] += tree.predict(np.ascontiguousarray(X[oob]), n_threads)
+                seen[oob] += 1
+        return acc, seen
+
+    def _check_X(self, X):
+        check_is_fitted(self)
+        X = check_array(X, caller=self)
+        check_n_features(self, X)
+        return X
+
+    def _raw_mean(self, X, n_out):
+        n_threads = resolve_n_jobs(self.n_jobs)
+        return predict_packed(X, self._packed, n_out, 1.0 / len(self.estimators_), n_threads)
+
+    def apply(self, X):
+        """Leaf index of every sample in every tree, shape (n_samples, n_estimators)."""
+        X = self._check_X(X)
+        n_threads = resolve_n_jobs(self.n_jobs)
+        return np.column_stack([t.apply(X, n_threads) for t in self.estimators_])
+
+    @property
+    def feature_importances_(self):
+        """Mean over trees of the normalised impurity decrease per feature."""
+        check_is_fitted(self)
+        imp = np.mean([t.compute_feature_importances() for t in self.estimators_], axis=0)
+        s = imp.sum()
+        return imp / s if s > 0 else imp
+
+
+_FOREST_DOC_PARAMS = """
+    n_estimators : int, default=100
+    criterion : str
+    max_depth : int or None, default=None
+    min_samples_split, min_samples_leaf : int or float
+    min_impurity_decrease : float, default=0.0
+    max_features : "sqrt", "log2", int, float or None
+        Features drawn at each node.
+    bootstrap : bool, default=True
+    max_samples : int, float or None
+        Bootstrap draws per tree (None: n_samples).
+    oob_score : bool, default=False
+        Out-of-bag estimate in ``oob_score_`` (accuracy or R²).
+    n_jobs : int or None
+        Trees grown in parallel; the forest does not depend on it.
+    random_state : int, Generator or None
+    verbose : int
+    warm_start : bool, default=False
+        Keep fitted trees and add ``n_estimators - len(estimators_)`` more.
+    splitter : {"hist", "exact"}, default="hist"
+    max_bins : int in [2, 255], default=255
+"""
+
+
+class RandomForestClassifier(ClassifierMixin, BaseForest):
+    __doc__ = ("""Random forest classifier (course C2 W4) on C kernels.
+
+    ``predict_proba`` averages the trees' leaf class proportions.
+
+    Parameters
+    ----------""" + _FOREST_DOC_PARAMS + """
+    Attributes
+    ----------
+    estimators_ : list of Tree
+    classes_ : ndarray
+    feature_importances_ : ndarray of shape (n_features,)
+    oob_score_, oob_decision_function_ : with oob_score=True
+
+    Examples
+    --------
+    >>> from pyml.ensemble import RandomForestClassifier
+    >>> X = [[0, 0], [0, 1], [1, 0], [1, 1]] * 5
+    >>> RandomForestClassifier(n_estimators=10, random_state=0).fit(X, [0, 0, 1, 1] * 5).predict([[1, 0]]).tolist()
+    [1]
+    """)
+    _criteria = ("gini", "entropy")
+
+    def __init__(self, n_estimators=100, criterion="gini", max_depth=None, min_samples_split=2, min_samples_leaf=1,
+                 min_impurity_decrease=0.0, max_features="sqrt", bootstrap=True, max_samples=None, oob_score=False,
+                 n_jobs=None, random_state=None, verbose=0, warm_start=False, splitter="hist", max_bins=255):
+        self.n_estimators = n_estimators
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_impurity_decrease = min_impurity_decrease
+        self.max_features = max_features
+        self.bootstrap = bootstrap
+        self.max_samples = max_samples
+        self.oob_score = oob_score
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.splitter = splitter
+        self.max_bins = max_bins
+
+    def fit(self, X, y):
+        """Grow the forest on X (n_samples, n_features) and labels y; returns self."""
+        X, y = check_X_y(X, y, caller=self, y_numeric=False)
+        classes, y_enc = encode_labels(y, type(self).__name__)
+        if self.warm_start and hasattr(self, "classes_") and not np.array_equal(classes, self.classes_):
+            raise ValueError(f"{type(self).__name__}: warm_start needs the same classes as the first fit")
+        self.classes_ = classes
+        self.n_classes_ = int(classes.shape[0])
+        self.n_outputs_ = 1
+        return self._fit(X, y_enc, None, self.n_classes_)
+
+    def _compute_oob(self, X, y_class, y, n_threads):
+        acc, seen = self._oob_sum(X, self.n_classes_, n_threads)
+        ok = seen > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.oob_decision_function_ = acc / seen[:, None]
+        self.oob_score_ = float(np.mean(np.argmax(acc[ok], axis=1) == y_class[ok])) if ok.any() else np.nan
+
+    def predict_proba(self, X):
+        """Mean of the trees' class proportions, shape (n_samples, n_classes)."""
+        X = self._check_X(X)
+        return self._raw_mean(X, self.n_classes_).astype(X.dtype, copy=False)
+
+    def predict_log_proba(self, X):
+        """log of predict_proba."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Class of largest mean probability."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class RandomForestRegressor(RegressorMixin, BaseForest):
+    __doc__ = ("""Random forest regressor on C kernels: the mean of the trees' leaf means.
+
+    Parameters
+    ----------""" + _FOREST_DOC_PARAMS + """
+    Examples
+    --------
+    >>> from pyml.ensemble import RandomForestRegressor
+    >>> X = [[0.], [1.], [2.], [3.]] * 5
+    >>> r = RandomForestRegressor(n_estimators=10, random_state=0).fit(X, [0., 0., 1., 1.] * 5)
+    >>> round(float(r.predict([[3.]])[0]), 6)
+    1.0
+    """)
+    _criteria = ("squared_error",)
+
+    def __init__(self, n_estimators=100, criterion="squared_error", max_depth=None, min_samples_split=2,
+                 min_samples_leaf=1, min_impurity_decrease=0.0, max_features=1.0, bootstrap=True, max_samples=None,
+                 oob_score=False, n_jobs=None, random_state=None, verbose=0, warm_start=False, splitter="hist",
+                 max_bins=255):
+        self.n_estimators = n_estimators
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_impurity_decrease = min_impurity_decrease
+        self.max_features = max_features
+        self.bootstrap = bootstrap
+        self.max_samples = max_samples
+        self.oob_score = oob_score
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.splitter = splitter
+        self.max_bins = max_bins
+
+    def fit(self, X, y):
+        """Grow the forest on X (n_samples, n_features) and targets y; returns self."""
+        X, y = check_X_y(X, y, caller=self)
+        self.n_outputs_ = 1
+        return self._fit(X, None, np.ascontiguousarray(y, dtype=np.float64), 1)
+
+    def _compute_oob(self, X, y_class, y, n_threads):
+        acc, seen = self._oob_sum(X, 1, n_threads)
+        ok = seen > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.oob_prediction_ = acc[:, 0] / seen
+        if ok.any():
+            yy, pp = y[ok], self.oob_prediction_[ok]
+            ss = np.sum((yy - yy.mean()) ** 2)
+            self.oob_score_ = float(1 - np.sum((yy - pp) ** 2) / ss) if ss > 0 else np.nan
+        else:
+            self.oob_score_ = np.nan
+
+    def predict(self, X):
+        """Mean of the trees' predictions, shape (n_samples,) in X's dtype."""
+        X = self._check_X(X)
+        return self._raw_mean(X, 1)[:, 0].astype(X.dtype, copy=False)

@@ -1,0 +1,105 @@
+"""Data preparation for the tree kernels: bin edges (hist splitter) and
+per-feature sort orders and dense ranks (exact splitter).
+
+hist: for a feature with at most ``max_bins`` distinct values the edges are the
+midpoints ``u[k]/2 + u[k+1]/2`` between consecutive distinct values ``u`` (so a
+histogram split is exactly a split between two observed values); otherwise
+they are the ``max_bins - 1`` midpoint-interpolated quantiles of the column
+(of a 200,000-row subsample for large data). The uint8 code of ``x`` is the
+number of edges strictly below it, so ``x <= edges[b]`` iff ``code <= b``.
+
+exact: each column is sorted once (``np.argsort``, stable); the dense rank of
+every value and the distinct values per feature are passed to the kernel,
+which scans the sorted rows of a node and splits at
+``u[r]/2 + u[r+1]/2`` (scikit-learn's midpoint rule).
+"""
+import numpy as np
+
+from pyml.tree import _tree_kernels as _k
+
+__all__ = ["MAX_BINS", "check_max_bins", "prepare_hist", "prepare_exact", "bin_with"]
+
+MAX_BINS = 255
+_SUBSAMPLE = 200_000
+
+
+def check_max_bins(max_bins, owner):
+    """max_bins must be an int in [2, 255] (codes are uint8)."""
+    if isinstance(max_bins, bool) or not isinstance(max_bins, (int, np.integer)):
+        raise TypeError(f"{owner}: max_bins must be an int in [2, {MAX_BINS}], got {max_bins!r}")
+    if not 2 <= max_bins <= MAX_BINS:
+        raise ValueError(f"{owner}: max_bins={max_bins} is out of range: bins are stored as uint8 codes, "
+                         f"so use 2 <= max_bins <= {MAX_BINS}")
+    return int(max_bins)
+
+
+def _midpoints(u):
+    mid = u[:-1] / 2.0 + u[1:] / 2.0
+    # scikit-learn's rule when the midpoint rounds up to the right value
+    bad = (mid == u[1:]) | ~np.isfinite(mid)
+    mid[bad] = u[:-1][bad]
+    return mid
+
+
+def bin_edges(X, max_bins, seed=0):
+    """(edges, edge_off, nbins) for every column of X (float64 edges)."""
+    n, d = X.shape
+    if n > _SUBSAMPLE:
+        rows = np.sort(np.random.default_rng(seed).choice(n, _SUBSAMPLE, replace=False))
+        Xs = X[rows]
+    else:
+        Xs = X
+    Xs = np.sort(Xs, axis=0)
+    edges = []
+    quantiles = np.linspace(0, 100, max_bins + 1)[1:-1]
+    for j in range(d):
+        col = Xs[:, j].astype(np.float64)
+        new = np.empty(col.shape[0], bool)
+        new[0] = True
+        np.not_equal(col[1:], col[:-1], out=new[1:])
+        u = col[new]
+        if u.shape[0] <= max_bins:
+            e = _midpoints(u)
+        else:
+            e = np.unique(np.percentile(col, quantiles, method="midpoint"))
+        edges.append(e)
+    edge_off = np.zeros(d + 1, np.int64)
+    edge_off[1:] = np.cumsum([e.shape[0] for e in edges])
+    nbins = np.array([e.shape[0] + 1 for e in edges], np.int32)
+    flat = np.concatenate(edges) if edge_off[-1] else np.zeros(0)
+    return np.ascontiguousarray(flat, np.float64), edge_off, nbins
+
+
+def bin_with(X, binning, n_threads):
+    """uint8 codes of X with a fitted binning."""
+    edges = binning["edges"] if binning["edges"].shape[0] else np.zeros(1)
+    return _k.bin_data(X, edges, binning["edge_off"], n_threads)
+
+
+def prepare_hist(X, max_bins, n_threads, seed=0):
+    """Binning dict for the hist splitter (codes of X included)."""
+    edges, edge_off, nbins = bin_edges(X, max_bins, seed)
+    binning = dict(edges=edges, edge_off=edge_off, nbins=nbins, nb_max=int(nbins.max()))
+    codes = bin_with(X, binning, n_threads)
+    if binning["edges"].shape[0] == 0:
+        binning["edges"] = np.zeros(1)
+    return binning, codes
+
+
+def prepare_exact(X):
+    """(binning dict, ranks (n, d) int32, sorted (d, n) int32) for the exact splitter."""
+    n, d = X.shape
+    order = np.argsort(X, axis=0, kind="stable")
+    Xs = np.take_along_axis(X, order, axis=0)
+    new = np.ones((n, d), bool)
+    np.not_equal(Xs[1:], Xs[:-1], out=new[1:])
+    rank_sorted = np.cumsum(new, axis=0, dtype=np.int32) - 1
+    ranks = np.empty((n, d), np.int32)
+    np.put_along_axis(ranks, order, rank_sorted, axis=0)
+    uniq = [Xs[new[:, j], j].astype(np.float64) for j in range(d)]
+    edge_off = np.zeros(d + 1, np.int64)
+    edge_off[1:] = np.cumsum([u.shape[0] for u in uniq])
+    nbins = np.array([u.shape[0] for u in uniq], np.int32)
+    binning = dict(edges=np.ascontiguousarray(np.concatenate(uniq)), edge_off=edge_off, nbins=nbins,
+                   nb_max=int(min(nbins.max(), 256)))
+    return binning, ranks, np.ascontiguousarray(order.T, dtype=np.int32)

@@ -1,0 +1,321 @@
+"""DecisionTreeClassifier and DecisionTreeRegressor (CART on C kernels).
+
+Split quality at a node with statistics (W, ...) and children L, R is the
+weighted impurity decrease ``W·i(node) - W_L·i(L) - W_R·i(R)`` with
+
+* gini:          i = 1 - sum_k p_k^2
+* entropy:       i = -sum_k p_k log2 p_k   (bits, as in the course)
+* squared_error: i = mean((y - mean(y))^2)
+
+The best split over the features (all, or ``max_features`` drawn per node)
+and thresholds is taken; ties go to the first feature, then the lowest
+threshold. ``splitter="hist"`` scans per-node histograms of binned features
+(fast, ``max_bins`` thresholds per feature); ``splitter="exact"`` scans every
+midpoint between distinct values, like scikit-learn.
+"""
+import numbers
+
+import numpy as np
+
+from pyml.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from pyml.tree import _tree_kernels as _k
+from pyml.tree._binning import check_max_bins, prepare_exact, prepare_hist
+from pyml.tree._tree import Tree, seed_for
+from pyml.utils._threads import resolve_n_jobs
+from pyml.utils.validation import (
+    check_array, check_classification_targets, check_is_fitted, check_n_features, check_random_state, check_X_y,
+)
+
+__all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor"]
+
+_HIST_BUDGET = 256 * 2**20  # bytes of histograms kept alive per tree
+
+
+def check_max_depth(max_depth, owner):
+    if max_depth is None:
+        return -1
+    if isinstance(max_depth, bool) or not isinstance(max_depth, numbers.Integral):
+        raise TypeError(f"{owner}: max_depth must be None or a positive int, got {max_depth!r}")
+    if max_depth < 1:
+        raise ValueError(f"{owner}: max_depth={max_depth} must be >= 1 (a tree of depth 0 is a single leaf "
+                         "and learns nothing); use None for unlimited depth")
+    return int(max_depth)
+
+
+def _int_or_frac(value, name, n, owner, min_int):
+    if isinstance(value, bool):
+        raise TypeError(f"{owner}: {name} must be an int or a float in (0, 1], got {value!r}")
+    if isinstance(value, numbers.Integral):
+        if value < min_int:
+            raise ValueError(f"{owner}: {name}={value} must be >= {min_int}")
+        return int(value)
+    if isinstance(value, numbers.Real):
+        if not 0.0 < value <= 1.0:
+            raise ValueError(f"{owner}: {name}={value} must be in (0, 1] when a float")
+        return max(min_int, int(np.ceil(value * n)))
+    raise TypeError(f"{owner}: {name} must be an int or a float, got {value!r}")
+
+
+def resolve_max_features(max_features, d, owner):
+    """Number of features drawn per node."""
+    if max_features is None:
+        return d
+    if isinstance(max_features, str):
+        if max_features == "sqrt":
+            return max(1, int(np.sqrt(d)))
+        if max_features == "log2":
+            return max(1, int(np.log2(d)))
+        raise ValueError(f"{owner}: max_features={max_features!r}; use None, 'sqrt', 'log2', an int or a float")
+    if isinstance(max_features, bool):
+        raise TypeError(f"{owner}: max_features must not be a bool")
+    if isinstance(max_features, numbers.Integral):
+        if not 1 <= max_features <= d:
+            raise ValueError(f"{owner}: max_features={max_features} must be in [1, n_features={d}]")
+        return int(max_features)
+    if isinstance(max_features, numbers.Real):
+        if not 0.0 < max_features <= 1.0:
+            raise ValueError(f"{owner}: max_features={max_features} must be in (0, 1] when a float")
+        return max(1, int(max_features * d))
+    raise TypeError(f"{owner}: max_features must be None, a str, an int or a float, got {max_features!r}")
+
+
+def tree_capacity(n, max_depth, max_leaves=0):
+    """Upper bound on the node count of one tree."""
+    cap = 2 * n - 1
+    if max_depth >= 0 and max_depth < 30:
+        cap = min(cap, 2 ** (max_depth + 1) - 1)
+    if max_leaves and max_leaves > 0:
+        cap = min(cap, 2 * max_leaves - 1)
+    return max(1, int(cap))
+
+
+def hist_slots(d, nb_max, S, max_depth, max_leaves=0, level_wise=False):
+    """Histograms kept alive: enough for depth-first, level-wise (boosting) or leaf-wise growth, within a
+    memory budget (level-wise growth falls back to depth-first when the budget is too small)."""
+    if max_leaves and max_leaves > 0:
+        want = max_leaves + 1
+    elif level_wise and 1 <= max_depth <= 24:
+        want = 2 ** (max_depth - 1) + 2
+    else:
+        want = max_depth + 2 if max_depth >= 0 else 32
+    per = d * nb_max * S * 8
+    return int(max(2, min(want, _HIST_BUDGET // max(per, 1), 2**16)))
+
+
+def prepare_data(X, splitter, max_bins, n_threads, seed=0):
+    """Binned (hist) or ranked (exact) data for build_trees."""
+    if splitter == "hist":
+        binning, codes = prepare_hist(X, max_bins, n_threads, seed)
+        return dict(binning=binning, codes=codes, ranks=None, sorted=None)
+    binning, ranks, srt = prepare_exact(X)
+    return dict(binning=binning, codes=None, ranks=ranks, sorted=srt)
+
+
+def build(data, params, y_class, y, seeds, capacity, n_threads, bootstrap=False, n_draw=0):
+    b = data["binning"]
+    return _k.build_trees(data["codes"], data["ranks"], data["sorted"], b["nbins"], b["edges"], b["edge_off"],
+                          b["nb_max"], params, y_class, y, bootstrap, n_draw,
+                          np.ascontiguousarray(seeds, dtype=np.uint64), capacity, n_threads)
+
+
+def base_seed(random_state):
+    """A 63-bit integer drawn from random_state (the root of every per-tree seed)."""
+    return int(check_random_state(random_state).integers(0, 2**63 - 1))
+
+
+def encode_labels(y, owner):
+    """classes_ and y as int32 class indices; rejects continuous and one-class targets."""
+    check_classification_targets(y, caller=owner)
+    classes, y_enc = np.unique(y, return_inverse=True)
+    if classes.shape[0] < 2:
+        raise ValueError(f"{owner}: y contains only one class ({classes[0]!r}); a classifier needs at least "
+                         "2 classes to learn anything")
+    return classes, np.ascontiguousarray(y_enc.reshape(-1), dtype=np.int32)
+
+
+class BaseDecisionTree(BaseEstimator):
+    """Shared fit/apply logic of the two trees."""
+
+    _criteria = ()
+
+    def _validate(self, n, d):
+        owner = type(self).__name__
+        if self.criterion not in self._criteria:
+            raise ValueError(f"{owner}: criterion={self.criterion!r}; choose one of {list(self._criteria)}")
+        if self.splitter not in ("hist", "exact"):
+            raise ValueError(f"{owner}: splitter={self.splitter!r}; choose 'hist' or 'exact'")
+        max_depth = check_max_depth(self.max_depth, owner)
+        mss = _int_or_frac(self.min_samples_split, "min_samples_split", n, owner, 2)
+        msl = _int_or_frac(self.min_samples_leaf, "min_samples_leaf", n, owner, 1)
+        if not isinstance(self.min_impurity_decrease, numbers.Real) or self.min_impurity_decrease < 0:
+            raise ValueError(f"{owner}: min_impurity_decrease must be a float >= 0")
+        mf = resolve_max_features(self.max_features, d, owner)
+        max_bins = check_max_bins(self.max_bins, owner)
+        return max_depth, mss, msl, mf, max_bins
+
+    def _fit(self, X, y_class, y, n_classes):
+        n, d = X.shape
+        max_depth, mss, msl, mf, max_bins = self._validate(n, d)
+        n_threads = resolve_n_jobs(self.n_jobs)
+        seed = base_seed(self.random_state)
+        data = prepare_data(X, self.splitter, max_bins, n_threads, seed)
+        S = n_classes + 1 if y_class is not None else 4
+        params = dict(criterion=_k.CRITERIA[self.criterion], splitter=_k.SPLITTERS[self.splitter],
+                      n_classes=n_classes, max_depth=max_depth, max_leaves=0, min_samples_split=mss,
+                      min_samples_leaf=msl, min_impurity_decrease=float(self.min_impurity_decrease),
+                      max_features=mf, hist_slots=hist_slots(d, data["binning"]["nb_max"], S, max_depth))
+        cap = tree_capacity(n, max_depth)
+        (arrays,) = build(data, params, y_class, y, [seed_for(seed, 0)], cap, n_threads)
+        self.tree_ = Tree(arrays, d)
+        self.n_features_in_ = d
+        self.max_features_ = mf
+        return self
+
+    def _check_X(self, X):
+        check_is_fitted(self)
+        X = check_array(X, caller=self)
+        check_n_features(self, X)
+        return X
+
+    def apply(self, X):
+        """Index of the leaf each sample ends up in, shape (n_samples,)."""
+        X = self._check_X(X)
+        return self.tree_.apply(X, resolve_n_jobs(self.n_jobs))
+
+    def get_depth(self):
+        """Depth of the tree (a lone root has depth 0)."""
+        check_is_fitted(self)
+        return self.tree_.max_depth
+
+    def get_n_leaves(self):
+        """Number of leaves."""
+        check_is_fitted(self)
+        return self.tree_.n_leaves
+
+    @property
+    def feature_importances_(self):
+        """Normalised total impurity decrease brought by each feature, shape (n_features,)."""
+        check_is_fitted(self)
+        return self.tree_.compute_feature_importances()
+
+
+class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
+    """CART classification tree on C kernels (the course's decision tree, C2 week 4).
+
+    Parameters
+    ----------
+    criterion : {"entropy", "gini"}, default="gini"
+        Impurity: entropy ``-sum p_k log2 p_k`` (the course's, in bits) or
+        Gini ``1 - sum p_k^2``. A split maximises the weighted impurity
+        decrease ``W·i - W_L·i_L - W_R·i_R``.
+    splitter : {"hist", "exact"}, default="hist"
+        "hist": candidate thresholds are ``max_bins`` bin edges per feature
+        (midpoints between distinct values when there are at most max_bins of
+        them, quantiles otherwise); "exact": every midpoint (sklearn's).
+    max_depth : int or None, default=None
+        Maximum depth (>= 1); None grows until leaves are pure.
+    min_samples_split : int or float, default=2
+    min_samples_leaf : int or float, default=1
+    min_impurity_decrease : float, default=0.0
+        Split only if ``(W/W_root)·(i - W_L/W i_L - W_R/W i_R) >= min_impurity_decrease``.
+    max_features : int, float, "sqrt", "log2" or None, default=None
+        Features drawn at random at each node (None: all).
+    random_state : int, Generator or None
+    max_bins : int in [2, 255], default=255
+    n_jobs : int or None
+        Threads for histogram building (results do not depend on it).
+
+    Attributes
+    ----------
+    tree_ : Tree
+    classes_ : ndarray of shape (n_classes,)
+    n_classes_ : int
+    n_features_in_ : int
+    feature_importances_ : ndarray of shape (n_features,)
+
+    Examples
+    --------
+    >>> from pyml.tree import DecisionTreeClassifier
+    >>> clf = DecisionTreeClassifier(criterion="entropy", max_depth=3).fit([[0], [1], [2], [3]], [0, 0, 1, 1])
+    >>> clf.predict([[0.2], [2.7]]).tolist()
+    [0, 1]
+    """
+
+    _criteria = ("gini", "entropy")
+
+    def __init__(self, criterion="gini", splitter="hist", max_depth=None, min_samples_split=2, min_samples_leaf=1,
+                 min_impurity_decrease=0.0, max_features=None, random_state=None, max_bins=255, n_jobs=None):
+        self.criterion = criterion
+        self.splitter = splitter
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_impurity_decrease = min_impurity_decrease
+        self.max_features = max_features
+        self.random_state = random_state
+        self.max_bins = max_bins
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y):
+        """Grow the tree on X (n_samples, n_features) and labels y (n_samples,); returns self."""
+        X, y = check_X_y(X, y, caller=self, y_numeric=False)
+        self.classes_, y_enc = encode_labels(y, type(self).__name__)
+        self.n_classes_ = int(self.classes_.shape[0])
+        self.n_outputs_ = 1
+        return self._fit(X, y_enc, None, self.n_classes_)
+
+    def predict_proba(self, X):
+        """Class proportions of the leaf of each sample, shape (n_samples, n_classes)."""
+        X = self._check_X(X)
+        return self.tree_.predict(X, resolve_n_jobs(self.n_jobs)).astype(X.dtype, copy=False)
+
+    def predict_log_proba(self, X):
+        """log of predict_proba."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Most frequent class of the leaf of each sample."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
+    """CART regression tree on C kernels: leaves predict the mean target.
+
+    Parameters are those of :class:`DecisionTreeClassifier` with
+    ``criterion="squared_error"``: ``i = mean((y - mean y)^2)``.
+
+    Examples
+    --------
+    >>> from pyml.tree import DecisionTreeRegressor
+    >>> DecisionTreeRegressor(max_depth=1).fit([[0], [1], [2], [3]], [0., 0., 1., 1.]).predict([[3]]).tolist()
+    [1.0]
+    """
+
+    _criteria = ("squared_error",)
+
+    def __init__(self, criterion="squared_error", splitter="hist", max_depth=None, min_samples_split=2,
+                 min_samples_leaf=1, min_impurity_decrease=0.0, max_features=None, random_state=None, max_bins=255,
+                 n_jobs=None):
+        self.criterion = criterion
+        self.splitter = splitter
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_impurity_decrease = min_impurity_decrease
+        self.max_features = max_features
+        self.random_state = random_state
+        self.max_bins = max_bins
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y):
+        """Grow the tree on X (n_samples, n_features) and targets y (n_samples,); returns self."""
+        X, y = check_X_y(X, y, caller=self)
+        self.n_outputs_ = 1
+        return self._fit(X, None, np.ascontiguousarray(y, dtype=np.float64), 1)
+
+    def predict(self, X):
+        """Mean target of the leaf of each sample, shape (n_samples,) in X's dtype."""
+        X = self._check_X(X)
+        return self.tree_.predict(X, resolve_n_jobs(self.n_jobs))[:, 0].astype(X.dtype, copy=False)

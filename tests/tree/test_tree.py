@@ -1,0 +1,172 @@
+"""Decision-tree estimators: scikit-learn agreement, hist vs exact, dtypes, threads, errors."""
+import pickle
+
+import numpy as np
+import pytest
+
+from pyml.exceptions import NotFittedError
+from pyml.tree import DecisionTreeClassifier, DecisionTreeRegressor, export_text
+
+
+def _tie_free(rng, n=300, d=5, classes=2):
+    # float32-representable continuous features: no ties in values or gains
+    X = rng.normal(size=(n, d)).astype(np.float32).astype(np.float64)
+    score = X[:, 0] + 0.7 * X[:, 1] - 0.5 * X[:, 2] ** 2 + 0.3 * rng.normal(size=n)
+    y = np.digitize(score, np.quantile(score, np.linspace(0, 1, classes + 1)[1:-1]))
+    return X, y
+
+
+@pytest.mark.parametrize("criterion", ["gini", "entropy"])
+@pytest.mark.parametrize("max_depth", [3, 5])
+def test_exact_matches_sklearn_classifier(rng, criterion, max_depth):
+    sk = pytest.importorskip("sklearn.tree")
+    # small nodes make exact ties between features likely (sklearn then picks
+    # at random), so the trees stay shallow on enough data
+    X, y = _tie_free(rng, n=2000, classes=3)
+    Xt = rng.normal(size=(500, X.shape[1])).astype(np.float32).astype(np.float64)
+    ours = DecisionTreeClassifier(criterion=criterion, splitter="exact", max_depth=max_depth).fit(X, y)
+    ref = sk.DecisionTreeClassifier(criterion=criterion, max_depth=max_depth, random_state=0).fit(X, y)
+    assert ours.tree_.node_count == ref.tree_.node_count
+    assert ours.get_depth() == ref.get_depth()
+    assert ours.get_n_leaves() == ref.get_n_leaves()
+    np.testing.assert_array_equal(ours.predict(Xt), ref.predict(Xt))
+    np.testing.assert_allclose(ours.predict_proba(Xt), ref.predict_proba(Xt), atol=1e-12)
+    np.testing.assert_allclose(ours.feature_importances_, ref.feature_importances_, atol=1e-10)
+    np.testing.assert_allclose(np.sort(ours.tree_.threshold), np.sort(ref.tree_.threshold), atol=1e-12)
+
+
+def test_exact_matches_sklearn_regressor(rng):
+    sk = pytest.importorskip("sklearn.tree")
+    X, _ = _tie_free(rng, n=2000)
+    y = np.sin(2 * X[:, 0]) + X[:, 1] + 0.1 * rng.normal(size=X.shape[0])
+    Xt = rng.normal(size=(500, X.shape[1])).astype(np.float32).astype(np.float64)
+    ours = DecisionTreeRegressor(splitter="exact", max_depth=6, min_samples_leaf=3).fit(X, y)
+    ref = sk.DecisionTreeRegressor(max_depth=6, min_samples_leaf=3, random_state=0).fit(X, y)
+    assert ours.tree_.node_count == ref.tree_.node_count
+    np.testing.assert_allclose(ours.predict(Xt), ref.predict(Xt), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.feature_importances_, ref.feature_importances_, atol=1e-8)
+
+
+@pytest.mark.parametrize("criterion", ["gini", "entropy"])
+def test_hist_equals_exact_when_few_values(rng, criterion):
+    # every feature has <= 255 distinct values: both splitters see the same candidates
+    X = rng.integers(0, 40, size=(600, 6)).astype(np.float64)
+    y = ((X[:, 0] + X[:, 1] > 40) ^ (rng.random(600) < 0.1)).astype(int)
+    h = DecisionTreeClassifier(criterion=criterion, splitter="hist", max_depth=6).fit(X, y)
+    e = DecisionTreeClassifier(criterion=criterion, splitter="exact", max_depth=6).fit(X, y)
+    for name in ("feature", "children_left", "children_right", "n_node_samples"):
+        np.testing.assert_array_equal(getattr(h.tree_, name), getattr(e.tree_, name))
+    np.testing.assert_array_equal(h.tree_.value, e.tree_.value)
+    np.testing.assert_array_equal(h.apply(X), e.apply(X))
+    np.testing.assert_array_equal(h.feature_importances_, e.feature_importances_)
+
+
+def test_hist_regressor_close_to_exact(rng):
+    X = rng.integers(0, 30, size=(500, 4)).astype(np.float64)
+    y = X[:, 0] * 0.5 - X[:, 1] + rng.normal(size=500)
+    h = DecisionTreeRegressor(splitter="hist", max_depth=4).fit(X, y)
+    e = DecisionTreeRegressor(splitter="exact", max_depth=4).fit(X, y)
+    np.testing.assert_allclose(h.predict(X), e.predict(X), rtol=1e-9, atol=1e-9)
+
+
+def test_leaf_values_are_numpy_means(rng):
+    X, _ = _tie_free(rng)
+    y = X[:, 0] * 3 + rng.normal(size=X.shape[0])
+    reg = DecisionTreeRegressor(max_depth=3).fit(X, y)
+    leaves = reg.apply(X)
+    for leaf in np.unique(leaves):
+        assert reg.tree_.value[leaf, 0] == pytest.approx(y[leaves == leaf].mean(), rel=1e-12)
+    clf = DecisionTreeClassifier(max_depth=2).fit(X, (y > 0).astype(int))
+    leaves = clf.apply(X)
+    for leaf in np.unique(leaves):
+        frac = np.mean((y > 0)[leaves == leaf])
+        np.testing.assert_allclose(clf.tree_.value[leaf], [1 - frac, frac], atol=1e-15)
+
+
+def test_pure_tree_fits_training_data(rng):
+    X, y = _tie_free(rng, classes=4)
+    clf = DecisionTreeClassifier().fit(X, y)
+    assert clf.score(X, y) == 1.0
+    assert clf.get_n_leaves() == np.count_nonzero(clf.tree_.children_left < 0)
+
+
+def test_float32_kept_and_close(rng):
+    X, y = _tie_free(rng)
+    c64 = DecisionTreeClassifier(max_depth=4).fit(X, y)
+    c32 = DecisionTreeClassifier(max_depth=4).fit(X.astype(np.float32), y)
+    assert c32.predict_proba(X.astype(np.float32)).dtype == np.float32
+    np.testing.assert_array_equal(c32.predict(X.astype(np.float32)), c64.predict(X))
+    r = DecisionTreeRegressor(max_depth=3).fit(X.astype(np.float32), X[:, 0])
+    assert r.predict(X.astype(np.float32)).dtype == np.float32
+
+
+def test_threads_identical(rng):
+    # large enough for the histogram kernel to use both threads on the top nodes
+    X = rng.normal(size=(30000, 12))
+    y = (X[:, 0] + X[:, 1] * X[:, 2] > 0).astype(int)
+    a = DecisionTreeClassifier(max_depth=8, n_jobs=1).fit(X, y)
+    b = DecisionTreeClassifier(max_depth=8, n_jobs=2).fit(X, y)
+    for name in ("feature", "threshold", "children_left", "value", "impurity"):
+        np.testing.assert_array_equal(getattr(a.tree_, name), getattr(b.tree_, name))
+
+
+def test_max_features_is_seeded(rng):
+    X, y = _tie_free(rng, d=8)
+    a = DecisionTreeClassifier(max_features=2, random_state=3).fit(X, y)
+    b = DecisionTreeClassifier(max_features=2, random_state=3).fit(X, y)
+    np.testing.assert_array_equal(a.tree_.feature, b.tree_.feature)
+
+
+def test_min_samples_and_impurity_decrease(rng):
+    X, y = _tie_free(rng)
+    clf = DecisionTreeClassifier(min_samples_leaf=20).fit(X, y)
+    assert clf.tree_.n_node_samples[clf.tree_.children_left < 0].min() >= 20
+    big = DecisionTreeClassifier(min_impurity_decrease=0.05).fit(X, y)
+    internal = big.tree_.children_left >= 0
+    assert np.all(big.tree_.gain[internal] / X.shape[0] >= 0.05 - 1e-12)
+
+
+def test_pickle_roundtrip(rng):
+    X, y = _tie_free(rng)
+    clf = DecisionTreeClassifier(max_depth=5).fit(X, y)
+    clone = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(clone.predict_proba(X), clf.predict_proba(X))
+
+
+def test_export_text(rng):
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    clf = DecisionTreeClassifier(max_depth=1).fit(X, ["a", "a", "b", "b"])
+    text = export_text(clf, feature_names=["size"])
+    assert text == "|--- size <= 1.50\n|   |--- class: a\n|--- size >  1.50\n|   |--- class: b\n"
+
+
+def test_bad_inputs(rng):
+    X, y = _tie_free(rng)
+    Xn = X.copy()
+    Xn[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        DecisionTreeClassifier().fit(Xn, y)
+    Xi = X.copy()
+    Xi[0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        DecisionTreeClassifier().fit(Xi, y)
+    with pytest.raises(ValueError, match="only one class"):
+        DecisionTreeClassifier().fit(X, np.zeros(X.shape[0]))
+    with pytest.raises(ValueError, match="max_depth=0"):
+        DecisionTreeClassifier(max_depth=0).fit(X, y)
+    with pytest.raises(ValueError, match="max_bins=256"):
+        DecisionTreeClassifier(max_bins=256).fit(X, y)
+    with pytest.raises(ValueError, match="encode categorical"):
+        DecisionTreeClassifier().fit([["x", "s"], ["b", "y"]], [0, 1])
+    with pytest.raises(ValueError, match="Unknown label type"):
+        DecisionTreeClassifier().fit(X, rng.normal(size=X.shape[0]))
+    with pytest.raises(ValueError, match="criterion"):
+        DecisionTreeClassifier(criterion="squared_error").fit(X, y)
+    for method in ("predict", "predict_proba", "apply"):
+        with pytest.raises(NotFittedError):
+            getattr(DecisionTreeClassifier(), method)(X)
+    clf = DecisionTreeClassifier().fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(X[:, :3])
+    with pytest.raises(ValueError, match="NaN"):
+        clf.predict(Xn)
