@@ -43,6 +43,28 @@ def _check_real(value, name, owner, low, high=np.inf, low_open=False):
 
 
 class BaseGradientBoosting(BaseEstimator):
+    """Shared parameters and boosting loop of the classifier and the regressor."""
+
+    def __init__(self, n_estimators=100, learning_rate=0.3, max_depth=6, max_leaves=None, reg_lambda=1.0, gamma=0.0,
+                 min_child_weight=1.0, min_samples_leaf=1, subsample=1.0, colsample_bytree=1.0, max_bins=255,
+                 early_stopping_rounds=None, n_jobs=None, random_state=None, verbose=0, callbacks=None):
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.max_depth = max_depth
+        self.max_leaves = max_leaves
+        self.reg_lambda = reg_lambda
+        self.gamma = gamma
+        self.min_child_weight = min_child_weight
+        self.min_samples_leaf = min_samples_leaf
+        self.subsample = subsample
+        self.colsample_bytree = colsample_bytree
+        self.max_bins = max_bins
+        self.early_stopping_rounds = early_stopping_rounds
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+
     def _params(self, n, d):
         owner = type(self).__name__
         if isinstance(self.n_estimators, bool) or not isinstance(self.n_estimators, numbers.Integral) \
@@ -245,26 +267,6 @@ class GradientBoostingClassifier(ClassifierMixin, BaseGradientBoosting):
     [0, 1]
     """)
 
-    def __init__(self, n_estimators=100, learning_rate=0.3, max_depth=6, max_leaves=None, reg_lambda=1.0, gamma=0.0,
-                 min_child_weight=1.0, min_samples_leaf=1, subsample=1.0, colsample_bytree=1.0, max_bins=255,
-                 early_stopping_rounds=None, n_jobs=None, random_state=None, verbose=0, callbacks=None):
-        self.n_estimators = n_estimators
-        self.learning_rate = learning_rate
-        self.max_depth = max_depth
-        self.max_leaves = max_leaves
-        self.reg_lambda = reg_lambda
-        self.gamma = gamma
-        self.min_child_weight = min_child_weight
-        self.min_samples_leaf = min_samples_leaf
-        self.subsample = subsample
-        self.colsample_bytree = colsample_bytree
-        self.max_bins = max_bins
-        self.early_stopping_rounds = early_stopping_rounds
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.verbose = verbose
-        self.callbacks = callbacks
-
     def fit(self, X, y, eval_set=None):
         """Boost on X (n_samples, n_features) and labels y; eval_set = [(X_val, y_val)]; returns self."""
         X, y = check_X_y(X, y, caller=self, y_numeric=False)
@@ -319,26 +321,6 @@ class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):
     >>> round(float(gb.predict([[3.]])[0]), 2)
     1.0
     """)
-
-    def __init__(self, n_estimators=100, learning_rate=0.3, max_depth=6, max_leaves=None, reg_lambda=1.0, gamma=0.0,
-                 min_child_weight=1.0, min_samples_leaf=1, subsample=1.0, colsample_bytree=1.0, max_bins=255,
-                 early_stopping_rounds=None, n_jobs=None, random_state=None, verbose=0, callbacks=None):
-        self.n_estimators = n_estimators
-        self.learning_rate = learning_rate
-        self.max_depth = max_depth
-        self.max_leaves = max_leaves
-        self.reg_lambda = reg_lambda
-        self.gamma = gamma
-        self.min_child_weight = min_child_weight
-        self.min_samples_leaf = min_samples_leaf
-        self.subsample = subsample
-        self.colsample_bytree = colsample_bytree
-        self.max_bins = max_bins
-        self.early_stopping_rounds = early_stopping_rounds
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.verbose = verbose
-        self.callbacks = callbacks
 
     def fit(self, X, y, eval_set=None):
         """Boost on X (n_samples, n_features) and targets y; eval_set = [(X_val, y_val)]; returns self."""
