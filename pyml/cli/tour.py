@@ -52,13 +52,11 @@ class TourContext:
                               sklearn_value=sklearn_value, sklearn_time=sklearn_time))
 
     def savefig(self, fig, name):
-        """Save a matplotlib figure as ``<out>/<chapter>-<name>.png`` and close it."""
-        import matplotlib.pyplot as plt
+        """Save a figure as ``<out>/<chapter>-<name>.png`` and close it."""
+        from pyml.plot import save_figure
 
         os.makedirs(self.out, exist_ok=True)
-        path = os.path.join(self.out, f"{self.chapter}-{name}.png")
-        fig.savefig(path, dpi=90, bbox_inches="tight")
-        plt.close(fig)
+        path = save_figure(fig, os.path.join(self.out, f"{self.chapter}-{name}.png"))
         self.figures.append(path)
         return path
 
@@ -99,9 +97,9 @@ def format_table(rows):
 
 def run_tour(out="pyml-tour", chapters=None, list_only=False, use_sklearn=True, stream=None):
     """Run the chosen chapters (all by default); returns 0 on success."""
-    import matplotlib
+    from pyml.plot import use_headless
 
-    matplotlib.use("Agg")
+    use_headless()
     stream = stream or sys.stdout
     available = discover_chapters()
     if list_only:

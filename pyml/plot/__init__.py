@@ -4,7 +4,7 @@ Each plot computes once into a Display and draws onto a given ``ax``; the
 returned display records what was drawn (``artists_``) for tests.
 """
 from pyml.plot._anomaly import DensityContourDisplay, F1ThresholdDisplay
-from pyml.plot._base import Display
+from pyml.plot._base import Display, figure, sample_image, save_figure, subplots, use_headless
 from pyml.plot._cluster import ElbowDisplay, ImageCompressionDisplay, KMeansProgressDisplay
 from pyml.plot._linear import (
     CostContourDisplay,
@@ -39,4 +39,9 @@ __all__ = [
     "TrainingHistoryDisplay",
     "TreeDisplay",
     "ValidationCurveDisplay",
+    "figure",
+    "sample_image",
+    "save_figure",
+    "subplots",
+    "use_headless",
 ]

@@ -7,7 +7,7 @@ test can check what was drawn. matplotlib is imported lazily here and only in
 :mod:`pyml.plot`.
 """
 
-__all__ = ["Display", "get_ax", "get_3d_ax"]
+__all__ = ["Display", "get_ax", "get_3d_ax", "subplots", "figure", "save_figure", "use_headless", "sample_image"]
 
 
 def get_ax(ax=None, figsize=(6, 4)):
@@ -52,3 +52,44 @@ class Display:
 
     def _draw(self, ax, **kwargs):  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def use_headless():
+    """Select matplotlib's Agg backend (no display needed), e.g. for ``pyml tour``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def subplots(*args, **kwargs):
+    """``matplotlib.pyplot.subplots``: (figure, axes)."""
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(*args, **kwargs)
+
+
+def figure(**kwargs):
+    """``matplotlib.pyplot.figure``."""
+    import matplotlib.pyplot as plt
+
+    return plt.figure(**kwargs)
+
+
+def save_figure(fig, path, dpi=90):
+    """Save ``fig`` to ``path`` (PNG by extension) and close it; returns ``path``."""
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def sample_image(name="grace_hopper.jpg", step=4):
+    """A sample photo shipped with matplotlib as uint8 RGB (height, width, 3), downsampled by ``step``."""
+    import matplotlib.cbook as cbook
+    import matplotlib.image as mpimg
+    import numpy as np
+
+    with cbook.get_sample_data(name) as fh:
+        img = mpimg.imread(fh, format=name.rsplit(".", 1)[-1])
+    return np.ascontiguousarray(img[::step, ::step, :3])

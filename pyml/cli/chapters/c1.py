@@ -7,7 +7,7 @@ ORDER = 10
 
 
 def run(ctx):
-    import matplotlib.pyplot as plt
+    from pyml.plot import figure, subplots
 
     from pyml import plot
     from pyml.datasets import load_breast_cancer, load_diabetes, load_digits, make_exam_scores, make_house_prices
@@ -23,21 +23,21 @@ def run(ctx):
     x = X[:, 0] / 1000.0  # size in 1000 sq ft
     res, t = ctx.timed(gradient_descent, x, y, 0.0, 0.0, 0.1, 2000)
     ctx.row("house prices (1 feature)", "gradient_descent a=0.1", "final cost J", float(res.J_history[-1]), t)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = subplots(1, 2, figsize=(11, 4))
     plot.FitDisplay.from_params(x, y, res.w, res.b).plot(ax=axes[0])
     w_lo, w_hi = min(0, res.w) - 50, max(0, res.w) + 50
     b_lo, b_hi = min(0, res.b) - 150, max(0, res.b) + 150
     plot.CostContourDisplay.from_data(x, y, (w_lo, w_hi), (b_lo, b_hi), path=res.p_history).plot(ax=axes[1])
     ctx.savefig(fig, "linear-fit-and-contour")
-    fig = plt.figure(figsize=(6, 5))
+    fig = figure(figsize=(6, 5))
     plot.CostSurfaceDisplay.from_data(x, y, (w_lo, w_hi), (b_lo, b_hi), n_points=50).plot(
         ax=fig.add_subplot(projection="3d"))
     ctx.savefig(fig, "cost-surface")
-    fig, ax = plt.subplots()
+    fig, ax = subplots()
     plot.CostCurveDisplay.from_data(x, y, b=res.b, w_marked=res.w).plot(ax=ax)
     ctx.savefig(fig, "cost-vs-w")
     histories = {f"alpha={a}": gradient_descent(x, y, 0.0, 0.0, a, 200).J_history for a in (0.01, 0.03, 0.1, 0.3)}
-    fig, ax = plt.subplots()
+    fig, ax = subplots()
     plot.CostHistoryDisplay.from_histories(histories).plot(ax=ax)
     ctx.savefig(fig, "learning-rates")
 
@@ -57,7 +57,7 @@ def run(ctx):
             sk_val = r2_score(yte, sk.predict(Xte_s))
         ctx.row("diabetes", f"LinearRegression({solver})", "test R2", r2_score(yte, model.predict(Xte_s)), t,
                 sk_val, sk_t)
-    fig, axes = plt.subplots(1, 2 if ctx.use_sklearn else 1, figsize=(10, 4), squeeze=False)
+    fig, axes = subplots(1, 2 if ctx.use_sklearn else 1, figsize=(10, 4), squeeze=False)
     axes[0, 0].scatter(yte, model.predict(Xte_s), s=10)
     axes[0, 0].set(title="pyml: predicted vs true", xlabel="true", ylabel="predicted")
     if ctx.use_sklearn:
@@ -71,7 +71,7 @@ def run(ctx):
     Xn, mu, sigma = zscore_normalize_features(X)
     clf, t = ctx.timed(LogisticRegression(solver="gd", learning_rate=1.0, max_iter=3000, reg_lambda=0.0).fit, Xn, y)
     ctx.row("exam scores", "LogisticRegression(gd)", "train accuracy", clf.score(Xn, y), t)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = subplots(1, 2, figsize=(11, 4))
     plot.DecisionBoundaryDisplay.from_estimator(clf, Xn, y).plot(ax=axes[0])
     plot.SigmoidDisplay.from_range().plot(ax=axes[1])
     ctx.savefig(fig, "logistic-boundary-and-sigmoid")
@@ -83,7 +83,7 @@ def run(ctx):
     def mapped(A):
         return map_feature(A[:, 0], A[:, 1])
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    fig, axes = subplots(1, 3, figsize=(15, 4))
     for ax, lam in zip(axes, (0.0, 1.0, 100.0)):
         clf, t = ctx.timed(LogisticRegression(reg_lambda=lam, max_iter=200).fit, mapped(X), y)
         ctx.row("microchip QA", f"LogisticRegression(lambda={lam:g}) 27 features", "train accuracy",
@@ -108,7 +108,7 @@ def run(ctx):
             sk_val = accuracy_score(yte, sk.predict(Xte_s))
         ctx.row(name, "LogisticRegression(newton)", "test accuracy", accuracy_score(yte, clf.predict(Xte_s)), t,
                 sk_val, sk_t)
-    fig, ax = plt.subplots()
+    fig, ax = subplots()
     plot.CostHistoryDisplay.from_histories({"Newton-CG (digits)": clf.cost_history_}).plot(ax=ax)
     ctx.savefig(fig, "newton-cost-history")
     np.seterr(all="warn")

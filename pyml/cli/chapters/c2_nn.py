@@ -7,7 +7,7 @@ ORDER = 20
 
 
 def run(ctx):
-    import matplotlib.pyplot as plt
+    from pyml.plot import subplots
 
     from pyml import plot
     from pyml.base import BaseEstimator, RegressorMixin
@@ -41,7 +41,7 @@ def run(ctx):
     hist, t = ctx.timed(model.fit, Xt, yt, epochs=10, verbose=0)
     ctx.row("coffee x1000 (200,000 rows)", "Sequential 2-3-1 sigmoid, 10 epochs", "train accuracy",
             float(np.mean((model.predict(Xn) >= 0.5) == y)), t)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig, axes = subplots(1, 2, figsize=(10, 4))
     plot.TrainingHistoryDisplay.from_history(hist).plot(ax=axes[0])
     grid_t, grid_d = np.meshgrid(np.linspace(150, 285, 120), np.linspace(11.5, 15.5, 120))
     G = (np.column_stack([grid_t.ravel(), grid_d.ravel()]) - mu) / sd
@@ -87,7 +87,7 @@ def run(ctx):
     ctx.row("digits 10 classes", "Sequential 25-15-10 relu, 60 epochs", "test accuracy", acc, t, sk_val, sk_t)
     clf, t = ctx.timed(MLPClassifier(hidden_layer_sizes=(64,), max_iter=60, n_iter_no_change=5, random_state=0).fit, Xtr, ytr)
     ctx.row("digits 10 classes", "MLPClassifier(64,)", "test accuracy", float(clf.score(Xte, yte)), t)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig, axes = subplots(1, 2, figsize=(10, 4))
     plot.TrainingHistoryDisplay.from_history(h10, keys=["loss", "val_loss"]).plot(ax=axes[0])
     plot.DigitPredictionsDisplay.from_estimator(m10, Xte, yte, n_images=32).plot(ax=axes[1])
     axes[1].set_title("test digits: label,prediction")
@@ -133,7 +133,7 @@ def run(ctx):
                                        validation_data=(Xcv, ycv))
     diag = diagnose_bias_variance(tr_m[-1, 0], cv_m[-1, 0], baseline)
     ctx.step(f"  degree 1 learning curve: {diag}; best degree {best_degree}, best lambda {best_lambda:g}")
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    fig, axes = subplots(1, 3, figsize=(15, 4))
     plot.ValidationCurveDisplay(degrees, tr_d, cv_d, param_name="degree", baseline=baseline).plot(ax=axes[0])
     plot.ValidationCurveDisplay([max(l, 1e-4) for l in lambdas], tr_l, cv_l, param_name="lambda",
                                 baseline=baseline, log_x=True).plot(ax=axes[1])

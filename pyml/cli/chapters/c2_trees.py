@@ -10,7 +10,7 @@ ORDER = 30
 
 
 def run(ctx):
-    import matplotlib.pyplot as plt
+    from pyml.plot import subplots
 
     from pyml import plot
     from pyml.datasets import load_digits, load_mushroom
@@ -91,14 +91,14 @@ def run(ctx):
         sk_val = accuracy_score(yte, sk.predict(Xte))
     ctx.row("digits", f"GradientBoosting(best round {gb.best_iteration_})", "test accuracy",
             accuracy_score(yte, gb.predict(Xte)), t, sk_val, sk_t)
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+    fig, axes = subplots(1, 2, figsize=(12, 5))
     pix = [f"px({i // 8},{i % 8})" for i in range(64)]
     plot.FeatureImportanceDisplay(forest.feature_importances_, pix, top=15).plot(ax=axes[0])
     axes[0].set_title("random forest: top pixels")
     plot.FeatureImportanceDisplay(gb.feature_importances_, pix, top=15).plot(ax=axes[1])
     axes[1].set_title("boosting: top pixels (gain)")
     ctx.savefig(fig, "feature-importances")
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = subplots(figsize=(6, 4))
     ax.plot(gb.train_loss_, label="train")
     ax.plot(gb.validation_loss_, label="validation")
     ax.axvline(gb.best_iteration_, c="0.5", ls="--", label="best round")

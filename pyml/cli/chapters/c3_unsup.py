@@ -7,18 +7,8 @@ TITLE = "Course 3 week 1: k-means clustering and Gaussian anomaly detection"
 ORDER = 40
 
 
-def _sample_image():
-    """Grace Hopper's portrait shipped with matplotlib, downsampled 4x (about 150 x 128)."""
-    import matplotlib.cbook as cbook
-    import matplotlib.image as mpimg
-
-    with cbook.get_sample_data("grace_hopper.jpg") as fh:
-        img = mpimg.imread(fh, format="jpg")
-    return np.ascontiguousarray(img[::4, ::4, :3])
-
-
 def run(ctx):
-    import matplotlib.pyplot as plt
+    from pyml.plot import sample_image, subplots
 
     from pyml.anomaly import GaussianAnomalyDetector, estimate_gaussian, multivariate_gaussian, select_threshold
     from pyml.cluster import KMeans, compress_image, run_kmeans
@@ -34,7 +24,7 @@ def run(ctx):
     (cents, idx, history), t = ctx.timed(run_kmeans, X, init, 10)
     inertia = float(((X - cents[idx]) ** 2).sum())
     ctx.row("blobs 300x2", "run_kmeans (10 it)", "inertia", inertia, t)
-    fig, ax = plt.subplots(figsize=(6, 5))
+    fig, ax = subplots(figsize=(6, 5))
     KMeansProgressDisplay(X, idx, history).plot(ax=ax)
     ctx.savefig(fig, "kmeans-progress")
 
@@ -55,13 +45,13 @@ def run(ctx):
     ctx.row("blobs 50000x8", "KMeans k-means++", "inertia", km.inertia_, t)
 
     ctx.step("elbow curve")
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = subplots(figsize=(6, 4))
     ElbowDisplay.from_data(make_blobs(2000, 2, centers=4, random_state=3)[0], range(1, 9), ax=ax)
     ctx.savefig(fig, "elbow")
 
     # 3. Image compression to 16 colours.
     ctx.step("image compression to 16 colours (matplotlib's sample image)")
-    img = _sample_image()
+    img = sample_image("grace_hopper.jpg", step=4)
     (out, palette), t = ctx.timed(compress_image, img, 16, random_state=0)
     mse = float(np.mean((out.astype(float) - img.astype(float)) ** 2))
     sk_val = sk_t = None
@@ -72,8 +62,8 @@ def run(ctx):
         sk, sk_t = ctx.timed(SKKMeans(16, n_init=1, max_iter=10, tol=0, random_state=0).fit, pix)
         sk_val = float(np.mean((np.rint(sk.cluster_centers_[sk.labels_]) - pix) ** 2))
     ctx.row(f"grace_hopper {img.shape[0]}x{img.shape[1]}", "compress_image k=16", "pixel MSE", mse, t, sk_val, sk_t)
-    ImageCompressionDisplay(img, out, palette).plot()
-    ctx.savefig(plt.gcf(), "image-compression")
+    disp = ImageCompressionDisplay(img, out, palette).plot()
+    ctx.savefig(disp.figure_, "image-compression")
 
     # 4. Anomaly detection on server metrics (the lab's part 1).
     ctx.step("Gaussian anomaly detection on server latency / throughput")
@@ -85,12 +75,12 @@ def run(ctx):
     ctx.row("server metrics 307x2", "select_threshold (lab grid)", "F1", f1, t)
     det = GaussianAnomalyDetector(epsilon=eps).fit(Xtr)
     ctx.row("server metrics 307x2", "flagged in training set", "count", int(det.predict(Xtr).sum()), None)
-    fig, ax = plt.subplots(figsize=(6, 5))
+    fig, ax = subplots(figsize=(6, 5))
     DensityContourDisplay.from_estimator(det, Xtr, ax=ax)
     ax.set_xlabel("latency (ms)")
     ax.set_ylabel("throughput (mb/s)")
     ctx.savefig(fig, "density-contours")
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = subplots(figsize=(6, 4))
     F1ThresholdDisplay.from_predictions(yval, p_val, ax=ax)
     ctx.savefig(fig, "f1-vs-epsilon")
 
