@@ -8,13 +8,12 @@ ORDER = 40
 
 
 def run(ctx):
-    from pyml.plot import sample_image, subplots
-
     from pyml.anomaly import GaussianAnomalyDetector, estimate_gaussian, multivariate_gaussian, select_threshold
     from pyml.cluster import KMeans, compress_image, run_kmeans
     from pyml.datasets import make_blobs, make_server_metrics
     from pyml.plot import (
         DensityContourDisplay, ElbowDisplay, F1ThresholdDisplay, ImageCompressionDisplay, KMeansProgressDisplay,
+        sample_image, subplots,
     )
 
     # 1. The lab's loop on 2-D blobs, with the centroid trajectories.
