@@ -26,6 +26,7 @@ class KFold:
         self.random_state = random_state
 
     def get_n_splits(self, X=None, y=None, groups=None):
+        """Number of (train, test) splits: ``n_splits``."""
         return self.n_splits
 
     def split(self, X, y=None, groups=None):
@@ -92,6 +93,7 @@ class _Listed:
         self.splits = splits
 
     def get_n_splits(self, *args, **kwargs):
+        """Number of (train, test) splits: ``n_splits``."""
         return len(self.splits)
 
     def split(self, X=None, y=None, groups=None):

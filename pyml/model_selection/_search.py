@@ -111,10 +111,13 @@ class GridSearchCV(BaseEstimator):
         return self.best_estimator_
 
     def predict(self, X):
+        """``best_estimator_.predict(X)``."""
         return self._best().predict(X)
 
     def predict_proba(self, X):
+        """``best_estimator_.predict_proba(X)``."""
         return self._best().predict_proba(X)
 
     def score(self, X, y=None):
+        """``best_estimator_.score(X, y)``."""
         return get_scorer(self.scoring)(self._best(), X, y)

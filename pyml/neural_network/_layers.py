@@ -61,6 +61,7 @@ class L2:
         return self.l2 * float(np.sum(W * W))
 
     def get_config(self):
+        """Constructor arguments as a JSON-serialisable dict (used by save / load_model)."""
         return {"l2": self.l2}
 
     def __repr__(self):
@@ -136,6 +137,7 @@ class Dense:
         return self
 
     def count_params(self):
+        """Number of trainable parameters (kernel and bias)."""
         """Number of weights: n_in * units + units."""
         if not self.built:
             raise ValueError(f"layer {self.name!r} is not built yet: call the model on data or give an Input")
@@ -198,6 +200,7 @@ class Dense:
         return np.ascontiguousarray(X)
 
     def get_config(self):
+        """Constructor arguments as a JSON-serialisable dict (used by save / load_model)."""
         return {"class": "Dense", "units": self.units, "activation": self.activation, "name": self.name,
                 "l2": self.l2 if self.kernel_regularizer is not None else None}
 

@@ -32,6 +32,7 @@ class Loss:
         return value
 
     def get_config(self):
+        """Constructor arguments as a JSON-serialisable dict (used by save / load_model)."""
         return {"name": self.name, "from_logits": self.from_logits}
 
     def __repr__(self):

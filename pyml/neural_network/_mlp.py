@@ -223,6 +223,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return _k.activation(3, np.ascontiguousarray(Z), 1)
 
     def predict_log_proba(self, X):
+        """log of :meth:`predict_proba`."""
         return np.log(self.predict_proba(X))
 
     def predict(self, X):

@@ -66,6 +66,7 @@ class Adam(Optimizer):
         return self._ensure_state(layers, True, True)
 
     def get_config(self):
+        """Constructor arguments as a JSON-serialisable dict (used by save / load_model)."""
         return {"name": "adam", "learning_rate": self.learning_rate, "beta_1": self.beta_1,
                 "beta_2": self.beta_2, "epsilon": self.epsilon}
 
@@ -93,6 +94,7 @@ class SGD(Optimizer):
         return self._ensure_state(layers, self.momentum != 0, False)
 
     def get_config(self):
+        """Constructor arguments as a JSON-serialisable dict (used by save / load_model)."""
         return {"name": "sgd", "learning_rate": self.learning_rate, "momentum": self.momentum,
                 "nesterov": self.nesterov}
 

@@ -394,6 +394,7 @@ class Sequential:
         raise ValueError(f"no layer named {name!r}")
 
     def count_params(self):
+        """Total number of trainable parameters of all layers."""
         return sum(l.count_params() for l in self.layers)
 
     def summary(self, print_fn=print):
@@ -416,6 +417,7 @@ class Sequential:
 
     # -- persistence --------------------------------------------------------------
     def get_config(self):
+        """Constructor arguments as a JSON-serialisable dict (used by save / load_model)."""
         cfg = {"format": FORMAT, "pyml_version": _pyml_version(), "name": self.name, "dtype": self.dtype.name,
                "input_shape": list(self.input_shape) if self.input_shape else None,
                "layers": [l.get_config() for l in self.layers]}

@@ -40,6 +40,7 @@ class Display:
     """
 
     def plot(self, ax=None, **kwargs):
+        """Draw onto ``ax`` (a new figure when None); sets ``ax_``, ``figure_``, ``artists_``; returns self."""
         ax = self._axes(ax)
         self.ax_ = ax
         self.figure_ = ax.figure
