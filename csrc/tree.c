@@ -75,7 +75,10 @@ typedef struct {
 
 /* Rows per chunk of the parallel partition (a fixed size, so the result
  * never depends on the thread count). */
-#define PART_CHUNK 16384
+#define PART_CHUNK 8192
+
+/* Rows ahead whose codes and gradients the histogram loop prefetches. */
+#define HIST_PF 16
 
 /* Threads of the level-wise growth (each has its own split-scan scratch). */
 #define MAX_LEVEL_THREADS 64
@@ -276,6 +279,11 @@ static void hist_accum(const grower *g, int32_t start, int32_t end, double *h, i
         double *h0 = h + (size_t)a0 * fstride;
         for (int32_t q = start; q < end; q++) {
             int32_t r = rows[q];
+            if (q + HIST_PF < end) {
+                int32_t rp = rows[q + HIST_PF];
+                __builtin_prefetch(codes + (size_t)rp * d + a0);
+                __builtin_prefetch(rs + 2 * (size_t)rp);
+            }
             const uint8_t *c = codes + (size_t)r * d;
             const double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
             double *hf = h0;
@@ -579,9 +587,12 @@ static int evaluate_node(grower *g, int32_t node)
 
 /* Stable partition of rows[start:end) (and of every sorted list in exact
  * mode) into left (x <= threshold) and right; returns the first right row. */
-/* Parallel stable partition of a large hist-mode segment: count the left
- * rows of each fixed chunk, prefix-sum, then every chunk writes its rows to
- * their final places in tmp. Same output as the serial loop. */
+/* Parallel stable partition of a large hist-mode segment. Pass 1: every
+ * fixed chunk partitions its rows into its own range of tmp in one
+ * branch-free pass (left rows from the front in order, right rows from the
+ * back in reverse order). Pass 2: after a prefix sum of the left counts,
+ * every chunk copies its rows to their final places in rows. Same output as
+ * the serial loop (a stable partition is unique). */
 static int32_t partition_parallel(grower *g, int32_t start, int32_t end, int f, int b)
 {
     const pyml_tree_data *D = g->D;
@@ -596,9 +607,20 @@ static int32_t partition_parallel(grower *g, int32_t start, int32_t end, int f, 
     {
 #pragma omp for schedule(static)
         for (int c = 0; c < nc; c++) {
-            int32_t q0 = start + c * PART_CHUNK, q1 = q0 + PART_CHUNK < end ? q0 + PART_CHUNK : end, k = 0;
-            for (int32_t q = q0; q < q1; q++) k += col[(size_t)rows[q] * d] <= b;
-            cl[c] = k;
+            int32_t q0 = start + c * PART_CHUNK, q1 = q0 + PART_CHUNK < end ? q0 + PART_CHUNK : end;
+            int32_t *t = tmp + q0, last = q1 - q0 - 1, nl = 0, nr = 0;
+            /* Both candidate slots are free: t[nl] lies before the right
+             * rows placed so far and t[last - nr] after the left ones (they
+             * coincide only for the chunk's last row). */
+            for (int32_t q = q0; q < q1; q++) {
+                int32_t r = rows[q];
+                int left = col[(size_t)r * d] <= b;
+                t[nl] = r;
+                t[last - nr] = r;
+                nl += left;
+                nr += 1 - left;
+            }
+            cl[c] = nl;
         }
 #pragma omp single
         {
@@ -613,17 +635,14 @@ static int32_t partition_parallel(grower *g, int32_t start, int32_t end, int f, 
 #pragma omp for schedule(static)
         for (int c = 0; c < nc; c++) {
             int32_t q0 = start + c * PART_CHUNK, q1 = q0 + PART_CHUNK < end ? q0 + PART_CHUNK : end;
-            int32_t nl = cl[c], nr = cl[nc] + (q0 - start) - cl[c];
-            /* branchy on purpose: a branch-free double write could touch
-             * the next chunk's first slot */
-            for (int32_t q = q0; q < q1; q++) {
-                int32_t r = rows[q];
-                if (col[(size_t)r * d] <= b) tmp[nl++] = r;
-                else tmp[nr++] = r;
-            }
+            const int32_t *t = tmp + q0;
+            int32_t last = q1 - q0 - 1;
+            int32_t nl = cl[c + 1] - cl[c], nr = q1 - q0 - nl;
+            memcpy(rows + start + cl[c], t, sizeof(int32_t) * nl);
+            int32_t *dst = rows + start + cl[nc] + (q0 - start - cl[c]);
+            for (int32_t k = 0; k < nr; k++) dst[k] = t[last - k];
         }
     }
-    memcpy(rows + start, tmp, sizeof(int32_t) * m);
     return start + cl[nc];
 }
 
@@ -830,6 +849,49 @@ static void grow_levels(grower *g)
     }
 }
 
+/* After a split (hist splitter, subtraction trick): the smaller child's
+ * histogram (built in its slot), the larger's (the parent's minus it, in the
+ * parent's slot) and the split searches of both children L, R, in one
+ * parallel region: every thread builds and subtracts a feature range, then
+ * the two searches run one per thread (each with its own scratch). Every
+ * (feature, bin) sum runs over the rows in their order, so the histograms,
+ * and the tree, are the same for any thread count. With per-node feature
+ * sampling the searches stay serial (the draws come from one stream). */
+static void split_children(grower *g, int32_t small, int32_t large, int32_t L, int32_t R, int *is_open)
+{
+    const pyml_tree_params *p = g->P;
+    const int na = g->n_active, nb = g->D->nb_max, Sh = g->Sh;
+    double *hs = g->hist + (size_t)g->nslot[small] * g->hist_elems;
+    double *hp = g->hist + (size_t)g->nslot[large] * g->hist_elems;
+    const int32_t start = g->nstart[small], end = g->nend[small];
+    const int par_eval = !(p->max_features > 0 && p->max_features < na);
+    int nthr = g->n_threads < na ? g->n_threads : na;
+    if (nthr < 1) nthr = 1;
+#pragma omp parallel num_threads(nthr) if (nthr > 1)
+    {
+        int t = 0, nt = 1;
+#if PYML_HAVE_OPENMP
+        t = omp_get_thread_num();
+        nt = omp_get_num_threads();
+#endif
+        int a0 = (int)((long)na * t / nt), a1 = (int)((long)na * (t + 1) / nt);
+        hist_accum(g, start, end, hs, a0, a1);
+        for (int a = a0; a < a1; a++) {
+            size_t off = (size_t)g->active[a] * nb * Sh;
+            for (size_t k = 0; k < (size_t)nb * Sh; k++) hp[off + k] -= hs[off + k];
+        }
+        if (par_eval) {
+#pragma omp barrier
+#pragma omp for schedule(static, 1)
+            for (int c = 0; c < 2; c++) is_open[c] = evaluate_node(g, c ? R : L);
+        }
+    }
+    if (!par_eval) {
+        is_open[0] = evaluate_node(g, L);
+        is_open[1] = evaluate_node(g, R);
+    }
+}
+
 /* Grow one tree on rows[0:m) (already in g->rows) with the active features. */
 static int grow(grower *g, int32_t m)
 {
@@ -871,6 +933,7 @@ static int grow(grower *g, int32_t m)
         int need = make_children(g, node, mid);
         int32_t L = g->out.left[node], R = g->out.right[node];
         if (!need) release_slot(g, node);
+        int is_open[2], evaluated = 0;
         if (p->splitter == PYML_SPLIT_HIST && g->nslot[node] >= 0) {
             /* Subtraction trick: build the smaller child, the sibling is the
              * parent's histogram minus it (computed in the parent's slot). */
@@ -880,25 +943,20 @@ static int grow(grower *g, int32_t m)
             g->nslot[node] = -1;
             int ss = acquire_slot(g, -1);
             if (ss >= 0) {
-                double *hs = g->hist + (size_t)ss * g->hist_elems, *hp = g->hist + (size_t)ps * g->hist_elems;
-                hist_build(g, g->nstart[small], g->nend[small], hs);
-                int nb = g->D->nb_max, Sh = g->Sh;
-                for (int a = 0; a < g->n_active; a++) {
-                    size_t off = (size_t)g->active[a] * nb * Sh;
-                    for (size_t k = 0; k < (size_t)nb * Sh; k++) hp[off + k] -= hs[off + k];
-                }
                 g->nslot[small] = ss;
                 g->nslot[large] = ps;
+                split_children(g, small, large, L, R, is_open);
+                evaluated = 1;
             } else {
                 g->slot_free[g->n_free++] = ps;
             }
         }
-        int32_t kids[2] = {L, R};
-        for (int c = 0; c < 2; c++) {
-            int32_t k = kids[c];
-            if (evaluate_node(g, k)) g->open[g->n_open++] = k;
-            else release_slot(g, k);
-        }
+        /* (unevaluated children may take a histogram slot from an open
+         * leaf: L joins the open list before R is evaluated) */
+        if (evaluated ? is_open[0] : evaluate_node(g, L)) g->open[g->n_open++] = L;
+        else release_slot(g, L);
+        if (evaluated ? is_open[1] : evaluate_node(g, R)) g->open[g->n_open++] = R;
+        else release_slot(g, R);
     }
     /* Nodes still open become leaves (leaf budget or capacity reached). */
     for (int i = 0; i < g->n_open; i++) release_slot(g, g->open[i]);
