@@ -398,16 +398,31 @@ static int draw_features(grower *g, const int32_t **feats)
     return mf;
 }
 
-static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int nf)
+/* A split candidate: the best split over some of a node's features (gain
+ * -inf when none is allowed; its left statistics go to a caller buffer). */
+typedef struct {
+    double gain, thr;
+    int32_t feat, bin;
+} split_cand;
+
+/* Best split of a node over features feats[i0:i1): the first (feature, bin)
+ * of largest gain in scan order, so the candidates of consecutive feature
+ * ranges, merged in range order keeping the first largest, give the split
+ * of one scan over all features. */
+static void find_split_hist_range(grower *g, int32_t node, const int32_t *feats, int i0, int i1, split_cand *cand,
+                                  double *bestL)
 {
     const pyml_tree_data *D = g->D;
     int S = g->S, Sh = g->Sh, nb = D->nb_max;
     const double *P = g->nstats + (size_t)node * S;
     const double *h = g->hist + (size_t)g->nslot[node] * g->hist_elems;
-    double *L = g->scratch + (size_t)4 * S * thread_id(), *R = L + S, *bestL = g->lstats + (size_t)node * S;
+    double *L = g->scratch + (size_t)4 * S * thread_id(), *R = L + S;
     double best = -INFINITY;
     double total = P[S - 1];
-    for (int i = 0; i < nf; i++) {
+    cand->feat = -1;
+    cand->bin = -1;
+    cand->thr = 0.0;
+    for (int i = i0; i < i1; i++) {
         int f = feats[i];
         const double *hf = h + (size_t)f * nb * Sh;
         int nbf = D->nbins[f];
@@ -443,9 +458,9 @@ static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int n
                 double gn = 0.5 * (fbest - base) - g->P->gamma;
                 if (gn > best) {
                     best = gn;
-                    g->sp_feat[node] = f;
-                    g->sp_bin[node] = bbest;
-                    g->sp_thr[node] = D->edges[D->edge_off[f] + bbest];
+                    cand->feat = f;
+                    cand->bin = bbest;
+                    cand->thr = D->edges[D->edge_off[f] + bbest];
                     bestL[0] = bGL;
                     bestL[1] = bHL;
                     bestL[2] = 1.0;
@@ -469,14 +484,32 @@ static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int n
             double gn = split_gain(g, P, L, R);
             if (gn > best) {
                 best = gn;
-                g->sp_feat[node] = f;
-                g->sp_bin[node] = b;
-                g->sp_thr[node] = D->edges[D->edge_off[f] + b];
+                cand->feat = f;
+                cand->bin = b;
+                cand->thr = D->edges[D->edge_off[f] + b];
                 memcpy(bestL, L, sizeof(double) * S);
             }
         }
     }
-    g->sp_gain[node] = best;
+    cand->gain = best;
+}
+
+/* Records a node's chosen split (its left statistics are already in lstats). */
+static void commit_split(grower *g, int32_t node, const split_cand *c)
+{
+    g->sp_gain[node] = c->gain;
+    if (c->gain > -INFINITY) {
+        g->sp_feat[node] = c->feat;
+        g->sp_bin[node] = c->bin;
+        g->sp_thr[node] = c->thr;
+    }
+}
+
+static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int nf)
+{
+    split_cand c;
+    find_split_hist_range(g, node, feats, 0, nf, &c, g->lstats + (size_t)node * g->S);
+    commit_split(g, node, &c);
 }
 
 static void find_split_exact(grower *g, int32_t node, const int32_t *feats, int nf)
@@ -547,7 +580,9 @@ static void write_node_value(grower *g, int32_t node)
 
 /* A new node: value, leaf tests, and (if it may split) its best split. Returns
  * 1 when the node is open (has an allowed split), 0 when it is a leaf. */
-static int evaluate_node(grower *g, int32_t node)
+/* The first part of evaluate_node: the node's value and the leaf tests;
+ * returns whether its split must be searched. */
+static int node_may_split(grower *g, int32_t node)
 {
     const pyml_tree_params *p = g->P;
     int S = g->S;
@@ -562,6 +597,27 @@ static int evaluate_node(grower *g, int32_t node)
     } else if (g->out.impurity[node] <= 2.220446049250313e-16) {
         return 0;
     }
+    return 1;
+}
+
+/* The last part of evaluate_node: whether the found split is allowed. */
+static int split_allowed(const grower *g, int32_t node)
+{
+    const pyml_tree_params *p = g->P;
+    double gn = g->sp_gain[node];
+    if (!(gn > -INFINITY)) return 0;
+    if (p->criterion == PYML_CRIT_NEWTON) {
+        if (!(gn > 0)) return 0;
+    } else if (gn / g->w_root + 2.220446049250313e-16 < p->min_impurity_decrease) {
+        return 0;
+    }
+    return 1;
+}
+
+static int evaluate_node(grower *g, int32_t node)
+{
+    const pyml_tree_params *p = g->P;
+    if (!node_may_split(g, node)) return 0;
     const int32_t *feats;
     int nf = draw_features(g, &feats);
     if (p->splitter == PYML_SPLIT_HIST) {
@@ -575,14 +631,7 @@ static int evaluate_node(grower *g, int32_t node)
     } else {
         find_split_exact(g, node, feats, nf);
     }
-    double gn = g->sp_gain[node];
-    if (!(gn > -INFINITY)) return 0;
-    if (p->criterion == PYML_CRIT_NEWTON) {
-        if (!(gn > 0)) return 0;
-    } else if (gn / g->w_root + 2.220446049250313e-16 < p->min_impurity_decrease) {
-        return 0;
-    }
-    return 1;
+    return split_allowed(g, node);
 }
 
 /* Stable partition of rows[start:end) (and of every sorted list in exact
@@ -852,21 +901,30 @@ static void grow_levels(grower *g)
 /* After a split (hist splitter, subtraction trick): the smaller child's
  * histogram (built in its slot), the larger's (the parent's minus it, in the
  * parent's slot) and the split searches of both children L, R, in one
- * parallel region: every thread builds and subtracts a feature range, then
- * the two searches run one per thread (each with its own scratch). Every
- * (feature, bin) sum runs over the rows in their order, so the histograms,
- * and the tree, are the same for any thread count. With per-node feature
- * sampling the searches stay serial (the draws come from one stream). */
+ * parallel region. Every thread builds and subtracts a fixed feature range,
+ * then searches both children over that same range (histogram data it just
+ * wrote); the per-range candidates are merged in range order. Every
+ * (feature, bin) sum runs over the rows in their order and the merge keeps
+ * the first best split of the whole scan, so the tree is the same for any
+ * thread count. With per-node feature sampling the searches stay serial
+ * (the draws come from one stream). */
 static void split_children(grower *g, int32_t small, int32_t large, int32_t L, int32_t R, int *is_open)
 {
     const pyml_tree_params *p = g->P;
-    const int na = g->n_active, nb = g->D->nb_max, Sh = g->Sh;
+    const int na = g->n_active, nb = g->D->nb_max, Sh = g->Sh, S = g->S;
     double *hs = g->hist + (size_t)g->nslot[small] * g->hist_elems;
     double *hp = g->hist + (size_t)g->nslot[large] * g->hist_elems;
     const int32_t start = g->nstart[small], end = g->nend[small];
+    const int32_t kid[2] = {L, R};
     const int par_eval = !(p->max_features > 0 && p->max_features < na);
     int nthr = g->n_threads < na ? g->n_threads : na;
+    if (nthr > MAX_LEVEL_THREADS) nthr = MAX_LEVEL_THREADS;
     if (nthr < 1) nthr = 1;
+    int search[2] = {0, 0};
+    if (par_eval)
+        for (int c = 0; c < 2; c++) search[c] = node_may_split(g, kid[c]);
+    split_cand cand[MAX_LEVEL_THREADS][2];
+    int nteam = 1;
 #pragma omp parallel num_threads(nthr) if (nthr > 1)
     {
         int t = 0, nt = 1;
@@ -881,14 +939,31 @@ static void split_children(grower *g, int32_t small, int32_t large, int32_t L, i
             for (size_t k = 0; k < (size_t)nb * Sh; k++) hp[off + k] -= hs[off + k];
         }
         if (par_eval) {
+            if (t == 0) nteam = nt;
+            /* the larger child's histogram is complete once every thread
+             * subtracted; each thread scans its own features of both */
 #pragma omp barrier
-#pragma omp for schedule(static, 1)
-            for (int c = 0; c < 2; c++) is_open[c] = evaluate_node(g, c ? R : L);
+            for (int c = 0; c < 2; c++)
+                if (search[c])
+                    find_split_hist_range(g, kid[c], g->active, a0, a1, &cand[t][c],
+                                          g->scratch + (size_t)4 * S * t + (size_t)(2 + c) * S);
         }
     }
     if (!par_eval) {
         is_open[0] = evaluate_node(g, L);
         is_open[1] = evaluate_node(g, R);
+        return;
+    }
+    for (int c = 0; c < 2; c++) {
+        is_open[c] = 0;
+        if (!search[c]) continue;
+        int src = 0;
+        for (int t = 1; t < nteam; t++)
+            if (cand[t][c].gain > cand[src][c].gain) src = t;
+        memcpy(g->lstats + (size_t)kid[c] * S, g->scratch + (size_t)4 * S * src + (size_t)(2 + c) * S,
+               sizeof(double) * S);
+        commit_split(g, kid[c], &cand[src][c]);
+        is_open[c] = split_allowed(g, kid[c]);
     }
 }
 
