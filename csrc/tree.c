@@ -337,14 +337,20 @@ static void hist_accum(const grower *g, int32_t start, int32_t end, double *h, i
     }
 }
 
+/* Threads for a histogram of m rows built on its own: a parallel region
+ * must carry enough work (>~50 us) to pay for its barrier. */
+static int hist_threads(const grower *g, int32_t m)
+{
+    int na = g->n_active, nthr = g->n_threads;
+    if (m < 8192 || (long)m * na < 131072) nthr = 1;
+    return nthr > na ? (na > 0 ? na : 1) : nthr;
+}
+
 /* Histogram of a node (OpenMP over feature ranges for big nodes). */
 static void hist_build(grower *g, int32_t start, int32_t end, double *h)
 {
     int na = g->n_active;
-    int nthr = g->n_threads;
-    /* a parallel region must carry enough work (>~50 us) to pay for its barrier */
-    if (end - start < 8192 || (long)(end - start) * na < 131072) nthr = 1;
-    if (nthr > na) nthr = na;
+    int nthr = hist_threads(g, end - start);
 #pragma omp parallel num_threads(nthr) if (nthr > 1)
     {
         int t = 0, nt = 1;
@@ -980,7 +986,32 @@ static int grow(grower *g, int32_t m)
     int32_t root = new_node(g, 0, m, 0);
     double *rs = g->nstats;
     memset(rs, 0, sizeof(double) * S);
-    for (int32_t q = 0; q < m; q++) add_row(g, rs, g->rows[q]);
+    int rthr = p->splitter == PYML_SPLIT_HIST ? hist_threads(g, m) : 1;
+    int rslot = rthr > 1 ? acquire_slot(g, root) : -1;
+    if (rslot >= 0) {
+        /* The root's statistics (one serial sum over its rows, in order)
+         * overlap its histogram: thread 0 sums them and builds a smaller
+         * share of the features (weights 2 : 3). The histogram does not
+         * depend on the split of the features. */
+        const int na = g->n_active;
+        double *h = g->hist + (size_t)rslot * g->hist_elems;
+        g->nslot[root] = rslot;
+#pragma omp parallel num_threads(rthr)
+        {
+            int t = 0, nt = 1;
+#if PYML_HAVE_OPENMP
+            t = omp_get_thread_num();
+            nt = omp_get_num_threads();
+#endif
+            if (t == 0)
+                for (int32_t q = 0; q < m; q++) add_row(g, rs, g->rows[q]);
+            int a0 = t ? (int)((long)na * (3 * t - 1) / (3 * nt - 1)) : 0;
+            int a1 = (int)((long)na * (3 * t + 2) / (3 * nt - 1));
+            hist_accum(g, 0, m, h, a0, a1);
+        }
+    } else {
+        for (int32_t q = 0; q < m; q++) add_row(g, rs, g->rows[q]);
+    }
     g->w_root = stat_weight(g, rs);
     if (!(g->w_root > 0)) g->w_root = 1.0;
     g->n_leaves = 1;
