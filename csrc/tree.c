@@ -75,7 +75,10 @@ typedef struct {
 
 /* Rows per chunk of the parallel partition (a fixed size, so the result
  * never depends on the thread count). */
-#define PART_CHUNK 16384
+#define PART_CHUNK 8192
+
+/* Rows ahead whose codes and gradients the histogram loop prefetches. */
+#define HIST_PF 16
 
 /* Threads of the level-wise growth (each has its own split-scan scratch). */
 #define MAX_LEVEL_THREADS 64
@@ -276,6 +279,11 @@ static void hist_accum(const grower *g, int32_t start, int32_t end, double *h, i
         double *h0 = h + (size_t)a0 * fstride;
         for (int32_t q = start; q < end; q++) {
             int32_t r = rows[q];
+            if (q + HIST_PF < end) {
+                int32_t rp = rows[q + HIST_PF];
+                __builtin_prefetch(codes + (size_t)rp * d + a0);
+                __builtin_prefetch(rs + 2 * (size_t)rp);
+            }
             const uint8_t *c = codes + (size_t)r * d;
             const double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
             double *hf = h0;
@@ -329,14 +337,20 @@ static void hist_accum(const grower *g, int32_t start, int32_t end, double *h, i
     }
 }
 
+/* Threads for a histogram of m rows built on its own: a parallel region
+ * must carry enough work (>~50 us) to pay for its barrier. */
+static int hist_threads(const grower *g, int32_t m)
+{
+    int na = g->n_active, nthr = g->n_threads;
+    if (m < 8192 || (long)m * na < 131072) nthr = 1;
+    return nthr > na ? (na > 0 ? na : 1) : nthr;
+}
+
 /* Histogram of a node (OpenMP over feature ranges for big nodes). */
 static void hist_build(grower *g, int32_t start, int32_t end, double *h)
 {
     int na = g->n_active;
-    int nthr = g->n_threads;
-    /* a parallel region must carry enough work (>~50 us) to pay for its barrier */
-    if (end - start < 8192 || (long)(end - start) * na < 131072) nthr = 1;
-    if (nthr > na) nthr = na;
+    int nthr = hist_threads(g, end - start);
 #pragma omp parallel num_threads(nthr) if (nthr > 1)
     {
         int t = 0, nt = 1;
@@ -390,16 +404,31 @@ static int draw_features(grower *g, const int32_t **feats)
     return mf;
 }
 
-static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int nf)
+/* A split candidate: the best split over some of a node's features (gain
+ * -inf when none is allowed; its left statistics go to a caller buffer). */
+typedef struct {
+    double gain, thr;
+    int32_t feat, bin;
+} split_cand;
+
+/* Best split of a node over features feats[i0:i1): the first (feature, bin)
+ * of largest gain in scan order, so the candidates of consecutive feature
+ * ranges, merged in range order keeping the first largest, give the split
+ * of one scan over all features. */
+static void find_split_hist_range(grower *g, int32_t node, const int32_t *feats, int i0, int i1, split_cand *cand,
+                                  double *bestL)
 {
     const pyml_tree_data *D = g->D;
     int S = g->S, Sh = g->Sh, nb = D->nb_max;
     const double *P = g->nstats + (size_t)node * S;
     const double *h = g->hist + (size_t)g->nslot[node] * g->hist_elems;
-    double *L = g->scratch + (size_t)4 * S * thread_id(), *R = L + S, *bestL = g->lstats + (size_t)node * S;
+    double *L = g->scratch + (size_t)4 * S * thread_id(), *R = L + S;
     double best = -INFINITY;
     double total = P[S - 1];
-    for (int i = 0; i < nf; i++) {
+    cand->feat = -1;
+    cand->bin = -1;
+    cand->thr = 0.0;
+    for (int i = i0; i < i1; i++) {
         int f = feats[i];
         const double *hf = h + (size_t)f * nb * Sh;
         int nbf = D->nbins[f];
@@ -435,9 +464,9 @@ static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int n
                 double gn = 0.5 * (fbest - base) - g->P->gamma;
                 if (gn > best) {
                     best = gn;
-                    g->sp_feat[node] = f;
-                    g->sp_bin[node] = bbest;
-                    g->sp_thr[node] = D->edges[D->edge_off[f] + bbest];
+                    cand->feat = f;
+                    cand->bin = bbest;
+                    cand->thr = D->edges[D->edge_off[f] + bbest];
                     bestL[0] = bGL;
                     bestL[1] = bHL;
                     bestL[2] = 1.0;
@@ -461,14 +490,32 @@ static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int n
             double gn = split_gain(g, P, L, R);
             if (gn > best) {
                 best = gn;
-                g->sp_feat[node] = f;
-                g->sp_bin[node] = b;
-                g->sp_thr[node] = D->edges[D->edge_off[f] + b];
+                cand->feat = f;
+                cand->bin = b;
+                cand->thr = D->edges[D->edge_off[f] + b];
                 memcpy(bestL, L, sizeof(double) * S);
             }
         }
     }
-    g->sp_gain[node] = best;
+    cand->gain = best;
+}
+
+/* Records a node's chosen split (its left statistics are already in lstats). */
+static void commit_split(grower *g, int32_t node, const split_cand *c)
+{
+    g->sp_gain[node] = c->gain;
+    if (c->gain > -INFINITY) {
+        g->sp_feat[node] = c->feat;
+        g->sp_bin[node] = c->bin;
+        g->sp_thr[node] = c->thr;
+    }
+}
+
+static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int nf)
+{
+    split_cand c;
+    find_split_hist_range(g, node, feats, 0, nf, &c, g->lstats + (size_t)node * g->S);
+    commit_split(g, node, &c);
 }
 
 static void find_split_exact(grower *g, int32_t node, const int32_t *feats, int nf)
@@ -539,7 +586,9 @@ static void write_node_value(grower *g, int32_t node)
 
 /* A new node: value, leaf tests, and (if it may split) its best split. Returns
  * 1 when the node is open (has an allowed split), 0 when it is a leaf. */
-static int evaluate_node(grower *g, int32_t node)
+/* The first part of evaluate_node: the node's value and the leaf tests;
+ * returns whether its split must be searched. */
+static int node_may_split(grower *g, int32_t node)
 {
     const pyml_tree_params *p = g->P;
     int S = g->S;
@@ -554,6 +603,27 @@ static int evaluate_node(grower *g, int32_t node)
     } else if (g->out.impurity[node] <= 2.220446049250313e-16) {
         return 0;
     }
+    return 1;
+}
+
+/* The last part of evaluate_node: whether the found split is allowed. */
+static int split_allowed(const grower *g, int32_t node)
+{
+    const pyml_tree_params *p = g->P;
+    double gn = g->sp_gain[node];
+    if (!(gn > -INFINITY)) return 0;
+    if (p->criterion == PYML_CRIT_NEWTON) {
+        if (!(gn > 0)) return 0;
+    } else if (gn / g->w_root + 2.220446049250313e-16 < p->min_impurity_decrease) {
+        return 0;
+    }
+    return 1;
+}
+
+static int evaluate_node(grower *g, int32_t node)
+{
+    const pyml_tree_params *p = g->P;
+    if (!node_may_split(g, node)) return 0;
     const int32_t *feats;
     int nf = draw_features(g, &feats);
     if (p->splitter == PYML_SPLIT_HIST) {
@@ -567,21 +637,17 @@ static int evaluate_node(grower *g, int32_t node)
     } else {
         find_split_exact(g, node, feats, nf);
     }
-    double gn = g->sp_gain[node];
-    if (!(gn > -INFINITY)) return 0;
-    if (p->criterion == PYML_CRIT_NEWTON) {
-        if (!(gn > 0)) return 0;
-    } else if (gn / g->w_root + 2.220446049250313e-16 < p->min_impurity_decrease) {
-        return 0;
-    }
-    return 1;
+    return split_allowed(g, node);
 }
 
 /* Stable partition of rows[start:end) (and of every sorted list in exact
  * mode) into left (x <= threshold) and right; returns the first right row. */
-/* Parallel stable partition of a large hist-mode segment: count the left
- * rows of each fixed chunk, prefix-sum, then every chunk writes its rows to
- * their final places in tmp. Same output as the serial loop. */
+/* Parallel stable partition of a large hist-mode segment. Pass 1: every
+ * fixed chunk partitions its rows into its own range of tmp in one
+ * branch-free pass (left rows from the front in order, right rows from the
+ * back in reverse order). Pass 2: after a prefix sum of the left counts,
+ * every chunk copies its rows to their final places in rows. Same output as
+ * the serial loop (a stable partition is unique). */
 static int32_t partition_parallel(grower *g, int32_t start, int32_t end, int f, int b)
 {
     const pyml_tree_data *D = g->D;
@@ -596,9 +662,20 @@ static int32_t partition_parallel(grower *g, int32_t start, int32_t end, int f, 
     {
 #pragma omp for schedule(static)
         for (int c = 0; c < nc; c++) {
-            int32_t q0 = start + c * PART_CHUNK, q1 = q0 + PART_CHUNK < end ? q0 + PART_CHUNK : end, k = 0;
-            for (int32_t q = q0; q < q1; q++) k += col[(size_t)rows[q] * d] <= b;
-            cl[c] = k;
+            int32_t q0 = start + c * PART_CHUNK, q1 = q0 + PART_CHUNK < end ? q0 + PART_CHUNK : end;
+            int32_t *t = tmp + q0, last = q1 - q0 - 1, nl = 0, nr = 0;
+            /* Both candidate slots are free: t[nl] lies before the right
+             * rows placed so far and t[last - nr] after the left ones (they
+             * coincide only for the chunk's last row). */
+            for (int32_t q = q0; q < q1; q++) {
+                int32_t r = rows[q];
+                int left = col[(size_t)r * d] <= b;
+                t[nl] = r;
+                t[last - nr] = r;
+                nl += left;
+                nr += 1 - left;
+            }
+            cl[c] = nl;
         }
 #pragma omp single
         {
@@ -613,17 +690,14 @@ static int32_t partition_parallel(grower *g, int32_t start, int32_t end, int f, 
 #pragma omp for schedule(static)
         for (int c = 0; c < nc; c++) {
             int32_t q0 = start + c * PART_CHUNK, q1 = q0 + PART_CHUNK < end ? q0 + PART_CHUNK : end;
-            int32_t nl = cl[c], nr = cl[nc] + (q0 - start) - cl[c];
-            /* branchy on purpose: a branch-free double write could touch
-             * the next chunk's first slot */
-            for (int32_t q = q0; q < q1; q++) {
-                int32_t r = rows[q];
-                if (col[(size_t)r * d] <= b) tmp[nl++] = r;
-                else tmp[nr++] = r;
-            }
+            const int32_t *t = tmp + q0;
+            int32_t last = q1 - q0 - 1;
+            int32_t nl = cl[c + 1] - cl[c], nr = q1 - q0 - nl;
+            memcpy(rows + start + cl[c], t, sizeof(int32_t) * nl);
+            int32_t *dst = rows + start + cl[nc] + (q0 - start - cl[c]);
+            for (int32_t k = 0; k < nr; k++) dst[k] = t[last - k];
         }
     }
-    memcpy(rows + start, tmp, sizeof(int32_t) * m);
     return start + cl[nc];
 }
 
@@ -830,6 +904,75 @@ static void grow_levels(grower *g)
     }
 }
 
+/* After a split (hist splitter, subtraction trick): the smaller child's
+ * histogram (built in its slot), the larger's (the parent's minus it, in the
+ * parent's slot) and the split searches of both children L, R, in one
+ * parallel region. Every thread builds and subtracts a fixed feature range,
+ * then searches both children over that same range (histogram data it just
+ * wrote); the per-range candidates are merged in range order. Every
+ * (feature, bin) sum runs over the rows in their order and the merge keeps
+ * the first best split of the whole scan, so the tree is the same for any
+ * thread count. With per-node feature sampling the searches stay serial
+ * (the draws come from one stream). */
+static void split_children(grower *g, int32_t small, int32_t large, int32_t L, int32_t R, int *is_open)
+{
+    const pyml_tree_params *p = g->P;
+    const int na = g->n_active, nb = g->D->nb_max, Sh = g->Sh, S = g->S;
+    double *hs = g->hist + (size_t)g->nslot[small] * g->hist_elems;
+    double *hp = g->hist + (size_t)g->nslot[large] * g->hist_elems;
+    const int32_t start = g->nstart[small], end = g->nend[small];
+    const int32_t kid[2] = {L, R};
+    const int par_eval = !(p->max_features > 0 && p->max_features < na);
+    int nthr = g->n_threads < na ? g->n_threads : na;
+    if (nthr > MAX_LEVEL_THREADS) nthr = MAX_LEVEL_THREADS;
+    if (nthr < 1) nthr = 1;
+    int search[2] = {0, 0};
+    if (par_eval)
+        for (int c = 0; c < 2; c++) search[c] = node_may_split(g, kid[c]);
+    split_cand cand[MAX_LEVEL_THREADS][2];
+    int nteam = 1;
+#pragma omp parallel num_threads(nthr) if (nthr > 1)
+    {
+        int t = 0, nt = 1;
+#if PYML_HAVE_OPENMP
+        t = omp_get_thread_num();
+        nt = omp_get_num_threads();
+#endif
+        int a0 = (int)((long)na * t / nt), a1 = (int)((long)na * (t + 1) / nt);
+        hist_accum(g, start, end, hs, a0, a1);
+        for (int a = a0; a < a1; a++) {
+            size_t off = (size_t)g->active[a] * nb * Sh;
+            for (size_t k = 0; k < (size_t)nb * Sh; k++) hp[off + k] -= hs[off + k];
+        }
+        if (par_eval) {
+            if (t == 0) nteam = nt;
+            /* the larger child's histogram is complete once every thread
+             * subtracted; each thread scans its own features of both */
+#pragma omp barrier
+            for (int c = 0; c < 2; c++)
+                if (search[c])
+                    find_split_hist_range(g, kid[c], g->active, a0, a1, &cand[t][c],
+                                          g->scratch + (size_t)4 * S * t + (size_t)(2 + c) * S);
+        }
+    }
+    if (!par_eval) {
+        is_open[0] = evaluate_node(g, L);
+        is_open[1] = evaluate_node(g, R);
+        return;
+    }
+    for (int c = 0; c < 2; c++) {
+        is_open[c] = 0;
+        if (!search[c]) continue;
+        int src = 0;
+        for (int t = 1; t < nteam; t++)
+            if (cand[t][c].gain > cand[src][c].gain) src = t;
+        memcpy(g->lstats + (size_t)kid[c] * S, g->scratch + (size_t)4 * S * src + (size_t)(2 + c) * S,
+               sizeof(double) * S);
+        commit_split(g, kid[c], &cand[src][c]);
+        is_open[c] = split_allowed(g, kid[c]);
+    }
+}
+
 /* Grow one tree on rows[0:m) (already in g->rows) with the active features. */
 static int grow(grower *g, int32_t m)
 {
@@ -843,7 +986,32 @@ static int grow(grower *g, int32_t m)
     int32_t root = new_node(g, 0, m, 0);
     double *rs = g->nstats;
     memset(rs, 0, sizeof(double) * S);
-    for (int32_t q = 0; q < m; q++) add_row(g, rs, g->rows[q]);
+    int rthr = p->splitter == PYML_SPLIT_HIST ? hist_threads(g, m) : 1;
+    int rslot = rthr > 1 ? acquire_slot(g, root) : -1;
+    if (rslot >= 0) {
+        /* The root's statistics (one serial sum over its rows, in order)
+         * overlap its histogram: thread 0 sums them and builds a smaller
+         * share of the features (weights 2 : 3). The histogram does not
+         * depend on the split of the features. */
+        const int na = g->n_active;
+        double *h = g->hist + (size_t)rslot * g->hist_elems;
+        g->nslot[root] = rslot;
+#pragma omp parallel num_threads(rthr)
+        {
+            int t = 0, nt = 1;
+#if PYML_HAVE_OPENMP
+            t = omp_get_thread_num();
+            nt = omp_get_num_threads();
+#endif
+            if (t == 0)
+                for (int32_t q = 0; q < m; q++) add_row(g, rs, g->rows[q]);
+            int a0 = t ? (int)((long)na * (3 * t - 1) / (3 * nt - 1)) : 0;
+            int a1 = (int)((long)na * (3 * t + 2) / (3 * nt - 1));
+            hist_accum(g, 0, m, h, a0, a1);
+        }
+    } else {
+        for (int32_t q = 0; q < m; q++) add_row(g, rs, g->rows[q]);
+    }
     g->w_root = stat_weight(g, rs);
     if (!(g->w_root > 0)) g->w_root = 1.0;
     g->n_leaves = 1;
@@ -871,6 +1039,7 @@ static int grow(grower *g, int32_t m)
         int need = make_children(g, node, mid);
         int32_t L = g->out.left[node], R = g->out.right[node];
         if (!need) release_slot(g, node);
+        int is_open[2], evaluated = 0;
         if (p->splitter == PYML_SPLIT_HIST && g->nslot[node] >= 0) {
             /* Subtraction trick: build the smaller child, the sibling is the
              * parent's histogram minus it (computed in the parent's slot). */
@@ -880,25 +1049,20 @@ static int grow(grower *g, int32_t m)
             g->nslot[node] = -1;
             int ss = acquire_slot(g, -1);
             if (ss >= 0) {
-                double *hs = g->hist + (size_t)ss * g->hist_elems, *hp = g->hist + (size_t)ps * g->hist_elems;
-                hist_build(g, g->nstart[small], g->nend[small], hs);
-                int nb = g->D->nb_max, Sh = g->Sh;
-                for (int a = 0; a < g->n_active; a++) {
-                    size_t off = (size_t)g->active[a] * nb * Sh;
-                    for (size_t k = 0; k < (size_t)nb * Sh; k++) hp[off + k] -= hs[off + k];
-                }
                 g->nslot[small] = ss;
                 g->nslot[large] = ps;
+                split_children(g, small, large, L, R, is_open);
+                evaluated = 1;
             } else {
                 g->slot_free[g->n_free++] = ps;
             }
         }
-        int32_t kids[2] = {L, R};
-        for (int c = 0; c < 2; c++) {
-            int32_t k = kids[c];
-            if (evaluate_node(g, k)) g->open[g->n_open++] = k;
-            else release_slot(g, k);
-        }
+        /* (unevaluated children may take a histogram slot from an open
+         * leaf: L joins the open list before R is evaluated) */
+        if (evaluated ? is_open[0] : evaluate_node(g, L)) g->open[g->n_open++] = L;
+        else release_slot(g, L);
+        if (evaluated ? is_open[1] : evaluate_node(g, R)) g->open[g->n_open++] = R;
+        else release_slot(g, R);
     }
     /* Nodes still open become leaves (leaf budget or capacity reached). */
     for (int i = 0; i < g->n_open; i++) release_slot(g, g->open[i]);

@@ -218,3 +218,30 @@ def test_parallel_partition_identical(rng):
     counts = np.bincount(leaves, minlength=a.estimators_[0].node_count)
     leaf = a.estimators_[0].children_left < 0
     np.testing.assert_array_equal(counts[leaf], a.estimators_[0].n_node_samples[leaf])
+
+
+@pytest.mark.parametrize("Est", [GradientBoostingClassifier, GradientBoostingRegressor])
+def test_leaf_wise_threads_identical(rng, Est):
+    # leaf-wise growth (no depth cap): with n_jobs=2 every split builds and subtracts its histograms and
+    # searches both children by feature range (candidates merged in range order), and nodes of >= 16384 rows are partitioned
+    # in parallel chunks (40_001 rows: the last chunk is partial); the trees must be bitwise those of n_jobs=1
+    X = rng.normal(size=(40_001, 7))
+    # column 5 copies column 0: exact gain ties between the two threads' feature ranges, which must go
+    # to the first feature like the serial scan
+    X[:, 5] = X[:, 0]
+    z = X[:, 0] + X[:, 1] * X[:, 2] - 0.5 * X[:, 3] ** 2
+    y = (z > 0).astype(int) if Est is GradientBoostingClassifier else z
+    kw = dict(n_estimators=3, max_depth=None, max_leaves=31, random_state=0)
+    a = Est(n_jobs=1, **kw).fit(X, y)
+    b = Est(n_jobs=2, **kw).fit(X, y)
+    assert max(t.n_leaves for t in a.estimators_) == 31
+    for ta, tb in zip(a.estimators_, b.estimators_):
+        for attr in ("feature", "threshold", "children_left", "children_right", "n_node_samples", "value"):
+            np.testing.assert_array_equal(getattr(ta, attr), getattr(tb, attr))
+    np.testing.assert_array_equal(a.train_loss_, b.train_loss_)
+    assert all(np.any(t.feature == 0) and not np.any(t.feature == 5) for t in b.estimators_)
+    # the partition is exact: every leaf holds the rows that reach it
+    t0 = a.estimators_[0]
+    counts = np.bincount(t0.apply(X), minlength=t0.node_count)
+    leaf = t0.children_left < 0
+    np.testing.assert_array_equal(counts[leaf], t0.n_node_samples[leaf])
