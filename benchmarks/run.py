@@ -58,6 +58,22 @@ def table(results):
     return "\n".join(out)
 
 
+def _print_environment():
+    """Which BLAS kernel NumPy will use (threadpoolctl) and the OpenBLAS overrides, for the record."""
+    import numpy  # noqa: F401  (loads the BLAS so threadpoolctl can see it)
+
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        print(f"{var}={os.environ.get(var, '<unset>')}")
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        print("threadpoolctl not installed: BLAS kernel not recorded")
+        return
+    for lib in threadpool_info():
+        print(f"{lib.get('user_api')}: {lib.get('internal_api')} {lib.get('version')} "
+              f"architecture={lib.get('architecture')} threads={lib.get('num_threads')}")
+
+
 def main(argv):
     if argv[:1] == ["--table"]:
         with open(argv[1]) as fh:
@@ -65,6 +81,7 @@ def main(argv):
         return 0
     import pytest
 
+    _print_environment()
     here = os.path.dirname(os.path.abspath(__file__))
     fd, path = tempfile.mkstemp(suffix=".json")
     os.close(fd)
