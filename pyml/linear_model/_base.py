@@ -42,7 +42,7 @@ class LinearModelMixin:
     def _warn_not_converged(self, what):
         warnings.warn(f"{type(self).__name__}: {what} did not converge in max_iter={self._max_iter()} iterations "
                       "(tol not reached); increase max_iter, scale the features or raise tol",
-                      ConvergenceWarning, stacklevel=3)
+                      ConvergenceWarning, stacklevel=4)
 
     def _run_gd(self, run, callbacks, total):
         """Run a compiled gradient-descent loop with callbacks; returns (history, n_iter)."""
