@@ -78,6 +78,9 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"LogisticRegression needs samples of at least 2 classes in the data, but the data contains only "
                 f"one class: {self.classes_[0]!r}")
+        if len(self.classes_) > 4096:
+            raise ValueError(f"LogisticRegression supports at most 4096 classes, y has {len(self.classes_)}; "
+                             "is y a continuous target or an id column?")
         unseen = ~np.isin(y, self.classes_)
         if unseen.any():
             raise ValueError(f"LogisticRegression: y contains labels not in classes: {np.unique(y[unseen])!r}")

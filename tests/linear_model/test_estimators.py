@@ -169,6 +169,8 @@ def test_predict_before_fit_and_bad_inputs(cancer):
         LogisticRegression().fit(X, np.zeros(len(X)))
     with pytest.raises(ValueError, match="Unknown label type"):
         LogisticRegression().fit(X, np.linspace(0, 1, len(X)))
+    with pytest.raises(ValueError, match="at most 4096 classes"):
+        LogisticRegression().fit(np.zeros((5000, 1)), np.arange(5000))
     with pytest.raises(ValueError, match="NaN"):
         LogisticRegression().fit(np.where(X > 2, np.nan, X), y)
     with pytest.raises(ValueError, match="solver"):
