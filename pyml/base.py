@@ -15,7 +15,7 @@ import numpy as np
 
 from pyml.exceptions import InconsistentVersionWarning
 
-__all__ = ["BaseEstimator", "ClassifierMixin", "RegressorMixin", "TransformerMixin", "ClusterMixin",
+__all__ = ["BaseEstimator", "ClassifierMixin", "ProbaClassifierMixin", "RegressorMixin", "TransformerMixin", "ClusterMixin",
            "clone", "is_classifier", "is_regressor"]
 
 
@@ -157,6 +157,20 @@ class ClassifierMixin:
         tags.classifier_tags = ClassifierTags()
         tags.target_tags.required = True
         return self._finish_tags(tags)
+
+
+class ProbaClassifierMixin(ClassifierMixin):
+    """Classifier predicting the most probable class of its ``predict_proba``."""
+
+    def predict(self, X):
+        """Class of largest probability: ``classes_[argmax predict_proba(X)]``."""
+        proba = self.predict_proba(X)  # first: it raises NotFittedError before classes_ is looked up
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def predict_log_proba(self, X):
+        """log of :meth:`predict_proba` (-inf where a probability is 0)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
 
 
 class RegressorMixin:

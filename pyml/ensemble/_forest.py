@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from pyml.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from pyml.base import BaseEstimator, ProbaClassifierMixin, RegressorMixin
 from pyml.tree import _tree_kernels as _k
 from pyml.tree._classes import (
     _int_or_frac, base_seed, build, check_max_depth, encode_labels, hist_slots, prepare_data,
@@ -156,7 +156,7 @@ _FOREST_DOC_PARAMS = """
 """
 
 
-class RandomForestClassifier(ClassifierMixin, BaseForest):
+class RandomForestClassifier(ProbaClassifierMixin, BaseForest):
     __doc__ = ("""Random forest classifier (course C2 W4) on C kernels.
 
     ``predict_proba`` averages the trees' leaf class proportions.
@@ -221,16 +221,6 @@ class RandomForestClassifier(ClassifierMixin, BaseForest):
         """Mean of the trees' class proportions, shape (n_samples, n_classes)."""
         X = self._check_X(X)
         return self._raw_mean(X, self.n_classes_).astype(X.dtype, copy=False)
-
-    def predict_log_proba(self, X):
-        """log of predict_proba."""
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X):
-        """Class of largest mean probability."""
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class RandomForestRegressor(RegressorMixin, BaseForest):

@@ -20,7 +20,7 @@ import numbers
 
 import numpy as np
 
-from pyml.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from pyml.base import BaseEstimator, ProbaClassifierMixin, RegressorMixin
 from pyml.tree import _tree_kernels as _k
 from pyml.tree._binning import bin_with, check_max_bins, prepare_hist
 from pyml.tree._classes import base_seed, check_max_depth, encode_labels, hist_slots, tree_capacity
@@ -241,7 +241,7 @@ _GB_PARAMS = """
 """
 
 
-class GradientBoostingClassifier(ClassifierMixin, BaseGradientBoosting):
+class GradientBoostingClassifier(ProbaClassifierMixin, BaseGradientBoosting):
     __doc__ = ("""XGBoost-style gradient-boosted trees for classification.
 
     Binary targets use the log-loss (one tree per round), more classes the
@@ -301,11 +301,6 @@ class GradientBoostingClassifier(ClassifierMixin, BaseGradientBoosting):
         z = raw - raw.max(axis=1, keepdims=True)
         e = np.exp(z)
         return (e / e.sum(axis=1, keepdims=True)).astype(dtype, copy=False)
-
-    def predict(self, X):
-        """Class of largest probability."""
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):

@@ -17,7 +17,7 @@ import numbers
 
 import numpy as np
 
-from pyml.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from pyml.base import BaseEstimator, ProbaClassifierMixin, RegressorMixin
 from pyml.tree import _tree_kernels as _k
 from pyml.tree._binning import check_max_bins, prepare_exact, prepare_hist
 from pyml.tree._tree import Tree, seed_for
@@ -199,7 +199,7 @@ class BaseDecisionTree(BaseEstimator):
         return self.tree_.compute_feature_importances()
 
 
-class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
+class DecisionTreeClassifier(ProbaClassifierMixin, BaseDecisionTree):
     """CART classification tree on C kernels (the course's decision tree, C2 week 4).
 
     Parameters
@@ -268,16 +268,6 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         """Class proportions of the leaf of each sample, shape (n_samples, n_classes)."""
         X = self._check_X(X)
         return self.tree_.predict(X, resolve_n_jobs(self.n_jobs)).astype(X.dtype, copy=False)
-
-    def predict_log_proba(self, X):
-        """log of predict_proba."""
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X):
-        """Most frequent class of the leaf of each sample."""
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
