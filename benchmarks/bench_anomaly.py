@@ -16,9 +16,9 @@ Run:  pytest benchmarks/bench_anomaly.py   (NumPy comparison: unset
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for that command only).
 """
 import os
-import time
 
 import numpy as np
+from _bench_common import best_of as _best_of, thread_limits as _limits
 import pytest
 
 from pyml.anomaly import GaussianAnomalyDetector, select_threshold
@@ -36,25 +36,6 @@ def _data():
         Xv, yv = make_server_metrics(N_VAL, random_state=1, anomaly_fraction=0.01, n_features=D)
         _cache["data"] = (np.ascontiguousarray(X), np.ascontiguousarray(Xv), yv)
     return _cache["data"]
-
-
-def _limits(threads):
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        import contextlib
-
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=threads)
-
-
-def _best_of(fn, repeats=3):
-    best, out = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 # --- the lab's NumPy code (the peer) ---------------------------------------------

@@ -17,9 +17,9 @@ the peer's ms per iteration and inertia measured in the same process, and the
 ratio pyml / best peer (lower is better).
 """
 import os
-import time
 
 import numpy as np
+from _bench_common import best_of as _best_of, thread_limits as _limits
 import pytest
 
 from pyml.cluster import KMeans, kmeans_plusplus
@@ -45,25 +45,6 @@ def _data(dtype):
         init = X[np.random.default_rng(0).choice(N, K, replace=False)].copy()
         _cache[key] = (X, init)
     return _cache[key]
-
-
-def _limits(threads):
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        import contextlib
-
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=threads)
-
-
-def _best_of(fn, repeats=3):
-    best, out = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def _sklearn_lloyd_peer(dtype, threads):

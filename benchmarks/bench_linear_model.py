@@ -11,6 +11,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from _bench_common import thread_limits as blas_limits
 import pytest
 
 from pyml.linear_model import gradient_descent
@@ -63,13 +64,6 @@ def numpy_gd(X, y, alpha, iters, logistic):
         f = np.clip(1 / (1 + np.exp(-z)), 1e-15, 1 - 1e-15)
         return float(np.mean(-y * np.log(f) - (1 - y) * np.log(1 - f)))
     return float(np.mean((z - y) ** 2) / 2)
-
-
-def blas_limits(threads):
-    """Limit the peer's BLAS pool to ``threads`` (threadpoolctl)."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=threads)
 
 
 def read_floor(X, threads):

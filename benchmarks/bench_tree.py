@@ -16,6 +16,7 @@ Run:  python benchmarks/run.py -k bench_tree      (PYML_BENCH_SMALL=1 for a smok
 import os
 
 import numpy as np
+from _bench_common import thread_limits as _limits
 import pytest
 
 sk_datasets = pytest.importorskip("sklearn.datasets")
@@ -38,12 +39,6 @@ def data(n):
         X, y = sk_datasets.make_classification(n_samples=n, n_features=20, n_informative=10, random_state=0)
         _CACHE[n] = sk_ms.train_test_split(X, y, test_size=0.2, random_state=0)
     return _CACHE[n]
-
-
-def _limits(threads):
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=threads)
 
 
 def _log_loss(y, p):
