@@ -49,7 +49,17 @@ typedef struct {
     const double *w;    /* class mode row weights (NULL = 1) */
     const double *rs;   /* generic row stats (n, S0) */
     /* workspace */
-    int32_t *rows, *tmp, *sorted;
+    int32_t *rows, *tmp;
+    /* exact splitter (tree_exact.inc) */
+    int32_t *sorted, *srank;  /* (d, n) per-feature lists */
+    int32_t *xtmp;            /* (threads, 2, n) partition scratch */
+    int32_t *fbuf;            /* per-node feature draws */
+    void *cbuf;               /* per-(node, feature) candidates */
+    int32_t *sp_pos;          /* last left position of a node's split */
+    const uint8_t *ylab;      /* class of every row (K <= 255, integer weights) or NULL */
+    const int32_t *iw;        /* integer row weights, or NULL when all are 1 */
+    const double *xlog;       /* xlog[c] = c log2 c */
+    uint64_t seed0;           /* tree seed (per-node feature draws) */
     uint8_t *flags;
     double *hist;
     size_t hist_elems;  /* doubles per slot */
@@ -82,6 +92,11 @@ typedef struct {
 
 /* Threads of the level-wise growth (each has its own split-scan scratch). */
 #define MAX_LEVEL_THREADS 64
+
+/* Exact splitter scratch: feature draws and split candidates of up to
+ * EXACT_FBUF_ROWS nodes (>= MAX_LEVEL_THREADS and the level task limit). */
+#define EXACT_FBUF_ROWS 256
+#define EXACT_CAND_BYTES 16
 
 static inline int thread_id(void)
 {
@@ -127,7 +142,7 @@ static int hist_stride(const pyml_tree_params *p)
 
 /* Lays the grower's buffers out in base (or only measures when base is NULL). */
 static size_t grower_layout(grower *g, char *base, const pyml_tree_params *p, pyml_index n, pyml_index d,
-                            int nb, pyml_index cap)
+                            int nb, pyml_index cap, int nthr)
 {
     carver cc = {base, 0}, *cur = &cc;
     int S = stats_size(p);
@@ -138,12 +153,17 @@ static size_t grower_layout(grower *g, char *base, const pyml_tree_params *p, py
     grower *G = base ? g : &tmp;
     G->rows = (int32_t *)carve(cur, sizeof(int32_t) * n);
     G->tmp = (int32_t *)carve(cur, sizeof(int32_t) * n);
+    G->sorted = G->srank = G->xtmp = G->fbuf = G->sp_pos = NULL;
+    G->cbuf = NULL;
+    G->flags = (uint8_t *)carve(cur, (size_t)n);
     if (p->splitter == PYML_SPLIT_EXACT) {
+        int nt = nthr < 1 ? 1 : (nthr > MAX_LEVEL_THREADS ? MAX_LEVEL_THREADS : nthr);
         G->sorted = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)n * (size_t)d);
-        G->flags = (uint8_t *)carve(cur, (size_t)n);
-    } else {
-        G->sorted = NULL;
-        G->flags = (uint8_t *)carve(cur, (size_t)n);
+        G->srank = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)n * (size_t)d);
+        G->xtmp = (int32_t *)carve(cur, sizeof(int32_t) * 2 * (size_t)n * (size_t)nt);
+        G->fbuf = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)EXACT_FBUF_ROWS * (size_t)d);
+        G->cbuf = carve(cur, EXACT_CAND_BYTES * (size_t)EXACT_FBUF_ROWS * (size_t)d);
+        G->sp_pos = (int32_t *)carve(cur, sizeof(int32_t) * cap);
     }
     G->hist = (double *)carve(cur, sizeof(double) * he * (size_t)slots);
     G->hist_elems = he;
@@ -172,12 +192,15 @@ static size_t grower_layout(grower *g, char *base, const pyml_tree_params *p, py
 }
 
 size_t pyml_tree_workspace_size(const pyml_tree_params *p, pyml_index n, pyml_index d, int nb_max,
-                                pyml_index capacity)
+                                pyml_index capacity, int n_threads)
 {
-    /* + per-row weights (double) and generic row stats (n * 3 doubles) */
+    /* + per-row weights (double), generic row stats (n * 3 doubles), counts;
+     * exact: labels, integer weights and the c log2 c table */
     size_t extra = ALIGN64(sizeof(double) * (size_t)n) + ALIGN64(sizeof(double) * 3 * (size_t)n) +
                    ALIGN64(sizeof(int32_t) * (size_t)n);
-    return grower_layout(NULL, NULL, p, n, d, nb_max, capacity) + extra;
+    if (p->splitter == PYML_SPLIT_EXACT)
+        extra += ALIGN64((size_t)n) + ALIGN64(sizeof(int32_t) * (size_t)n) + ALIGN64(sizeof(double) * ((size_t)n + 1));
+    return grower_layout(NULL, NULL, p, n, d, nb_max, capacity, n_threads) + extra;
 }
 
 /* W·impurity of a stats vector (see tree.h); newton: score G^2/(H+lambda). */
@@ -518,44 +541,6 @@ static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int n
     commit_split(g, node, &c);
 }
 
-static void find_split_exact(grower *g, int32_t node, const int32_t *feats, int nf)
-{
-    const pyml_tree_data *D = g->D;
-    int S = g->S;
-    pyml_index n = D->n, d = D->d;
-    const double *P = g->nstats + (size_t)node * S;
-    double *L = g->scratch + (size_t)4 * S * thread_id(), *R = L + S, *bestL = g->lstats + (size_t)node * S;
-    double best = -INFINITY;
-    int32_t start = g->nstart[node], end = g->nend[node];
-    for (int i = 0; i < nf; i++) {
-        int f = feats[i];
-        const int32_t *srt = g->sorted + (size_t)f * n;
-        const double *uniq = D->edges + D->edge_off[f];
-        memset(L, 0, sizeof(double) * S);
-        for (int32_t q = start; q < end - 1; q++) {
-            int32_t r = srt[q];
-            add_row(g, L, r);
-            int32_t rk = D->ranks[(size_t)r * d + f], rk2 = D->ranks[(size_t)srt[q + 1] * d + f];
-            if (rk2 <= rk) continue;
-            for (int k = 0; k < S; k++) R[k] = P[k] - L[k];
-            R[S - 1] = (double)(end - start) - L[S - 1];
-            double gn = split_gain(g, P, L, R);
-            if (gn > best) {
-                best = gn;
-                g->sp_feat[node] = f;
-                g->sp_bin[node] = rk;
-                /* scikit-learn's midpoint, falling back to the left value when
-                 * the midpoint rounds up to the right one. */
-                double thr = uniq[rk] / 2.0 + uniq[rk2] / 2.0;
-                if (thr == uniq[rk2] || isinf(thr)) thr = uniq[rk];
-                g->sp_thr[node] = thr;
-                memcpy(bestL, L, sizeof(double) * S);
-            }
-        }
-    }
-    g->sp_gain[node] = best;
-}
-
 static void write_node_value(grower *g, int32_t node)
 {
     const pyml_tree_params *p = g->P;
@@ -626,22 +611,17 @@ static int evaluate_node(grower *g, int32_t node)
     if (!node_may_split(g, node)) return 0;
     const int32_t *feats;
     int nf = draw_features(g, &feats);
-    if (p->splitter == PYML_SPLIT_HIST) {
-        if (g->nslot[node] < 0) {
-            int s2 = acquire_slot(g, node);
-            if (s2 < 0) return 0; /* cannot happen with >= 2 slots */
-            g->nslot[node] = s2;
-            hist_build(g, g->nstart[node], g->nend[node], g->hist + (size_t)s2 * g->hist_elems);
-        }
-        find_split_hist(g, node, feats, nf);
-    } else {
-        find_split_exact(g, node, feats, nf);
+    /* (the exact splitter grows in grow_exact) */
+    if (g->nslot[node] < 0) {
+        int s2 = acquire_slot(g, node);
+        if (s2 < 0) return 0; /* cannot happen with >= 2 slots */
+        g->nslot[node] = s2;
+        hist_build(g, g->nstart[node], g->nend[node], g->hist + (size_t)s2 * g->hist_elems);
     }
+    find_split_hist(g, node, feats, nf);
     return split_allowed(g, node);
 }
 
-/* Stable partition of rows[start:end) (and of every sorted list in exact
- * mode) into left (x <= threshold) and right; returns the first right row. */
 /* Parallel stable partition of a large hist-mode segment. Pass 1: every
  * fixed chunk partitions its rows into its own range of tmp in one
  * branch-free pass (left rows from the front in order, right rows from the
@@ -707,7 +687,7 @@ static int32_t partition_rows(grower *g, int32_t node, int allow_parallel)
     pyml_index d = D->d, n = D->n;
     int32_t start = g->nstart[node], end = g->nend[node];
     int f = g->sp_feat[node], b = g->sp_bin[node];
-    if (allow_parallel && !g->sorted && g->n_threads > 1 && end - start >= 2 * PART_CHUNK)
+    if (allow_parallel && g->n_threads > 1 && end - start >= 2 * PART_CHUNK)
         return partition_parallel(g, start, end, f, b);
     int32_t nl = start, nr = 0;
     /* tmp + start: nodes partitioned concurrently use disjoint scratch */
@@ -715,46 +695,22 @@ static int32_t partition_rows(grower *g, int32_t node, int allow_parallel)
     /* Branch-free: the side of a row is data-dependent and unpredictable, so
      * each row is written to both buffers and only the right counter moves
      * (writing rows[nl] is safe: nl <= q). */
-    if (g->sorted) {
-        const int32_t *col = D->ranks + f;
-        uint8_t *flags = g->flags;
-        for (int32_t q = start; q < end; q++) {
-            int32_t r = rows[q];
-            int left = col[(size_t)r * d] <= b;
-            flags[r] = (uint8_t)left;
-            rows[nl] = r;
-            tmp[nr] = r;
-            nl += left;
-            nr += 1 - left;
-        }
-    } else {
-        const uint8_t *col = D->codes_t ? D->codes_t + (size_t)f * n : D->codes + f;
-        const pyml_index stride = D->codes_t ? 1 : d;
-        for (int32_t q = start; q < end; q++) {
-            int32_t r = rows[q];
-            int left = col[(size_t)r * stride] <= b;
-            rows[nl] = r;
-            tmp[nr] = r;
-            nl += left;
-            nr += 1 - left;
-        }
+    const uint8_t *col = D->codes_t ? D->codes_t + (size_t)f * n : D->codes + f;
+    const pyml_index stride = D->codes_t ? 1 : d;
+    for (int32_t q = start; q < end; q++) {
+        int32_t r = rows[q];
+        int left = col[(size_t)r * stride] <= b;
+        rows[nl] = r;
+        tmp[nr] = r;
+        nl += left;
+        nr += 1 - left;
     }
     memcpy(rows + nl, tmp, sizeof(int32_t) * nr);
-    if (g->sorted) {
-        for (int a = 0; a < g->n_active; a++) {
-            int32_t *srt = g->sorted + (size_t)g->active[a] * n;
-            int32_t l2 = start, r2 = 0;
-            for (int32_t q = start; q < end; q++) {
-                int32_t r = srt[q];
-                if (g->flags[r]) srt[l2++] = r;
-                else g->tmp[r2++] = r;
-            }
-            memcpy(srt + l2, g->tmp, sizeof(int32_t) * r2);
-        }
-    }
     return nl;
 }
 
+/* Stable partition of the node's rows (hist mode) into left (code <= bin) and
+ * right; returns the first right row. */
 static int32_t partition(grower *g, int32_t node) { return partition_rows(g, node, 1); }
 
 static int32_t new_node(grower *g, int32_t start, int32_t end, int32_t depth)
@@ -973,6 +929,8 @@ static void split_children(grower *g, int32_t small, int32_t large, int32_t L, i
     }
 }
 
+#include "tree_exact.inc"
+
 /* Grow one tree on rows[0:m) (already in g->rows) with the active features. */
 static int grow(grower *g, int32_t m)
 {
@@ -1015,6 +973,7 @@ static int grow(grower *g, int32_t m)
     g->w_root = stat_weight(g, rs);
     if (!(g->w_root > 0)) g->w_root = 1.0;
     g->n_leaves = 1;
+    if (p->splitter == PYML_SPLIT_EXACT) return grow_exact(g);
     if (evaluate_node(g, root)) g->open[g->n_open++] = root;
     else release_slot(g, root);
     int leafwise = p->max_leaves > 0;
@@ -1085,16 +1044,15 @@ static int check_data(const pyml_tree_data *D, const pyml_tree_params *p)
             for (pyml_index j = 0; j < D->d; j++)
                 if (D->codes[i * D->d + j] >= D->nbins[j]) return PYML_ERR_INDEX;
     } else {
-        if (!D->ranks || !D->sorted) return PYML_ERR_NULL;
-        for (pyml_index j = 0; j < D->d; j++)
+        if (!D->sorted_rank || !D->sorted) return PYML_ERR_NULL;
+        for (pyml_index j = 0; j < D->d; j++) {
             if (D->edge_off[j + 1] - D->edge_off[j] < D->nbins[j]) return PYML_ERR_INDEX;
-        for (pyml_index i = 0; i < D->n; i++)
-            for (pyml_index j = 0; j < D->d; j++) {
-                int32_t r = D->ranks[i * D->d + j];
-                if (r < 0 || r >= D->nbins[j]) return PYML_ERR_INDEX;
+            const int32_t *rk = D->sorted_rank + j * D->n, *rows = D->sorted + j * D->n;
+            for (pyml_index q = 0; q < D->n; q++) {
+                if (rk[q] < 0 || rk[q] >= D->nbins[j] || (q > 0 && rk[q] < rk[q - 1])) return PYML_ERR_INDEX;
+                if (rows[q] < 0 || rows[q] >= D->n) return PYML_ERR_INDEX;
             }
-        for (pyml_index k = 0; k < D->n * D->d; k++)
-            if (D->sorted[k] < 0 || D->sorted[k] >= D->n) return PYML_ERR_INDEX;
+        }
     }
     return PYML_OK;
 }
@@ -1118,9 +1076,9 @@ static pyml_tree_arrays tree_slice(const pyml_tree_arrays *o, int t, int n_value
 
 /* Sets up a grower in work for the rows with weight > 0; returns m. */
 static int32_t grower_init(grower *g, char *work, const pyml_tree_data *D, const pyml_tree_params *p,
-                           pyml_index cap)
+                           pyml_index cap, int nthr)
 {
-    grower_layout(g, work, p, D->n, D->d, D->nb_max, cap);
+    grower_layout(g, work, p, D->n, D->d, D->nb_max, cap, nthr);
     g->D = D;
     g->P = p;
     g->S = stats_size(p);
@@ -1130,22 +1088,104 @@ static int32_t grower_init(grower *g, char *work, const pyml_tree_data *D, const
     return 0;
 }
 
-/* Exact mode: the tree's sorted lists are the global ones restricted to the
- * rows in g->rows[0:m) (flags marks them). */
-static void init_sorted(grower *g, int32_t m)
+/* Exact mode: the tree's lists are the global ones restricted to the rows of
+ * weight > 0 (g->rows[0:m)). Classification scans integer counts when every
+ * weight is an integer summing to at most n and K <= 255 (labels as uint8,
+ * the c log2 c table up to the total weight). */
+static void init_exact(grower *g, int32_t m, const double *wrow, uint8_t *ylab, int32_t *iw, double *xlog)
 {
     const pyml_tree_data *D = g->D;
-    pyml_index n = D->n;
+    const pyml_index n = D->n;
+    const int na = g->n_active;
     memset(g->flags, 0, (size_t)n);
     for (int32_t q = 0; q < m; q++) g->flags[g->rows[q]] = 1;
-    for (int a = 0; a < g->n_active; a++) {
-        int f = g->active[a];
-        const int32_t *src = D->sorted + (size_t)f * n;
-        int32_t *dst = g->sorted + (size_t)f * n;
+    int nthr = (long)n * na >= 262144 ? g->n_threads : 1;
+#pragma omp parallel for num_threads(nthr) schedule(dynamic, 1) if (nthr > 1)
+    for (int a = 0; a < na; a++) {
+        size_t off = (size_t)g->active[a] * n;
+        const int32_t *src = D->sorted + off, *srk = D->sorted_rank + off;
+        int32_t *dst = g->sorted + off, *drk = g->srank + off;
+        if (m == n) {
+            memcpy(dst, src, sizeof(int32_t) * n);
+            memcpy(drk, srk, sizeof(int32_t) * n);
+            continue;
+        }
         int32_t k = 0;
         for (pyml_index q = 0; q < n; q++)
-            if (g->flags[src[q]]) dst[k++] = src[q];
+            if (g->flags[src[q]]) {
+                dst[k] = src[q];
+                drk[k++] = srk[q];
+            }
     }
+    g->ylab = NULL;
+    g->iw = NULL;
+    g->xlog = NULL;
+    if (!g->yc || g->P->n_classes > 255) return;
+    int ones = 1;
+    double total = 0;
+    for (int32_t q = 0; q < m; q++) {
+        double w = wrow[g->rows[q]];
+        if (!(w == floor(w) && w <= 2147483647.0)) return;
+        ones &= w == 1.0;
+        total += w;
+    }
+    if (total > (double)n) return;
+    for (pyml_index i = 0; i < n; i++) ylab[i] = (uint8_t)g->yc[i];
+    if (!ones) {
+        for (pyml_index i = 0; i < n; i++) iw[i] = (int32_t)wrow[i];
+        g->iw = iw;
+    }
+    if (g->P->criterion == PYML_CRIT_ENTROPY) {
+        xlog[0] = 0.0;
+        for (pyml_index c = 1; c <= (pyml_index)total; c++) xlog[c] = (double)c * log2((double)c);
+        g->xlog = xlog;
+    }
+    g->ylab = ylab;
+}
+
+/* Renumbers a grown tree's nodes in depth-first pre-order, left before right
+ * (scikit-learn's order), whatever order growth created them in, so both
+ * splitters and all growth strategies give the same arrays for the same tree.
+ * Scratch: the grower's open lists, aux and lstats (free after growth). */
+static void renumber_preorder(grower *g)
+{
+    pyml_tree_arrays *o = &g->out;
+    const int32_t nn = g->n_nodes;
+    if (nn <= 1) return;
+    int32_t *new_id = g->open, *stack = g->open2, *old_of = g->mid, *ti = g->aux;
+    double *td = g->lstats;
+    int32_t sp = 0, next = 0;
+    stack[sp++] = 0;
+    while (sp > 0) {
+        int32_t v = stack[--sp];
+        new_id[v] = next;
+        old_of[next++] = v;
+        if (o->left[v] >= 0) {
+            stack[sp++] = o->right[v];
+            stack[sp++] = o->left[v];
+        }
+    }
+    int32_t *ifield[3] = {o->feature, o->split_bin, o->n_samples};
+    for (int f = 0; f < 3; f++) {
+        for (int32_t k = 0; k < nn; k++) ti[k] = ifield[f][old_of[k]];
+        memcpy(ifield[f], ti, sizeof(int32_t) * nn);
+    }
+    int32_t *child[2] = {o->left, o->right};
+    for (int f = 0; f < 2; f++) {
+        for (int32_t k = 0; k < nn; k++) {
+            int32_t c = child[f][old_of[k]];
+            ti[k] = c >= 0 ? new_id[c] : -1;
+        }
+        memcpy(child[f], ti, sizeof(int32_t) * nn);
+    }
+    double *dfield[4] = {o->threshold, o->weight, o->impurity, o->gain};
+    for (int f = 0; f < 4; f++) {
+        for (int32_t k = 0; k < nn; k++) td[k] = dfield[f][old_of[k]];
+        memcpy(dfield[f], td, sizeof(double) * nn);
+    }
+    const int nv = g->n_value;
+    for (int32_t k = 0; k < nn; k++) memcpy(td + (size_t)k * nv, o->value + (size_t)old_of[k] * nv, sizeof(double) * nv);
+    memcpy(o->value, td, sizeof(double) * (size_t)nn * nv);
 }
 
 /* Tree t of pyml_tree_build in the workspace of the calling thread. */
@@ -1162,11 +1202,19 @@ static int build_one(const pyml_tree_data *D, const pyml_tree_params *p, const i
     char *base = (char *)work + (size_t)tid * work_size_per_tree;
     grower g;
     memset(&g, 0, sizeof g);
-    grower_init(&g, base, D, p, out->capacity);
-    carver cc = {base + grower_layout(NULL, NULL, p, n, d, D->nb_max, out->capacity), 0}, *cur = &cc;
+    grower_init(&g, base, D, p, out->capacity, inner);
+    carver cc = {base + grower_layout(NULL, NULL, p, n, d, D->nb_max, out->capacity, inner), 0}, *cur = &cc;
     double *wrow = (double *)carve(cur, sizeof(double) * n);
     double *rs = (double *)carve(cur, sizeof(double) * 3 * n);
     int32_t *cnt = (int32_t *)carve(cur, sizeof(int32_t) * n);
+    uint8_t *ylab = NULL;
+    int32_t *iw = NULL;
+    double *xlog = NULL;
+    if (p->splitter == PYML_SPLIT_EXACT) {
+        ylab = (uint8_t *)carve(cur, (size_t)n);
+        iw = (int32_t *)carve(cur, sizeof(int32_t) * n);
+        xlog = (double *)carve(cur, sizeof(double) * ((size_t)n + 1));
+    }
     g.rng = seeds[t];
     g.n_threads = inner;
     g.out = tree_slice(out, t, g.n_value);
@@ -1195,8 +1243,10 @@ static int build_one(const pyml_tree_data *D, const pyml_tree_params *p, const i
         n_nodes[t] = 0;
         return PYML_OK;
     }
-    if (p->splitter == PYML_SPLIT_EXACT) init_sorted(&g, m);
+    g.seed0 = g.rng;
+    if (p->splitter == PYML_SPLIT_EXACT) init_exact(&g, m, wrow, ylab, iw, xlog);
     int s2 = grow(&g, m);
+    renumber_preorder(&g);
     n_nodes[t] = g.n_nodes;
     return s2;
 }
@@ -1221,9 +1271,10 @@ int pyml_tree_build(const pyml_tree_data *D, const pyml_tree_params *p, const in
     } else if (!y) {
         return PYML_ERR_NULL;
     }
-    if (work_size_per_tree < pyml_tree_workspace_size(p, n, d, D->nb_max, out->capacity)) return PYML_ERR_WORKSPACE;
     int outer = n_trees > 1 ? (n_threads < n_trees ? n_threads : n_trees) : 1;
     int inner = n_trees > 1 ? 1 : n_threads;
+    if (work_size_per_tree < pyml_tree_workspace_size(p, n, d, D->nb_max, out->capacity, inner))
+        return PYML_ERR_WORKSPACE;
     int err = PYML_OK;
     if (outer == 1) {
         /* trees one after the other, each free to use every thread (called
@@ -1344,7 +1395,7 @@ size_t pyml_gbt_workspace_size(const pyml_tree_params *p, const pyml_gbt_params 
                                int nb_max, pyml_index capacity, pyml_index n_eval, int n_threads)
 {
     pyml_index nmax = n > n_eval ? n : n_eval;
-    return (size_t)gbt_growers(gp->n_outputs, n_threads) * pyml_tree_workspace_size(p, n, d, nb_max, capacity) +
+    return (size_t)gbt_growers(gp->n_outputs, n_threads) * pyml_tree_workspace_size(p, n, d, nb_max, capacity, 1) +
            ALIGN64(sizeof(double) * 2 * (size_t)n * (size_t)gp->n_outputs) +
            ALIGN64(sizeof(double) * (size_t)(pyml_n_blocks(nmax, GBT_BLOCK) + 1)) + ALIGN64(sizeof(int32_t) * d) +
            ALIGN64(sizeof(int32_t) * MAX_GROWERS) + 64;
@@ -1381,11 +1432,11 @@ int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml
     int ng = gbt_growers(K, n_threads);
     grower gs[MAX_GROWERS];
     char *base = (char *)work;
-    size_t tws = pyml_tree_workspace_size(tp, n, d, D->nb_max, out->capacity);
+    size_t tws = pyml_tree_workspace_size(tp, n, d, D->nb_max, out->capacity, 1);
     for (int i = 0; i < ng; i++) {
         grower *g = &gs[i];
         memset(g, 0, sizeof *g);
-        grower_init(g, base + (size_t)i * tws, D, tp, out->capacity);
+        grower_init(g, base + (size_t)i * tws, D, tp, out->capacity, 1);
         g->yc = NULL;
         /* several trees at once: one thread each; one tree: all threads */
         g->n_threads = ng > 1 ? 1 : n_threads;
@@ -1517,6 +1568,79 @@ int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml
     *n_rounds_done = t;
     *best_iteration = (n_eval > 0 && best_it >= 0) ? best_it : t - 1;
     return status;
+}
+
+/* ---------------------------------------------- exact-splitter sort ----- */
+
+/* LSD radix sort of (key, row) pairs: 6 passes of 11 bits over 64-bit keys;
+ * a pass whose digit is the same for every key is skipped. Stable, so equal
+ * keys keep their row order. The result ends in (key, row). */
+#define RADIX_BITS 11
+#define RADIX_SIZE (1 << RADIX_BITS)
+#define RADIX_PASSES 6
+
+static void radix_sort_pairs(uint64_t *key, int32_t *row, uint64_t *key2, int32_t *row2, pyml_index n,
+                             uint32_t *count)
+{
+    uint64_t *k0 = key, *k1 = key2;
+    int32_t *r0 = row, *r1 = row2;
+    memset(count, 0, sizeof(uint32_t) * RADIX_PASSES * RADIX_SIZE);
+    for (pyml_index i = 0; i < n; i++)
+        for (int p = 0; p < RADIX_PASSES; p++) count[p * RADIX_SIZE + ((key[i] >> (p * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
+    for (int p = 0; p < RADIX_PASSES; p++) {
+        uint32_t *c = count + p * RADIX_SIZE;
+        int shift = p * RADIX_BITS;
+        if (c[(k0[0] >> shift) & (RADIX_SIZE - 1)] == (uint32_t)n) continue;
+        uint32_t acc = 0;
+        for (int b = 0; b < RADIX_SIZE; b++) {
+            uint32_t t = c[b];
+            c[b] = acc;
+            acc += t;
+        }
+        for (pyml_index i = 0; i < n; i++) {
+            uint32_t dst = c[(k0[i] >> shift) & (RADIX_SIZE - 1)]++;
+            k1[dst] = k0[i];
+            r1[dst] = r0[i];
+        }
+        uint64_t *tk = k0;
+        k0 = k1;
+        k1 = tk;
+        int32_t *tr = r0;
+        r0 = r1;
+        r1 = tr;
+    }
+    if (k0 != key) {
+        memcpy(key, k0, sizeof(uint64_t) * (size_t)n);
+        memcpy(row, r0, sizeof(int32_t) * (size_t)n);
+    }
+}
+
+/* Order-preserving map of a (non-NaN) double to an unsigned integer: flip
+ * every bit of negatives, set the sign bit of the others. */
+static inline uint64_t sort_key(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
+}
+
+static inline double sort_key_value(uint64_t k)
+{
+    uint64_t u = (k >> 63) ? (k & 0x7FFFFFFFFFFFFFFFULL) : ~k;
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+static size_t sort_work_per_thread(pyml_index n)
+{
+    return 2 * ALIGN64(sizeof(uint64_t) * (size_t)n) + ALIGN64(sizeof(int32_t) * (size_t)n) +
+           ALIGN64(sizeof(uint32_t) * RADIX_PASSES * RADIX_SIZE);
+}
+
+size_t pyml_tree_sort_workspace_size(pyml_index n, int n_threads)
+{
+    return (size_t)(n_threads < 1 ? 1 : n_threads) * sort_work_per_thread(n) + 64;
 }
 
 /* ------------------------------------------------- binning, predict ----- */

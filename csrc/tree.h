@@ -7,10 +7,11 @@
  *     with edges_j the midpoints between consecutive distinct values (or
  *     quantiles when a feature has more than max_bins values). Split at bin b
  *     sends x <= edges_j[b] to the left, exactly the rows with code <= b.
- *   - exact splitter: ranks[i*d + j] = dense rank of x_ij among the distinct
- *     values of column j, and sorted[j*n + p] the rows sorted by column j
- *     (sorted once per feature, in Python). Split after rank r sends
- *     x <= uniq_j[r]/2 + uniq_j[r+1]/2 to the left (scikit-learn's midpoint).
+ *   - exact splitter: sorted[j*n + q] the rows sorted by column j (stable)
+ *     and sorted_rank[j*n + q] the dense rank of that row's value among the
+ *     distinct values uniq_j of column j (pyml_tree_sort_columns_*). Split
+ *     after rank r sends x <= uniq_j[r]/2 + uniq_j[r+1]/2 to the left
+ *     (scikit-learn's midpoint). Growth on these lists: tree_exact.inc.
  *
  * Node statistics (S doubles per node or histogram bin, the last is the
  * unweighted row count):
@@ -85,12 +86,19 @@ typedef struct {
     const double *edges;      /* concatenated thresholds per feature */
     const int64_t *edge_off;  /* (d+1,) offsets into edges */
     int nb_max;               /* max(nbins) (hist), histogram stride */
-    const int32_t *ranks;     /* (n, d) exact */
-    const int32_t *sorted;    /* (d, n) exact */
+    const int32_t *sorted_rank; /* (d, n) exact: rank of sorted[j*n + q] in column j */
+    const int32_t *sorted;      /* (d, n) exact: rows sorted by each column */
 } pyml_tree_data;
 
+/* Workspace of one tree grown with n_threads threads. */
 size_t pyml_tree_workspace_size(const pyml_tree_params *p, pyml_index n, pyml_index d, int nb_max,
-                                pyml_index capacity);
+                                pyml_index capacity, int n_threads);
+
+/* Exact-splitter data: for every column j, sorted[j*n + q] the rows in
+ * ascending order of x_ij (stable), sorted_rank[j*n + q] their dense ranks,
+ * uniq[j*n + r] the distinct values (float64) and n_uniq[j] their number.
+ * LSD radix sort on order-preserving integer keys, columns in parallel. */
+size_t pyml_tree_sort_workspace_size(pyml_index n, int n_threads);
 
 /* Build n_trees trees (in parallel over trees when n_trees > 1, else the
  * histogram of one tree is built with n_threads threads). y_class (K classes)
@@ -140,7 +148,10 @@ size_t pyml_gbt_workspace_size(const pyml_tree_params *p, const pyml_gbt_params 
                                 const int32_t *feature, const double *threshold,                  \
                                 const int32_t *left, const int32_t *right, const double *value,    \
                                 int n_value, const int64_t *tree_off, const int32_t *tree_col,     \
-                                int n_trees, double scale, double *out, int n_out, int n_threads);
+                                int n_trees, double scale, double *out, int n_out, int n_threads); \
+    int pyml_tree_sort_columns_##SFX(const T *X, pyml_index ldx, pyml_index n, pyml_index d,       \
+                                     int32_t *sorted, int32_t *sorted_rank, double *uniq,          \
+                                     int32_t *n_uniq, void *work, size_t work_size, int n_threads);
 
 PYML_DECLARE_TREE(float, f32)
 PYML_DECLARE_TREE(double, f64)

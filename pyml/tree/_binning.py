@@ -8,9 +8,9 @@ they are the ``max_bins - 1`` midpoint-interpolated quantiles of the column
 (of a 200,000-row subsample for large data). The uint8 code of ``x`` is the
 number of edges strictly below it, so ``x <= edges[b]`` iff ``code <= b``.
 
-exact: each column is sorted once (``np.argsort``, stable); the dense rank of
-every value and the distinct values per feature are passed to the kernel,
-which scans the sorted rows of a node and splits at
+exact: each column is sorted once (a stable radix sort in C); the rows in
+sorted order, their dense ranks and the distinct values per feature are
+passed to the kernel, which scans the sorted rows of a node and splits at
 ``u[r]/2 + u[r+1]/2`` (scikit-learn's midpoint rule).
 """
 import numpy as np
@@ -86,20 +86,14 @@ def prepare_hist(X, max_bins, n_threads, seed=0):
     return binning, codes
 
 
-def prepare_exact(X):
-    """(binning dict, ranks (n, d) int32, sorted (d, n) int32) for the exact splitter."""
-    n, d = X.shape
-    order = np.argsort(X, axis=0, kind="stable")
-    Xs = np.take_along_axis(X, order, axis=0)
-    new = np.ones((n, d), bool)
-    np.not_equal(Xs[1:], Xs[:-1], out=new[1:])
-    rank_sorted = np.cumsum(new, axis=0, dtype=np.int32) - 1
-    ranks = np.empty((n, d), np.int32)
-    np.put_along_axis(ranks, order, rank_sorted, axis=0)
-    uniq = [Xs[new[:, j], j].astype(np.float64) for j in range(d)]
-    edge_off = np.zeros(d + 1, np.int64)
-    edge_off[1:] = np.cumsum([u.shape[0] for u in uniq])
-    nbins = np.array([u.shape[0] for u in uniq], np.int32)
-    binning = dict(edges=np.ascontiguousarray(np.concatenate(uniq)), edge_off=edge_off, nbins=nbins,
-                   nb_max=int(min(nbins.max(), 256)))
-    return binning, ranks, np.ascontiguousarray(order.T, dtype=np.int32)
+def prepare_exact(X, n_threads=1):
+    """(binning dict, sorted_rank (d, n) int32, sorted (d, n) int32) for the exact splitter.
+
+    The binning's ``edges`` are the distinct values of each column (``nbins`` of them)."""
+    srt, rank, uniq, n_uniq = _k.sort_columns(X, n_threads)
+    edge_off = np.zeros(X.shape[1] + 1, np.int64)
+    edge_off[1:] = np.cumsum(n_uniq)
+    edges = np.concatenate([uniq[j, :k] for j, k in enumerate(n_uniq)])
+    binning = dict(edges=np.ascontiguousarray(edges), edge_off=edge_off, nbins=n_uniq,
+                   nb_max=int(min(n_uniq.max(), 256)))
+    return binning, rank, srt

@@ -107,7 +107,7 @@ def prepare_data(X, splitter, max_bins, n_threads, seed=0):
     if splitter == "hist":
         binning, codes = prepare_hist(X, max_bins, n_threads, seed)
         return dict(binning=binning, codes=codes, ranks=None, sorted=None)
-    binning, ranks, srt = prepare_exact(X)
+    binning, ranks, srt = prepare_exact(X, n_threads)
     return dict(binning=binning, codes=None, ranks=ranks, sorted=srt)
 
 

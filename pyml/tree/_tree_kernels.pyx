@@ -51,7 +51,7 @@ cdef extern from "tree.h" nogil:
         const double *edges
         const int64_t *edge_off
         int nb_max
-        const int32_t *ranks
+        const int32_t *sorted_rank
         const int32_t *sorted
     ctypedef struct pyml_gbt_params:
         int objective
@@ -62,7 +62,14 @@ cdef extern from "tree.h" nogil:
         uint64_t seed
 
     size_t pyml_tree_workspace_size(const pyml_tree_params *p, pyml_index n, pyml_index d, int nb_max,
-                                    pyml_index capacity)
+                                    pyml_index capacity, int n_threads)
+    size_t pyml_tree_sort_workspace_size(pyml_index n, int n_threads)
+    int pyml_tree_sort_columns_f32(const float *X, pyml_index ldx, pyml_index n, pyml_index d, int32_t *sorted,
+                                   int32_t *sorted_rank, double *uniq, int32_t *n_uniq, void *work,
+                                   size_t work_size, int n_threads)
+    int pyml_tree_sort_columns_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index d, int32_t *sorted,
+                                   int32_t *sorted_rank, double *uniq, int32_t *n_uniq, void *work,
+                                   size_t work_size, int n_threads)
     int pyml_tree_build(const pyml_tree_data *data, const pyml_tree_params *p, const int32_t *y_class,
                         const double *y, const double *sample_weight, int bootstrap, pyml_index n_draw,
                         const uint64_t *seeds, int n_trees, pyml_tree_arrays *out, int32_t *n_nodes,
@@ -188,7 +195,7 @@ cdef object _fill_data(pyml_tree_data *D, Py_ssize_t n, Py_ssize_t d, object cod
     D.edge_off = &edge_off[0]
     D.nb_max = nb_max
     D.codes = NULL
-    D.ranks = NULL
+    D.sorted_rank = NULL
     D.sorted = NULL
     D.codes_t = NULL
     codes_t = None
@@ -202,7 +209,9 @@ cdef object _fill_data(pyml_tree_data *D, Py_ssize_t n, Py_ssize_t d, object cod
     if ranks is not None:
         rv = ranks
         sv = srt
-        D.ranks = &rv[0, 0]
+        if rv.shape[0] != d or rv.shape[1] != n or sv.shape[0] != d or sv.shape[1] != n:
+            raise ValueError("build_trees: sorted lists must have shape (n_features, n_samples)")
+        D.sorted_rank = &rv[0, 0]
         D.sorted = &sv[0, 0]
     return codes_t  # the caller keeps it alive while the kernel runs
 
@@ -215,8 +224,11 @@ def build_trees(object codes, object ranks, object sorted_idx, const int32_t[::1
     cdef pyml_tree_data D
     cdef pyml_tree_arrays a
     _fill_params(&p, prm)
-    n_samples_arr = codes if codes is not None else ranks
-    cdef Py_ssize_t n = n_samples_arr.shape[0], d = n_samples_arr.shape[1]
+    cdef Py_ssize_t n, d
+    if codes is not None:
+        n, d = codes.shape[0], codes.shape[1]
+    else:
+        d, n = ranks.shape[0], ranks.shape[1]
     if nbins.shape[0] != d or edge_off.shape[0] != d + 1 or edges.shape[0] < 1:
         raise ValueError("build_trees: inconsistent binning arrays")
     keep = _fill_data(&D, n, d, codes, ranks, sorted_idx, nbins, edges, edge_off, nb_max)
@@ -225,8 +237,8 @@ def build_trees(object codes, object ranks, object sorted_idx, const int32_t[::1
     arrs = _alloc_arrays(&a, n_trees, capacity, n_value)
     n_nodes_arr = np.zeros(n_trees, np.int32)
     cdef int32_t[::1] n_nodes = n_nodes_arr
-    cdef size_t ws = pyml_tree_workspace_size(&p, n, d, nb_max, capacity)
     cdef int slots = min(n_threads, n_trees) if n_trees > 1 else 1
+    cdef size_t ws = pyml_tree_workspace_size(&p, n, d, nb_max, capacity, 1 if n_trees > 1 else n_threads)
     work_arr = np.empty(ws * slots, dtype=np.uint8)
     cdef uint8_t[::1] work = work_arr
     cdef const int32_t[::1] yc
@@ -249,6 +261,34 @@ def build_trees(object codes, object ranks, object sorted_idx, const int32_t[::1
                              &work[0], ws, n_threads)
     raise_for_status(st, "tree building")
     return _unpack(arrs, n_nodes_arr)
+
+
+def sort_columns(const floating[:, ::1] X, int n_threads):
+    """Exact-splitter lists: (sorted (d, n) int32 rows in ascending order of each column (stable),
+    sorted_rank (d, n) int32 dense ranks, uniq (d, n) float64 distinct values, n_uniq (d,) int32)."""
+    cdef pyml_index n = X.shape[0], d = X.shape[1]
+    if n == 0 or d == 0:
+        raise ValueError("sort_columns: X is empty")
+    sorted_arr = np.empty((d, n), np.int32)
+    rank_arr = np.empty((d, n), np.int32)
+    uniq_arr = np.empty((d, n), np.float64)
+    nu_arr = np.empty(d, np.int32)
+    cdef int32_t[:, ::1] so = sorted_arr, rk = rank_arr
+    cdef double[:, ::1] u = uniq_arr
+    cdef int32_t[::1] nu = nu_arr
+    cdef size_t ws = pyml_tree_sort_workspace_size(n, n_threads)
+    work_arr = np.empty(ws, np.uint8)
+    cdef uint8_t[::1] work = work_arr
+    cdef int st
+    with nogil:
+        if floating is float:
+            st = pyml_tree_sort_columns_f32(&X[0, 0], X.strides[0] // sizeof(float), n, d, &so[0, 0], &rk[0, 0],
+                                            &u[0, 0], &nu[0], &work[0], ws, n_threads)
+        else:
+            st = pyml_tree_sort_columns_f64(&X[0, 0], X.strides[0] // sizeof(double), n, d, &so[0, 0], &rk[0, 0],
+                                            &u[0, 0], &nu[0], &work[0], ws, n_threads)
+    raise_for_status(st, "column sort")
+    return sorted_arr, rank_arr, uniq_arr, nu_arr
 
 
 def bootstrap_counts(uint64_t seed, Py_ssize_t n, Py_ssize_t n_draw):

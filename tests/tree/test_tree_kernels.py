@@ -25,13 +25,25 @@ def test_binning_matches_searchsorted(rng, dtype, threads):
     np.testing.assert_array_equal(codes[:, 0] <= b, X[:, 0].astype(np.float64) <= thr)
 
 
-def test_exact_ranks_are_dense_and_sorted(rng):
-    X = rng.integers(0, 5, size=(50, 3)).astype(np.float64)
-    binning, ranks, srt = prepare_exact(X)
-    for j in range(3):
-        u = np.unique(X[:, j])
-        np.testing.assert_array_equal(ranks[:, j], np.searchsorted(u, X[:, j]))
-        assert np.all(np.diff(X[srt[j], j]) >= 0)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_exact_lists_match_numpy_stable_argsort(rng, dtype, threads):
+    X = np.column_stack([rng.integers(0, 5, 3000), rng.normal(size=3000) * 1e3, -rng.exponential(size=3000),
+                         rng.choice([-0.0, 0.0, 1.5, -2.5, np.inf, -np.inf], 3000)]).astype(dtype)
+    binning, sorted_rank, srt = prepare_exact(X, threads)
+    off = binning["edge_off"]
+    for j in range(X.shape[1]):
+        col = X[:, j].astype(np.float64)
+        u = np.unique(col)
+        np.testing.assert_array_equal(binning["edges"][off[j]:off[j + 1]], u)
+        assert binning["nbins"][j] == u.shape[0]
+        # stable: equal values keep row order (-0.0 and 0.0 compare equal, their order may differ)
+        order = np.argsort(col, kind="stable")
+        if j != 3:
+            np.testing.assert_array_equal(srt[j], order)
+        c = col[srt[j]]
+        assert np.all(c[1:] >= c[:-1])
+        np.testing.assert_array_equal(sorted_rank[j], np.searchsorted(u, col[srt[j]]))
 
 
 def _numpy_predict(trees, X, n_out, scale, tree_col=None):
