@@ -1240,7 +1240,11 @@ static int build_one(const pyml_tree_data *D, const pyml_tree_params *p, const i
     g.n_active = (int)d;
     for (int j = 0; j < d; j++) g.active[j] = j;
     if (m == 0) {
-        n_nodes[t] = 0;
+        /* every drawn row has weight 0: a single leaf predicting 0 */
+        new_node(&g, 0, 0, 0);
+        memset(g.nstats, 0, sizeof(double) * g.S);
+        write_node_value(&g, 0);
+        n_nodes[t] = 1;
         return PYML_OK;
     }
     g.seed0 = g.rng;
@@ -1271,6 +1275,9 @@ int pyml_tree_build(const pyml_tree_data *D, const pyml_tree_params *p, const in
     } else if (!y) {
         return PYML_ERR_NULL;
     }
+    if (sample_weight)
+        for (pyml_index i = 0; i < n; i++)
+            if (!(sample_weight[i] >= 0 && sample_weight[i] < INFINITY)) return PYML_ERR_VALUE;
     int outer = n_trees > 1 ? (n_threads < n_trees ? n_threads : n_trees) : 1;
     int inner = n_trees > 1 ? 1 : n_threads;
     if (work_size_per_tree < pyml_tree_workspace_size(p, n, d, D->nb_max, out->capacity, inner))

@@ -17,7 +17,7 @@ from pyml.exceptions import ConvergenceWarning
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
 from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
 from pyml.utils.validation import (
-    check_array, check_is_fitted, check_n_features, check_random_state, check_scalar, check_vector,
+    check_array, check_is_fitted, check_n_features, check_random_state, check_sample_weight, check_scalar,
 )
 
 __all__ = ["KMeans", "MiniBatchKMeans", "kmeans_plusplus"]
@@ -28,23 +28,6 @@ _ALGORITHMS = {"lloyd": _k.ALGORITHM_LLOYD, "hamerly": _k.ALGORITHM_HAMERLY, "au
 
 def _threads(n_jobs, n_rows):
     return threads_for_work(resolve_n_jobs(n_jobs), n_rows, min_items_per_thread=2048)
-
-
-def _check_weights(sample_weight, n, dtype, caller):
-    """Sample weights as a contiguous vector of X's dtype, or None for unit weights."""
-    if sample_weight is None:
-        return None
-    if isinstance(sample_weight, numbers.Real):
-        return np.full(n, sample_weight, dtype=dtype)
-    w = check_vector(sample_weight, name="sample_weight", caller=caller, dtype=dtype)
-    if w.shape[0] != n:
-        raise ValueError(f"{type(caller).__name__ if not isinstance(caller, str) else caller}: sample_weight has "
-                         f"{w.shape[0]} entries but X has {n} rows")
-    if np.any(w < 0):
-        raise ValueError("sample_weight must be non-negative")
-    if not np.any(w > 0):
-        raise ValueError("sample_weight are all zero: at least one sample needs a positive weight")
-    return np.ascontiguousarray(w, dtype=dtype)
 
 
 def _center(X):
@@ -129,7 +112,7 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None, n_l
         raise ValueError(f"kmeans_plusplus: n_samples={X.shape[0]} should be >= n_clusters={n_clusters}")
     if n_local_trials is not None and (not isinstance(n_local_trials, numbers.Integral) or n_local_trials < 1):
         raise ValueError(f"kmeans_plusplus: n_local_trials must be a positive integer, got {n_local_trials!r}")
-    w = _check_weights(sample_weight, X.shape[0], X.dtype, "kmeans_plusplus")
+    w = check_sample_weight(sample_weight, X.shape[0], X.dtype, "kmeans_plusplus")
     rng = check_random_state(random_state)
     return _kmeanspp(X, int(n_clusters), w, rng, n_local_trials, _threads(n_jobs, X.shape[0]))
 
@@ -155,7 +138,7 @@ class _KMeansBase(ClusterMixin, TransformerMixin, BaseEstimator):
             check_array(init, name="init", caller=self)
         check_scalar(self.max_iter, "max_iter", numbers.Integral, min_val=1, caller=self)
         check_scalar(self.tol, "tol", numbers.Real, min_val=0.0, caller=self)
-        w = _check_weights(sample_weight, n, X.dtype, self)
+        w = check_sample_weight(sample_weight, n, X.dtype, self)
         return X, w
 
     def _n_init(self):
@@ -194,7 +177,7 @@ class _KMeansBase(ClusterMixin, TransformerMixin, BaseEstimator):
         Xc = X - self._x_mean if np.any(self._x_mean) else X
         centers = np.ascontiguousarray(self.cluster_centers_ - self._x_mean, dtype=X.dtype)
         labels, dist = _k.assign(Xc, centers, False, _threads(self.n_jobs, X.shape[0]))
-        w = _check_weights(sample_weight, X.shape[0], X.dtype, self)
+        w = check_sample_weight(sample_weight, X.shape[0], X.dtype, self)
         inertia = float(dist.astype(np.float64) @ (np.ones(X.shape[0]) if w is None else w.astype(np.float64)))
         return labels.astype(np.intp), inertia
 
@@ -501,7 +484,7 @@ class MiniBatchKMeans(_KMeansBase):
             X, w = self._validate_common(X, sample_weight)
         else:
             X = self._check_test_data(X)
-            w = _check_weights(sample_weight, X.shape[0], X.dtype, self)
+            w = check_sample_weight(sample_weight, X.shape[0], X.dtype, self)
         n_threads = _threads(self.n_jobs, X.shape[0])
         if first:
             rng = check_random_state(self.random_state)

@@ -23,7 +23,9 @@ from pyml.tree._binning import check_max_bins
 from pyml.tree._tree import Tree, pack_trees, predict_packed, seed_for
 from pyml.utils._threads import resolve_n_jobs
 from pyml.utils.callbacks import ProgressLogger
-from pyml.utils.validation import check_array, check_is_fitted, check_n_features, check_X_y
+from pyml.utils.validation import (
+    check_array, check_is_fitted, check_n_features, check_sample_weight, check_X_y,
+)
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor"]
 
@@ -57,9 +59,10 @@ class BaseForest(BaseEstimator):
                     mf=resolve_max_features(self.max_features, d, owner),
                     max_bins=check_max_bins(self.max_bins, owner), n_draw=n_draw)
 
-    def _fit(self, X, y_class, y, n_classes):
+    def _fit(self, X, y_class, y, n_classes, sample_weight=None):
         n, d = X.shape
         v = self._validate(n, d)
+        sample_weight = check_sample_weight(sample_weight, n, caller=self)
         n_threads = resolve_n_jobs(self.n_jobs)
         if not (self.warm_start and hasattr(self, "estimators_")):
             self.estimators_ = []
@@ -67,7 +70,7 @@ class BaseForest(BaseEstimator):
         elif self.n_estimators < len(self.estimators_):
             raise ValueError(f"{type(self).__name__}: n_estimators={self.n_estimators} must be >= the "
                              f"{len(self.estimators_)} trees already fitted when warm_start=True")
-        data = prepare_data(X, self.splitter, v["max_bins"], n_threads, self._seed_base)
+        data = prepare_data(X, self.splitter, v["max_bins"], n_threads, self._seed_base, sample_weight)
         S = n_classes + 1 if y_class is not None else 4
         params = dict(criterion=_k.CRITERIA[self.criterion], splitter=_k.SPLITTERS[self.splitter],
                       n_classes=n_classes, max_depth=v["max_depth"], max_leaves=0, min_samples_split=v["mss"],
@@ -84,7 +87,8 @@ class BaseForest(BaseEstimator):
         self._seeds = [seed_for(self._seed_base, t) for t in range(self.n_estimators)]
         for b0 in range(start, self.n_estimators, batch):
             seeds = self._seeds[b0:min(self.n_estimators, b0 + batch)]
-            arrays = build(data, params, y_class, y, seeds, cap, n_threads, bool(self.bootstrap), v["n_draw"])
+            arrays = build(data, params, y_class, y, seeds, cap, n_threads, bool(self.bootstrap), v["n_draw"],
+                           sample_weight)
             self.estimators_.extend(Tree(a, d) for a in arrays)
             if logger:
                 logger.on_iteration_end(self, len(self.estimators_) - 1, {})
@@ -199,8 +203,10 @@ class RandomForestClassifier(ProbaClassifierMixin, BaseForest):
         self.splitter = splitter
         self.max_bins = max_bins
 
-    def fit(self, X, y):
-        """Grow the forest on X (n_samples, n_features) and labels y; returns self."""
+    def fit(self, X, y, sample_weight=None):
+        """Grow the forest on X (n_samples, n_features) and labels y; returns self.
+
+        sample_weight (n_samples,), optional: multiplies each tree's bootstrap counts."""
         X, y = check_X_y(X, y, caller=self, y_numeric=False)
         classes, y_enc = encode_labels(y, type(self).__name__)
         if self.warm_start and hasattr(self, "classes_") and not np.array_equal(classes, self.classes_):
@@ -208,7 +214,7 @@ class RandomForestClassifier(ProbaClassifierMixin, BaseForest):
         self.classes_ = classes
         self.n_classes_ = int(classes.shape[0])
         self.n_outputs_ = 1
-        return self._fit(X, y_enc, None, self.n_classes_)
+        return self._fit(X, y_enc, None, self.n_classes_, sample_weight)
 
     def _compute_oob(self, X, y_class, y, n_threads):
         acc, seen = self._oob_sum(X, self.n_classes_, n_threads)
@@ -259,11 +265,13 @@ class RandomForestRegressor(RegressorMixin, BaseForest):
         self.splitter = splitter
         self.max_bins = max_bins
 
-    def fit(self, X, y):
-        """Grow the forest on X (n_samples, n_features) and targets y; returns self."""
+    def fit(self, X, y, sample_weight=None):
+        """Grow the forest on X (n_samples, n_features) and targets y; returns self.
+
+        sample_weight (n_samples,), optional: multiplies each tree's bootstrap counts."""
         X, y = check_X_y(X, y, caller=self)
         self.n_outputs_ = 1
-        return self._fit(X, None, np.ascontiguousarray(y, dtype=np.float64), 1)
+        return self._fit(X, None, np.ascontiguousarray(y, dtype=np.float64), 1, sample_weight)
 
     def _compute_oob(self, X, y_class, y, n_threads):
         acc, seen = self._oob_sum(X, 1, n_threads)

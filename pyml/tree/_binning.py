@@ -76,9 +76,11 @@ def bin_with(X, binning, n_threads):
     return _k.bin_data(X, edges, binning["edge_off"], n_threads)
 
 
-def prepare_hist(X, max_bins, n_threads, seed=0):
-    """Binning dict for the hist splitter (codes of X included)."""
-    edges, edge_off, nbins = bin_edges(X, max_bins, seed)
+def prepare_hist(X, max_bins, n_threads, seed=0, sample_weight=None):
+    """Binning dict for the hist splitter (codes of X included). Edges come from the rows of positive
+    weight only, so a row of weight 0 is the same as a row left out."""
+    X_edges = X if sample_weight is None or np.all(sample_weight > 0) else X[sample_weight > 0]
+    edges, edge_off, nbins = bin_edges(X_edges, max_bins, seed)
     binning = dict(edges=edges, edge_off=edge_off, nbins=nbins, nb_max=int(nbins.max()))
     codes = bin_with(X, binning, n_threads)
     if binning["edges"].shape[0] == 0:

@@ -23,7 +23,8 @@ from pyml.tree._binning import check_max_bins, prepare_exact, prepare_hist
 from pyml.tree._tree import Tree, seed_for
 from pyml.utils._threads import resolve_n_jobs
 from pyml.utils.validation import (
-    check_array, check_classification_targets, check_is_fitted, check_n_features, check_random_state, check_X_y,
+    check_array, check_classification_targets, check_is_fitted, check_n_features, check_random_state,
+    check_sample_weight, check_X_y,
 )
 
 __all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor"]
@@ -40,6 +41,17 @@ def check_max_depth(max_depth, owner):
         raise ValueError(f"{owner}: max_depth={max_depth} must be >= 1 (a tree of depth 0 is a single leaf "
                          "and learns nothing); use None for unlimited depth")
     return int(max_depth)
+
+
+def check_max_leaf_nodes(max_leaf_nodes, owner):
+    """None (0: depth-first growth) or an int >= 2 (best-first growth up to that many leaves)."""
+    if max_leaf_nodes is None:
+        return 0
+    if isinstance(max_leaf_nodes, bool) or not isinstance(max_leaf_nodes, numbers.Integral):
+        raise TypeError(f"{owner}: max_leaf_nodes must be None or an int >= 2, got {max_leaf_nodes!r}")
+    if max_leaf_nodes < 2:
+        raise ValueError(f"{owner}: max_leaf_nodes={max_leaf_nodes} must be >= 2 (or None for no limit)")
+    return int(min(max_leaf_nodes, 2**30))
 
 
 def _int_or_frac(value, name, n, owner, min_int):
@@ -102,20 +114,20 @@ def hist_slots(d, nb_max, S, max_depth, max_leaves=0, level_wise=False):
     return int(max(2, min(want, _HIST_BUDGET // max(per, 1), 2**16)))
 
 
-def prepare_data(X, splitter, max_bins, n_threads, seed=0):
+def prepare_data(X, splitter, max_bins, n_threads, seed=0, sample_weight=None):
     """Binned (hist) or ranked (exact) data for build_trees."""
     if splitter == "hist":
-        binning, codes = prepare_hist(X, max_bins, n_threads, seed)
+        binning, codes = prepare_hist(X, max_bins, n_threads, seed, sample_weight)
         return dict(binning=binning, codes=codes, ranks=None, sorted=None)
     binning, ranks, srt = prepare_exact(X, n_threads)
     return dict(binning=binning, codes=None, ranks=ranks, sorted=srt)
 
 
-def build(data, params, y_class, y, seeds, capacity, n_threads, bootstrap=False, n_draw=0):
+def build(data, params, y_class, y, seeds, capacity, n_threads, bootstrap=False, n_draw=0, sample_weight=None):
     b = data["binning"]
     return _k.build_trees(data["codes"], data["ranks"], data["sorted"], b["nbins"], b["edges"], b["edge_off"],
                           b["nb_max"], params, y_class, y, bootstrap, n_draw,
-                          np.ascontiguousarray(seeds, dtype=np.uint64), capacity, n_threads)
+                          np.ascontiguousarray(seeds, dtype=np.uint64), capacity, n_threads, sample_weight)
 
 
 def base_seed(random_state):
@@ -151,21 +163,24 @@ class BaseDecisionTree(BaseEstimator):
             raise ValueError(f"{owner}: min_impurity_decrease must be a float >= 0")
         mf = resolve_max_features(self.max_features, d, owner)
         max_bins = check_max_bins(self.max_bins, owner)
-        return max_depth, mss, msl, mf, max_bins
+        max_leaves = check_max_leaf_nodes(self.max_leaf_nodes, owner)
+        return max_depth, mss, msl, mf, max_bins, max_leaves
 
-    def _fit(self, X, y_class, y, n_classes):
+    def _fit(self, X, y_class, y, n_classes, sample_weight=None):
         n, d = X.shape
-        max_depth, mss, msl, mf, max_bins = self._validate(n, d)
+        max_depth, mss, msl, mf, max_bins, max_leaves = self._validate(n, d)
+        sample_weight = check_sample_weight(sample_weight, n, caller=self)
         n_threads = resolve_n_jobs(self.n_jobs)
         seed = base_seed(self.random_state)
-        data = prepare_data(X, self.splitter, max_bins, n_threads, seed)
+        data = prepare_data(X, self.splitter, max_bins, n_threads, seed, sample_weight)
         S = n_classes + 1 if y_class is not None else 4
         params = dict(criterion=_k.CRITERIA[self.criterion], splitter=_k.SPLITTERS[self.splitter],
-                      n_classes=n_classes, max_depth=max_depth, max_leaves=0, min_samples_split=mss,
+                      n_classes=n_classes, max_depth=max_depth, max_leaves=max_leaves, min_samples_split=mss,
                       min_samples_leaf=msl, min_impurity_decrease=float(self.min_impurity_decrease),
-                      max_features=mf, hist_slots=hist_slots(d, data["binning"]["nb_max"], S, max_depth))
-        cap = tree_capacity(n, max_depth)
-        (arrays,) = build(data, params, y_class, y, [seed_for(seed, 0)], cap, n_threads)
+                      max_features=mf, hist_slots=hist_slots(d, data["binning"]["nb_max"], S, max_depth, max_leaves))
+        cap = tree_capacity(n, max_depth, max_leaves)
+        (arrays,) = build(data, params, y_class, y, [seed_for(seed, 0)], cap, n_threads,
+                          sample_weight=sample_weight)
         self.tree_ = Tree(arrays, d)
         self.n_features_in_ = d
         self.max_features_ = mf
@@ -208,10 +223,13 @@ class DecisionTreeClassifier(ProbaClassifierMixin, BaseDecisionTree):
         Impurity: entropy ``-sum p_k log2 p_k`` (the course's, in bits) or
         Gini ``1 - sum p_k^2``. A split maximises the weighted impurity
         decrease ``W·i - W_L·i_L - W_R·i_R``.
-    splitter : {"hist", "exact"}, default="hist"
-        "hist": candidate thresholds are ``max_bins`` bin edges per feature
-        (midpoints between distinct values when there are at most max_bins of
-        them, quantiles otherwise); "exact": every midpoint (sklearn's).
+    splitter : {"exact", "hist"}, default="exact"
+        "exact": every midpoint between consecutive distinct values
+        (scikit-learn's candidates; columns sorted once, nodes scanned on the
+        sorted lists); "hist": candidate thresholds are ``max_bins`` bin
+        edges per feature (midpoints between distinct values when there are
+        at most max_bins of them, quantiles otherwise), less memory
+        (1 byte per value instead of 16).
     max_depth : int or None, default=None
         Maximum depth (>= 1); None grows until leaves are pure.
     min_samples_split : int or float, default=2
@@ -220,10 +238,14 @@ class DecisionTreeClassifier(ProbaClassifierMixin, BaseDecisionTree):
         Split only if ``(W/W_root)·(i - W_L/W i_L - W_R/W i_R) >= min_impurity_decrease``.
     max_features : int, float, "sqrt", "log2" or None, default=None
         Features drawn at random at each node (None: all).
+    max_leaf_nodes : int >= 2 or None, default=None
+        None: depth-first growth. An int: best-first growth (the leaf whose
+        split decreases impurity most is split next, as scikit-learn) until
+        this many leaves.
     random_state : int, Generator or None
     max_bins : int in [2, 255], default=255
     n_jobs : int or None
-        Threads for histogram building (results do not depend on it).
+        Threads for the split searches and partitions (results do not depend on it).
 
     Attributes
     ----------
@@ -243,8 +265,9 @@ class DecisionTreeClassifier(ProbaClassifierMixin, BaseDecisionTree):
 
     _criteria = ("gini", "entropy")
 
-    def __init__(self, criterion="gini", splitter="hist", max_depth=None, min_samples_split=2, min_samples_leaf=1,
-                 min_impurity_decrease=0.0, max_features=None, random_state=None, max_bins=255, n_jobs=None):
+    def __init__(self, criterion="gini", splitter="exact", max_depth=None, min_samples_split=2, min_samples_leaf=1,
+                 min_impurity_decrease=0.0, max_features=None, max_leaf_nodes=None, random_state=None, max_bins=255,
+                 n_jobs=None):
         self.criterion = criterion
         self.splitter = splitter
         self.max_depth = max_depth
@@ -252,17 +275,21 @@ class DecisionTreeClassifier(ProbaClassifierMixin, BaseDecisionTree):
         self.min_samples_leaf = min_samples_leaf
         self.min_impurity_decrease = min_impurity_decrease
         self.max_features = max_features
+        self.max_leaf_nodes = max_leaf_nodes
         self.random_state = random_state
         self.max_bins = max_bins
         self.n_jobs = n_jobs
 
-    def fit(self, X, y):
-        """Grow the tree on X (n_samples, n_features) and labels y (n_samples,); returns self."""
+    def fit(self, X, y, sample_weight=None):
+        """Grow the tree on X (n_samples, n_features) and labels y (n_samples,); returns self.
+
+        sample_weight (n_samples,), optional: class counts become weighted sums (rows of weight 0 are left
+        out); min_samples_split / min_samples_leaf still count rows."""
         X, y = check_X_y(X, y, caller=self, y_numeric=False)
         self.classes_, y_enc = encode_labels(y, type(self).__name__)
         self.n_classes_ = int(self.classes_.shape[0])
         self.n_outputs_ = 1
-        return self._fit(X, y_enc, None, self.n_classes_)
+        return self._fit(X, y_enc, None, self.n_classes_, sample_weight)
 
     def predict_proba(self, X):
         """Class proportions of the leaf of each sample, shape (n_samples, n_classes)."""
@@ -285,9 +312,9 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
 
     _criteria = ("squared_error",)
 
-    def __init__(self, criterion="squared_error", splitter="hist", max_depth=None, min_samples_split=2,
-                 min_samples_leaf=1, min_impurity_decrease=0.0, max_features=None, random_state=None, max_bins=255,
-                 n_jobs=None):
+    def __init__(self, criterion="squared_error", splitter="exact", max_depth=None, min_samples_split=2,
+                 min_samples_leaf=1, min_impurity_decrease=0.0, max_features=None, max_leaf_nodes=None,
+                 random_state=None, max_bins=255, n_jobs=None):
         self.criterion = criterion
         self.splitter = splitter
         self.max_depth = max_depth
@@ -295,15 +322,19 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
         self.min_samples_leaf = min_samples_leaf
         self.min_impurity_decrease = min_impurity_decrease
         self.max_features = max_features
+        self.max_leaf_nodes = max_leaf_nodes
         self.random_state = random_state
         self.max_bins = max_bins
         self.n_jobs = n_jobs
 
-    def fit(self, X, y):
-        """Grow the tree on X (n_samples, n_features) and targets y (n_samples,); returns self."""
+    def fit(self, X, y, sample_weight=None):
+        """Grow the tree on X (n_samples, n_features) and targets y (n_samples,); returns self.
+
+        sample_weight (n_samples,), optional: leaves predict weighted means, splits minimise the weighted
+        squared error (rows of weight 0 are left out)."""
         X, y = check_X_y(X, y, caller=self)
         self.n_outputs_ = 1
-        return self._fit(X, None, np.ascontiguousarray(y, dtype=np.float64), 1)
+        return self._fit(X, None, np.ascontiguousarray(y, dtype=np.float64), 1, sample_weight)
 
     def predict(self, X):
         """Mean target of the leaf of each sample, shape (n_samples,) in X's dtype."""

@@ -218,7 +218,8 @@ cdef object _fill_data(pyml_tree_data *D, Py_ssize_t n, Py_ssize_t d, object cod
 
 def build_trees(object codes, object ranks, object sorted_idx, const int32_t[::1] nbins, const double[::1] edges,
                 const int64_t[::1] edge_off, int nb_max, dict prm, object y_class, object y, bint bootstrap,
-                Py_ssize_t n_draw, const uint64_t[::1] seeds, Py_ssize_t capacity, int n_threads):
+                Py_ssize_t n_draw, const uint64_t[::1] seeds, Py_ssize_t capacity, int n_threads,
+                object sample_weight=None):
     """Grow len(seeds) trees; returns a list of per-tree dicts of node arrays."""
     cdef pyml_tree_params p
     cdef pyml_tree_data D
@@ -255,9 +256,16 @@ def build_trees(object codes, object ranks, object sorted_idx, const int32_t[::1
         if yv.shape[0] != n:
             raise ValueError("build_trees: y has the wrong length")
         yp = &yv[0]
+    cdef const double[::1] swv
+    cdef const double *swp = NULL
+    if sample_weight is not None:
+        swv = sample_weight
+        if swv.shape[0] != n:
+            raise ValueError("build_trees: sample_weight has the wrong length")
+        swp = &swv[0]
     cdef int st
     with nogil:
-        st = pyml_tree_build(&D, &p, ycp, yp, NULL, bootstrap, n_draw, &seeds[0], n_trees, &a, &n_nodes[0],
+        st = pyml_tree_build(&D, &p, ycp, yp, swp, bootstrap, n_draw, &seeds[0], n_trees, &a, &n_nodes[0],
                              &work[0], ws, n_threads)
     raise_for_status(st, "tree building")
     return _unpack(arrs, n_nodes_arr)

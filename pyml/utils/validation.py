@@ -14,6 +14,7 @@ from pyml.exceptions import DataConversionWarning, NotFittedError
 
 __all__ = [
     "check_array",
+    "check_sample_weight",
     "check_X_y",
     "check_vector",
     "check_consistent_length",
@@ -196,6 +197,23 @@ def check_vector(y, *, name="y", caller=None, dtype="numeric", ensure_finite=Tru
     if ensure_finite:
         _check_finite(arr, name, caller)
     return np.ascontiguousarray(arr)
+
+
+def check_sample_weight(sample_weight, n, dtype=np.float64, caller=None):
+    """Sample weights as a contiguous non-negative finite vector of length n (a scalar is broadcast), or None
+    for unit weights; at least one weight must be positive."""
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
+        sample_weight = np.full(n, sample_weight, dtype=dtype)
+    w = check_vector(sample_weight, name="sample_weight", caller=caller, dtype=dtype)
+    if w.shape[0] != n:
+        raise ValueError(f"{_owner(caller)}sample_weight has {w.shape[0]} entries but X has {n} rows")
+    if np.any(w < 0):
+        raise ValueError(f"{_owner(caller)}sample_weight must be non-negative")
+    if not np.any(w > 0):
+        raise ValueError(f"{_owner(caller)}sample_weight are all zero: at least one sample needs a positive weight")
+    return np.ascontiguousarray(w, dtype=dtype)
 
 
 def check_consistent_length(*arrays, names=None, caller=None):

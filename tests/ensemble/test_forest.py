@@ -59,6 +59,51 @@ def test_bootstrap_counts_are_the_trees_samples(rng):
         assert tree.weighted_n_node_samples[0] == 150
 
 
+@pytest.mark.parametrize("criterion", ["gini", "entropy"])
+def test_exact_forest_tree_is_sklearn_tree_on_its_bootstrap(rng, criterion):
+    # a forest tree (all features) = scikit-learn's tree fit with the bootstrap counts as weights
+    sk = pytest.importorskip("sklearn.tree")
+    X = rng.normal(size=(2000, 5)).astype(np.float32).astype(np.float64)
+    y = np.digitize(X[:, 0] + 0.7 * X[:, 1] - 0.5 * X[:, 2] ** 2 + 0.3 * rng.normal(size=2000), [-0.5, 0.5])
+    f = RandomForestClassifier(n_estimators=2, criterion=criterion, max_depth=4, max_features=None,
+                               splitter="exact", random_state=3).fit(X, y)
+    for t, tree in enumerate(f.estimators_):
+        counts = _k.bootstrap_counts(seed_for(f._seed_base, t), X.shape[0], X.shape[0])
+        ref = sk.DecisionTreeClassifier(criterion=criterion, max_depth=4, random_state=0).fit(
+            X, y, sample_weight=counts).tree_
+        np.testing.assert_array_equal(tree.children_left, ref.children_left)
+        split = ref.children_left >= 0
+        np.testing.assert_array_equal(tree.feature[split], ref.feature[split])
+        np.testing.assert_allclose(tree.threshold[split], ref.threshold[split], rtol=1e-12)
+        np.testing.assert_allclose(tree.value, ref.value[:, 0, :], atol=1e-12)
+
+
+def test_sample_weight_scales_bootstrap_counts(rng):
+    X, y = _data(rng, n=600)
+    w = rng.integers(0, 3, 600).astype(float)
+    f = RandomForestClassifier(n_estimators=3, max_depth=5, random_state=2, splitter="exact").fit(X, y, sample_weight=w)
+    for t, tree in enumerate(f.estimators_):
+        counts = _k.bootstrap_counts(seed_for(f._seed_base, t), 600, 600)
+        assert tree.weighted_n_node_samples[0] == np.sum(counts * w)
+        assert tree.n_node_samples[0] == np.count_nonzero(counts * w)
+    with pytest.raises(ValueError, match="non-negative"):
+        RandomForestRegressor(n_estimators=2).fit(X, y.astype(float), sample_weight=-w)
+
+
+@pytest.mark.parametrize("splitter", ["hist", "exact"])
+def test_tree_drawing_only_zero_weight_rows_is_a_zero_leaf(rng, splitter):
+    X, y = _data(rng, n=50)
+    w = np.zeros(50)
+    w[0] = 1.0
+    f = RandomForestClassifier(n_estimators=10, max_samples=1, random_state=0, splitter=splitter).fit(
+        X, y, sample_weight=w)
+    empty = [t for t in f.estimators_ if t.weighted_n_node_samples[0] == 0]
+    assert empty, "expected some trees to draw only zero-weight rows"
+    for t in empty:
+        assert t.node_count == 1 and np.all(t.value == 0)
+    assert np.all(np.isfinite(f.predict_proba(X)))
+
+
 def test_oob_score_close_to_holdout(rng):
     X, y = _data(rng, n=3000)
     f = RandomForestClassifier(n_estimators=40, oob_score=True, random_state=0).fit(X[:2000], y[:2000])

@@ -29,10 +29,113 @@ def test_exact_matches_sklearn_classifier(rng, criterion, max_depth):
     assert ours.tree_.node_count == ref.tree_.node_count
     assert ours.get_depth() == ref.get_depth()
     assert ours.get_n_leaves() == ref.get_n_leaves()
+    # nodes are numbered in scikit-learn's order (depth-first, left first)
+    _assert_same_arrays(ours, ref)
     np.testing.assert_array_equal(ours.predict(Xt), ref.predict(Xt))
     np.testing.assert_allclose(ours.predict_proba(Xt), ref.predict_proba(Xt), atol=1e-12)
     np.testing.assert_allclose(ours.feature_importances_, ref.feature_importances_, atol=1e-10)
     np.testing.assert_allclose(np.sort(ours.tree_.threshold), np.sort(ref.tree_.threshold), atol=1e-12)
+
+
+def _preorder(t):
+    """(feature, threshold, n_node_samples) of every node in a depth-first, left-first walk (leaves: -1)."""
+    out, stack = [], [0]
+    while stack:
+        v = stack.pop()
+        leaf = t.children_left[v] < 0
+        out.append((-1 if leaf else int(t.feature[v]), 0.0 if leaf else float(t.threshold[v]),
+                    int(t.n_node_samples[v])))
+        if not leaf:
+            stack += [t.children_right[v], t.children_left[v]]
+    return out
+
+
+def _assert_same_arrays(ours, ref, rtol=1e-12, samples=True):
+    for name in ("children_left", "children_right") + (("n_node_samples",) if samples else ()):
+        np.testing.assert_array_equal(getattr(ours.tree_, name), getattr(ref.tree_, name), err_msg=name)
+    split = ref.tree_.children_left >= 0  # leaves: feature -1 here, -2 in scikit-learn
+    np.testing.assert_array_equal(ours.tree_.feature[split], ref.tree_.feature[split])
+    np.testing.assert_allclose(ours.tree_.threshold[split], ref.tree_.threshold[split], rtol=rtol)
+    np.testing.assert_allclose(ours.tree_.impurity, ref.tree_.impurity, rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("criterion", ["gini", "entropy"])
+@pytest.mark.parametrize("weights", ["integer", "real"])
+def test_exact_sample_weight_matches_sklearn(rng, criterion, weights):
+    # integer weights take the integer-count scan, real weights the generic one
+    sk = pytest.importorskip("sklearn.tree")
+    X, y = _tie_free(rng, n=3000, classes=3)
+    w = rng.integers(0, 4, X.shape[0]).astype(float) if weights == "integer" else rng.uniform(0.1, 3, X.shape[0])
+    ours = DecisionTreeClassifier(criterion=criterion, max_depth=5).fit(X, y, sample_weight=w)
+    ref = sk.DecisionTreeClassifier(criterion=criterion, max_depth=5, random_state=0).fit(X, y, sample_weight=w)
+    _assert_same_arrays(ours, ref, samples=weights == "real")  # sklearn counts zero-weight rows in nodes
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-12)
+    np.testing.assert_allclose(ours.feature_importances_, ref.feature_importances_, atol=1e-10)
+
+
+def test_exact_sample_weight_regressor_matches_sklearn(rng):
+    sk = pytest.importorskip("sklearn.tree")
+    X, _ = _tie_free(rng, n=2000)
+    y = np.sin(2 * X[:, 0]) + X[:, 1] + 0.1 * rng.normal(size=X.shape[0])
+    w = rng.uniform(0.0, 2.0, X.shape[0])
+    ours = DecisionTreeRegressor(max_depth=5).fit(X, y, sample_weight=w)
+    ref = sk.DecisionTreeRegressor(max_depth=5, random_state=0).fit(X, y, sample_weight=w)
+    _assert_same_arrays(ours, ref)
+    np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("splitter", ["exact", "hist"])
+def test_sample_weight_is_repetition(rng, splitter):
+    # integer weights = repeated rows, weight 0 = row left out (same thresholds too)
+    X = rng.normal(size=(400, 4)).round(2)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    w = rng.integers(0, 4, 400)
+    a = DecisionTreeClassifier(criterion="entropy", splitter=splitter, max_depth=6).fit(X, y, sample_weight=w)
+    b = DecisionTreeClassifier(criterion="entropy", splitter=splitter, max_depth=6).fit(
+        np.repeat(X, w, axis=0), np.repeat(y, w))
+    for name in ("feature", "threshold", "children_left", "value"):
+        np.testing.assert_array_equal(getattr(a.tree_, name), getattr(b.tree_, name), err_msg=name)
+
+
+def test_sample_weight_errors(rng):
+    X, y = _tie_free(rng, n=50)
+    with pytest.raises(ValueError, match="non-negative"):
+        DecisionTreeClassifier().fit(X, y, sample_weight=-np.ones(50))
+    with pytest.raises(ValueError, match="all zero"):
+        DecisionTreeClassifier().fit(X, y, sample_weight=np.zeros(50))
+    with pytest.raises(ValueError, match="49 entries"):
+        DecisionTreeRegressor().fit(X, y.astype(float), sample_weight=np.ones(49))
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        DecisionTreeClassifier().fit(X, y, sample_weight=np.full(50, np.nan))
+
+
+@pytest.mark.parametrize("criterion", ["gini", "entropy"])
+def test_max_leaf_nodes_matches_sklearn_best_first(rng, criterion):
+    sk = pytest.importorskip("sklearn.tree")
+    X, y = _tie_free(rng, n=3000, classes=3)
+    for splitter in ("exact", "hist"):
+        ours = DecisionTreeClassifier(criterion=criterion, splitter=splitter, max_leaf_nodes=12).fit(X, y)
+        assert ours.get_n_leaves() == 12
+    ours = DecisionTreeClassifier(criterion=criterion, max_leaf_nodes=12, max_depth=6).fit(X, y)
+    ref = sk.DecisionTreeClassifier(criterion=criterion, max_leaf_nodes=12, max_depth=6, random_state=0).fit(X, y)
+    # scikit-learn numbers best-first trees in creation order, pyml in pre-order: compare the walks
+    a, b = _preorder(ours.tree_), _preorder(ref.tree_)
+    assert [f for f, _, _ in a] == [f for f, _, _ in b]
+    np.testing.assert_allclose([t for _, t, _ in a], [t for _, t, _ in b], rtol=1e-12)
+    assert [m for _, _, m in a] == [m for _, _, m in b]
+    with pytest.raises(ValueError, match="max_leaf_nodes"):
+        DecisionTreeClassifier(max_leaf_nodes=1).fit(X, y)
+
+
+def test_exact_threads_identical_with_feature_draws(rng):
+    # big enough for every parallel path: (node, feature) tasks at the top, node tasks below
+    X = rng.normal(size=(40000, 10))
+    y = (X[:, 0] + X[:, 1] * X[:, 2] + 0.3 * rng.normal(size=40000) > 0).astype(int)
+    for kw in (dict(max_depth=9), dict(max_depth=12, max_features=4, random_state=5), dict(max_leaf_nodes=60)):
+        a = DecisionTreeClassifier(criterion="entropy", n_jobs=1, **kw).fit(X, y)
+        b = DecisionTreeClassifier(criterion="entropy", n_jobs=2, **kw).fit(X, y)
+        for name in ("feature", "threshold", "children_left", "value", "impurity"):
+            np.testing.assert_array_equal(getattr(a.tree_, name), getattr(b.tree_, name), err_msg=name)
 
 
 def test_exact_matches_sklearn_regressor(rng):

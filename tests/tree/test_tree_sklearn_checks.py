@@ -10,8 +10,9 @@ from pyml.tree import DecisionTreeClassifier, DecisionTreeRegressor  # noqa: E40
 
 ESTIMATORS = [
     DecisionTreeClassifier(),
-    DecisionTreeClassifier(splitter="exact", criterion="entropy"),
+    DecisionTreeClassifier(splitter="hist", criterion="entropy"),
     DecisionTreeRegressor(),
+    DecisionTreeRegressor(splitter="hist"),
     RandomForestClassifier(n_estimators=5),
     RandomForestRegressor(n_estimators=5),
     GradientBoostingClassifier(n_estimators=10),
@@ -19,6 +20,14 @@ ESTIMATORS = [
 ]
 
 
-@sklearn_checks.parametrize_with_checks(ESTIMATORS)
+def _expected_failures(estimator):
+    if isinstance(estimator, (RandomForestClassifier, RandomForestRegressor)):
+        # as for scikit-learn's forests (xfail there too): a bootstrap draws rows, not weight
+        return {"check_sample_weight_equivalence_on_dense_data":
+                "bootstrap resampling differs for weighted vs repeated rows"}
+    return {}
+
+
+@sklearn_checks.parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
