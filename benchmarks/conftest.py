@@ -5,7 +5,9 @@ Every benchmark records in ``benchmark.extra_info``:
 ``variant`` (e.g. the dtype), ``quality`` (cost / accuracy / ...) and
 ``unit_divisor`` (e.g. 100 iterations per call, so per-iteration times are
 mean / 100). ``python benchmarks/run.py`` pairs pyml with each peer on
-(workload, variant, threads) and prints the ratio table.
+(workload, variant, threads) and prints the ratio table. A peer recorded
+with ``pair_all=True`` (a single-threaded tool with one configuration, e.g.
+scikit-learn's tree) is paired with every pyml row of its workload.
 
 PYML_BENCH_SMALL=1 runs every workload at a small size (smoke runs).
 """
@@ -33,11 +35,12 @@ def pytest_report_header(config):
 
 @pytest.fixture
 def record():
-    """record(benchmark, workload, impl, threads, variant, quality, unit_divisor)."""
+    """record(benchmark, workload, impl, threads, variant, quality, unit_divisor, unit, pair_all)."""
 
-    def _record(benchmark, workload, impl, threads, variant="", quality=None, unit_divisor=1, unit="s"):
+    def _record(benchmark, workload, impl, threads, variant="", quality=None, unit_divisor=1, unit="s",
+                pair_all=False):
         benchmark.extra_info.update(workload=workload, impl=impl, threads=threads, variant=variant,
-                                    quality=quality, unit_divisor=unit_divisor, unit=unit)
+                                    quality=quality, unit_divisor=unit_divisor, unit=unit, pair_all=pair_all)
         try:
             from threadpoolctl import threadpool_info
 

@@ -29,13 +29,21 @@ def _fmt_t(seconds):
 
 def table(results):
     groups = defaultdict(dict)
+    pair_all = defaultdict(dict)  # workload -> peers paired with every pyml row of it
     for bench in results["benchmarks"]:
         info = bench.get("extra_info", {})
         if "workload" not in info:
             continue
-        key = (info["workload"], info.get("variant", ""), info.get("threads", ""))
         per_unit = bench["stats"]["median"] / float(info.get("unit_divisor", 1) or 1)
+        if info.get("pair_all"):
+            pair_all[info["workload"]][info["impl"]] = (per_unit, info.get("quality"))
+            continue
+        key = (info["workload"], info.get("variant", ""), info.get("threads", ""))
         groups[key][info["impl"]] = (per_unit, info.get("quality"))
+    for workload, peers in pair_all.items():
+        keys = [k for k in groups if k[0] == workload] or [(workload, "", "")]
+        for key in keys:
+            groups[key].update(peers)
     rows = []
     for key in sorted(groups, key=lambda k: (str(k[0]), str(k[1]), str(k[2]))):
         impls = groups[key]

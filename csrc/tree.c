@@ -1143,24 +1143,30 @@ static void init_exact(grower *g, int32_t m, const double *wrow, uint8_t *ylab, 
     g->ylab = ylab;
 }
 
-/* Renumbers a grown tree's nodes in depth-first pre-order, left before right
- * (scikit-learn's order), whatever order growth created them in, so both
- * splitters and all growth strategies give the same arrays for the same tree.
- * Scratch: the grower's open lists, aux and lstats (free after growth). */
-static void renumber_preorder(grower *g)
+/* Renumbers a grown tree's nodes in one canonical order, whatever order
+ * growth created them in (level-wise, depth-first, best-first), so both
+ * splitters give the same arrays for the same tree: a depth-first walk, left
+ * subtree first, that numbers the two children of a node together when it
+ * reaches the node (siblings adjacent, right = left + 1: the prediction
+ * kernel's fast path). Scratch: the grower's open lists, aux and lstats
+ * (free after growth). */
+static void renumber_canonical(grower *g)
 {
     pyml_tree_arrays *o = &g->out;
     const int32_t nn = g->n_nodes;
     if (nn <= 1) return;
     int32_t *new_id = g->open, *stack = g->open2, *old_of = g->mid, *ti = g->aux;
     double *td = g->lstats;
-    int32_t sp = 0, next = 0;
+    int32_t sp = 0, next = 1;
+    new_id[0] = 0;
     stack[sp++] = 0;
     while (sp > 0) {
         int32_t v = stack[--sp];
-        new_id[v] = next;
-        old_of[next++] = v;
+        old_of[new_id[v]] = v;
         if (o->left[v] >= 0) {
+            new_id[o->left[v]] = next;
+            new_id[o->right[v]] = next + 1;
+            next += 2;
             stack[sp++] = o->right[v];
             stack[sp++] = o->left[v];
         }
@@ -1250,7 +1256,7 @@ static int build_one(const pyml_tree_data *D, const pyml_tree_params *p, const i
     g.seed0 = g.rng;
     if (p->splitter == PYML_SPLIT_EXACT) init_exact(&g, m, wrow, ylab, iw, xlog);
     int s2 = grow(&g, m);
-    renumber_preorder(&g);
+    renumber_canonical(&g);
     n_nodes[t] = g.n_nodes;
     return s2;
 }

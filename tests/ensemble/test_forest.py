@@ -59,6 +59,18 @@ def test_bootstrap_counts_are_the_trees_samples(rng):
         assert tree.weighted_n_node_samples[0] == 150
 
 
+def _walk(t):
+    """(feature, threshold, value) of every node, depth-first, left first (leaves: feature -1)."""
+    out, stack = [], [0]
+    while stack:
+        v = stack.pop()
+        leaf = t.children_left[v] < 0
+        out.append((-1 if leaf else int(t.feature[v]), 0.0 if leaf else float(t.threshold[v]), t.value[v]))
+        if not leaf:
+            stack += [t.children_right[v], t.children_left[v]]
+    return out
+
+
 @pytest.mark.parametrize("criterion", ["gini", "entropy"])
 def test_exact_forest_tree_is_sklearn_tree_on_its_bootstrap(rng, criterion):
     # a forest tree (all features) = scikit-learn's tree fit with the bootstrap counts as weights
@@ -71,11 +83,11 @@ def test_exact_forest_tree_is_sklearn_tree_on_its_bootstrap(rng, criterion):
         counts = _k.bootstrap_counts(seed_for(f._seed_base, t), X.shape[0], X.shape[0])
         ref = sk.DecisionTreeClassifier(criterion=criterion, max_depth=4, random_state=0).fit(
             X, y, sample_weight=counts).tree_
-        np.testing.assert_array_equal(tree.children_left, ref.children_left)
-        split = ref.children_left >= 0
-        np.testing.assert_array_equal(tree.feature[split], ref.feature[split])
-        np.testing.assert_allclose(tree.threshold[split], ref.threshold[split], rtol=1e-12)
-        np.testing.assert_allclose(tree.value, ref.value[:, 0, :], atol=1e-12)
+        # same splits and leaf values in the same depth-first order (ids differ)
+        ours_walk, ref_walk = _walk(tree), _walk(ref)
+        assert [f for f, _, _ in ours_walk] == [f for f, _, _ in ref_walk]
+        np.testing.assert_allclose([t for _, t, _ in ours_walk], [t for _, t, _ in ref_walk], rtol=1e-12)
+        np.testing.assert_allclose([v for _, _, v in ours_walk], [v[0] for _, _, v in ref_walk], atol=1e-12)
 
 
 def test_sample_weight_scales_bootstrap_counts(rng):

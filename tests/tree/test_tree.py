@@ -29,7 +29,6 @@ def test_exact_matches_sklearn_classifier(rng, criterion, max_depth):
     assert ours.tree_.node_count == ref.tree_.node_count
     assert ours.get_depth() == ref.get_depth()
     assert ours.get_n_leaves() == ref.get_n_leaves()
-    # nodes are numbered in scikit-learn's order (depth-first, left first)
     _assert_same_arrays(ours, ref)
     np.testing.assert_array_equal(ours.predict(Xt), ref.predict(Xt))
     np.testing.assert_allclose(ours.predict_proba(Xt), ref.predict_proba(Xt), atol=1e-12)
@@ -51,12 +50,13 @@ def _preorder(t):
 
 
 def _assert_same_arrays(ours, ref, rtol=1e-12, samples=True):
-    for name in ("children_left", "children_right") + (("n_node_samples",) if samples else ()):
-        np.testing.assert_array_equal(getattr(ours.tree_, name), getattr(ref.tree_, name), err_msg=name)
-    split = ref.tree_.children_left >= 0  # leaves: feature -1 here, -2 in scikit-learn
-    np.testing.assert_array_equal(ours.tree_.feature[split], ref.tree_.feature[split])
-    np.testing.assert_allclose(ours.tree_.threshold[split], ref.tree_.threshold[split], rtol=rtol)
-    np.testing.assert_allclose(ours.tree_.impurity, ref.tree_.impurity, rtol=1e-9, atol=1e-10)
+    # same tree: the same (feature, threshold, n_node_samples) on a depth-first, left-first walk
+    # (node ids differ: pyml numbers siblings together, scikit-learn in pre-order)
+    a, b = _preorder(ours.tree_), _preorder(ref.tree_)
+    assert [f for f, _, _ in a] == [f for f, _, _ in b]
+    np.testing.assert_allclose([t for _, t, _ in a], [t for _, t, _ in b], rtol=rtol)
+    if samples:
+        assert [m for _, _, m in a] == [m for _, _, m in b]
 
 
 @pytest.mark.parametrize("criterion", ["gini", "entropy"])
@@ -118,11 +118,7 @@ def test_max_leaf_nodes_matches_sklearn_best_first(rng, criterion):
         assert ours.get_n_leaves() == 12
     ours = DecisionTreeClassifier(criterion=criterion, max_leaf_nodes=12, max_depth=6).fit(X, y)
     ref = sk.DecisionTreeClassifier(criterion=criterion, max_leaf_nodes=12, max_depth=6, random_state=0).fit(X, y)
-    # scikit-learn numbers best-first trees in creation order, pyml in pre-order: compare the walks
-    a, b = _preorder(ours.tree_), _preorder(ref.tree_)
-    assert [f for f, _, _ in a] == [f for f, _, _ in b]
-    np.testing.assert_allclose([t for _, t, _ in a], [t for _, t, _ in b], rtol=1e-12)
-    assert [m for _, _, m in a] == [m for _, _, m in b]
+    _assert_same_arrays(ours, ref)
     with pytest.raises(ValueError, match="max_leaf_nodes"):
         DecisionTreeClassifier(max_leaf_nodes=1).fit(X, y)
 
@@ -273,3 +269,23 @@ def test_bad_inputs(rng):
         clf.predict(X[:, :3])
     with pytest.raises(ValueError, match="NaN"):
         clf.predict(Xn)
+
+
+@pytest.mark.parametrize("splitter", ["exact", "hist"])
+@pytest.mark.parametrize("kw", [dict(max_depth=6), dict(max_leaf_nodes=20)])
+def test_nodes_numbered_depth_first_with_siblings_together(rng, splitter, kw):
+    # one canonical numbering for every splitter and growth order; right == left + 1 is what the
+    # batch prediction kernel's lockstep fast path needs
+    X, y = _tie_free(rng, n=2000, classes=3)
+    t = DecisionTreeClassifier(splitter=splitter, **kw).fit(X, y).tree_
+    split = t.children_left >= 0
+    np.testing.assert_array_equal(t.children_right[split], t.children_left[split] + 1)
+    order, stack, next_id = [], [0], 1
+    while stack:
+        v = stack.pop()
+        order.append(v)
+        if t.children_left[v] >= 0:
+            assert t.children_left[v] == next_id
+            next_id += 2
+            stack += [t.children_right[v], t.children_left[v]]
+    assert sorted(order) == list(range(t.node_count))
