@@ -46,6 +46,17 @@ def test_exact_lists_match_numpy_stable_argsort(rng, dtype, threads):
         np.testing.assert_array_equal(sorted_rank[j], np.searchsorted(u, col[srt[j]]))
 
 
+@pytest.mark.parametrize("n", [1, 2, 7, 254, 255, 256, 1000, 4097])
+def test_midpoint_quantiles_are_numpys(rng, n):
+    from pyml.tree._binning import midpoint_quantiles
+
+    col = np.sort(rng.normal(size=n) * 10.0 ** rng.integers(-3, 4))
+    for bins in (2, 16, 255):
+        pct = np.linspace(0, 100, bins + 1)[1:-1]
+        np.testing.assert_array_equal(midpoint_quantiles(col, np.true_divide(pct, 100)),
+                                      np.percentile(col, pct, method="midpoint"))
+
+
 def _numpy_predict(trees, X, n_out, scale, tree_col=None):
     out = np.zeros((X.shape[0], n_out))
     for t, tree in enumerate(trees):
