@@ -74,6 +74,7 @@ typedef struct {
     int n_active;
     uint64_t rng;
     double w_root;
+    double min_w_leaf;     /* impurity criteria: least child weight (min_weight_fraction_leaf · W_root) */
     pyml_tree_arrays out;
     int n_nodes, n_leaves;
     int n_threads;
@@ -246,7 +247,8 @@ static inline double split_gain(const grower *g, const double *P, const double *
         if (L[1] < p->min_child_weight || R[1] < p->min_child_weight) return -INFINITY;
         return 0.5 * (wimp(g, L) + wimp(g, R) - wimp(g, P)) - p->gamma;
     }
-    if (stat_weight(g, L) <= 0 || stat_weight(g, R) <= 0) return -INFINITY;
+    double wl = stat_weight(g, L), wr = stat_weight(g, R);
+    if (wl <= 0 || wr <= 0 || wl < g->min_w_leaf || wr < g->min_w_leaf) return -INFINITY;
     /* The parent's term is constant within a node; keeping it gives the real
      * impurity decrease for importances and min_impurity_decrease. */
     return wimp(g, P) - wimp(g, L) - wimp(g, R);
@@ -585,7 +587,7 @@ static int node_may_split(grower *g, int32_t node)
     double W = stat_weight(g, s);
     if (p->criterion == PYML_CRIT_NEWTON) {
         if (W < 2.0 * p->min_child_weight) return 0;
-    } else if (g->out.impurity[node] <= 2.220446049250313e-16) {
+    } else if (g->out.impurity[node] <= 2.220446049250313e-16 || W < 2.0 * g->min_w_leaf) {
         return 0;
     }
     return 1;
@@ -971,6 +973,7 @@ static int grow(grower *g, int32_t m)
         for (int32_t q = 0; q < m; q++) add_row(g, rs, g->rows[q]);
     }
     g->w_root = stat_weight(g, rs);
+    g->min_w_leaf = p->criterion == PYML_CRIT_NEWTON ? 0.0 : p->min_weight_fraction_leaf * g->w_root;
     if (!(g->w_root > 0)) g->w_root = 1.0;
     g->n_leaves = 1;
     if (p->splitter == PYML_SPLIT_EXACT) return grow_exact(g);

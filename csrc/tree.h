@@ -72,6 +72,7 @@ typedef struct {
     int min_samples_split;
     int min_samples_leaf;
     double min_impurity_decrease; /* on the normalised gain (W_node/W_root)·(...) */
+    double min_weight_fraction_leaf; /* impurity criteria: a child needs W >= this · W_root */
     int max_features;       /* features drawn per node (<= d) */
     int hist_slots;         /* histograms kept alive (>= 2) */
     double reg_lambda, gamma, min_child_weight, learning_rate; /* newton */

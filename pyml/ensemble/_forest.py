@@ -16,8 +16,8 @@ import numpy as np
 from pyml.base import BaseEstimator, ProbaClassifierMixin, RegressorMixin
 from pyml.tree import _tree_kernels as _k
 from pyml.tree._classes import (
-    _int_or_frac, base_seed, build, check_max_depth, encode_labels, hist_slots, prepare_data,
-    resolve_max_features, tree_capacity,
+    _int_or_frac, base_seed, build, check_max_depth, check_min_weight_fraction_leaf, class_weight_to_sample_weight,
+    encode_labels, hist_slots, prepare_data, resolve_max_features, tree_capacity,
 )
 from pyml.tree._binning import check_max_bins
 from pyml.tree._tree import Tree, pack_trees, predict_packed, seed_for
@@ -57,7 +57,8 @@ class BaseForest(BaseEstimator):
                     mss=_int_or_frac(self.min_samples_split, "min_samples_split", n, owner, 2),
                     msl=_int_or_frac(self.min_samples_leaf, "min_samples_leaf", n, owner, 1),
                     mf=resolve_max_features(self.max_features, d, owner),
-                    max_bins=check_max_bins(self.max_bins, owner), n_draw=n_draw)
+                    max_bins=check_max_bins(self.max_bins, owner), n_draw=n_draw,
+                    mwfl=check_min_weight_fraction_leaf(self.min_weight_fraction_leaf, owner))
 
     def _fit(self, X, y_class, y, n_classes, sample_weight=None):
         n, d = X.shape
@@ -75,6 +76,7 @@ class BaseForest(BaseEstimator):
         params = dict(criterion=_k.CRITERIA[self.criterion], splitter=_k.SPLITTERS[self.splitter],
                       n_classes=n_classes, max_depth=v["max_depth"], max_leaves=0, min_samples_split=v["mss"],
                       min_samples_leaf=v["msl"], min_impurity_decrease=float(self.min_impurity_decrease),
+                      min_weight_fraction_leaf=v["mwfl"],
                       max_features=v["mf"],
                       hist_slots=hist_slots(d, data["binning"]["nb_max"], S, v["max_depth"]))
         cap = tree_capacity(v["n_draw"] if self.bootstrap else n, v["max_depth"])
@@ -141,6 +143,8 @@ _FOREST_DOC_PARAMS = """
     criterion : str
     max_depth : int or None, default=None
     min_samples_split, min_samples_leaf : int or float
+    min_weight_fraction_leaf : float in [0, 0.5], default=0.0
+        Each child must hold at least this fraction of its tree's total sample weight.
     min_impurity_decrease : float, default=0.0
     max_features : "sqrt", "log2", int, float or None
         Features drawn at each node.
@@ -157,6 +161,8 @@ _FOREST_DOC_PARAMS = """
         Keep fitted trees and add ``n_estimators - len(estimators_)`` more.
     splitter : {"hist", "exact"}, default="hist"
     max_bins : int in [2, 255], default=255
+    class_weight : None, "balanced" or dict {label: weight} (classifier only)
+        Multiplies the weights of a class's samples; "balanced": ``n / (n_classes · n_k)``.
 """
 
 
@@ -184,13 +190,15 @@ class RandomForestClassifier(ProbaClassifierMixin, BaseForest):
     _criteria = ("gini", "entropy")
 
     def __init__(self, n_estimators=100, criterion="gini", max_depth=None, min_samples_split=2, min_samples_leaf=1,
-                 min_impurity_decrease=0.0, max_features="sqrt", bootstrap=True, max_samples=None, oob_score=False,
-                 n_jobs=None, random_state=None, verbose=0, warm_start=False, splitter="hist", max_bins=255):
+                 min_weight_fraction_leaf=0.0, min_impurity_decrease=0.0, max_features="sqrt", bootstrap=True,
+                 max_samples=None, oob_score=False, n_jobs=None, random_state=None, verbose=0, warm_start=False,
+                 splitter="hist", max_bins=255, class_weight=None):
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth
         self.min_samples_split = min_samples_split
         self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
         self.min_impurity_decrease = min_impurity_decrease
         self.max_features = max_features
         self.bootstrap = bootstrap
@@ -202,6 +210,7 @@ class RandomForestClassifier(ProbaClassifierMixin, BaseForest):
         self.warm_start = warm_start
         self.splitter = splitter
         self.max_bins = max_bins
+        self.class_weight = class_weight
 
     def fit(self, X, y, sample_weight=None):
         """Grow the forest on X (n_samples, n_features) and labels y; returns self.
@@ -214,6 +223,12 @@ class RandomForestClassifier(ProbaClassifierMixin, BaseForest):
         self.classes_ = classes
         self.n_classes_ = int(classes.shape[0])
         self.n_outputs_ = 1
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced_subsample":
+            raise ValueError(f"{type(self).__name__}: class_weight='balanced_subsample' is not supported; use "
+                             "'balanced' (weights from the whole training set)")
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], caller=self)
+        sample_weight = class_weight_to_sample_weight(self.class_weight, classes, y_enc, sample_weight,
+                                                      type(self).__name__)
         return self._fit(X, y_enc, None, self.n_classes_, sample_weight)
 
     def _compute_oob(self, X, y_class, y, n_threads):
@@ -245,14 +260,15 @@ class RandomForestRegressor(RegressorMixin, BaseForest):
     _criteria = ("squared_error",)
 
     def __init__(self, n_estimators=100, criterion="squared_error", max_depth=None, min_samples_split=2,
-                 min_samples_leaf=1, min_impurity_decrease=0.0, max_features=1.0, bootstrap=True, max_samples=None,
-                 oob_score=False, n_jobs=None, random_state=None, verbose=0, warm_start=False, splitter="hist",
-                 max_bins=255):
+                 min_samples_leaf=1, min_weight_fraction_leaf=0.0, min_impurity_decrease=0.0, max_features=1.0,
+                 bootstrap=True, max_samples=None, oob_score=False, n_jobs=None, random_state=None, verbose=0,
+                 warm_start=False, splitter="hist", max_bins=255):
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth
         self.min_samples_split = min_samples_split
         self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
         self.min_impurity_decrease = min_impurity_decrease
         self.max_features = max_features
         self.bootstrap = bootstrap

@@ -43,6 +43,13 @@ def check_max_depth(max_depth, owner):
     return int(max_depth)
 
 
+def check_min_weight_fraction_leaf(value, owner):
+    """A float in [0, 0.5]: each leaf must hold at least this fraction of the total sample weight."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value <= 0.5:
+        raise ValueError(f"{owner}: min_weight_fraction_leaf={value!r} must be a float in [0, 0.5]")
+    return float(value)
+
+
 def check_max_leaf_nodes(max_leaf_nodes, owner):
     """None (0: depth-first growth) or an int >= 2 (best-first growth up to that many leaves)."""
     if max_leaf_nodes is None:
@@ -145,6 +152,37 @@ def encode_labels(y, owner):
     return classes, np.ascontiguousarray(y_enc.reshape(-1), dtype=np.int32)
 
 
+def class_weight_to_sample_weight(class_weight, classes, y_enc, sample_weight, owner):
+    """Per-row weights from class_weight (None, "balanced" or {label: weight}) times sample_weight.
+
+    "balanced": w_k = n / (K · n_k) with n_k the (sample-weighted) count of class k, as scikit-learn."""
+    if class_weight is None:
+        return sample_weight
+    base = np.ones(y_enc.shape[0]) if sample_weight is None else sample_weight
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(f"{owner}: class_weight={class_weight!r}; use None, 'balanced' or a dict "
+                             "{class label: weight}")
+        counts = np.bincount(y_enc, weights=base, minlength=classes.shape[0])
+        per_class = base.sum() / (classes.shape[0] * np.where(counts > 0, counts, 1.0))
+    elif isinstance(class_weight, dict):
+        per_class = np.ones(classes.shape[0])
+        unknown = [k for k in class_weight if k not in set(classes.tolist())]
+        if unknown:
+            raise ValueError(f"{owner}: class_weight has labels {unknown!r} that are not in y's classes "
+                             f"{classes.tolist()!r}")
+        for label, w in class_weight.items():
+            if not (isinstance(w, numbers.Real) and np.isfinite(w) and w >= 0):
+                raise ValueError(f"{owner}: class_weight[{label!r}]={w!r} must be a finite number >= 0")
+            per_class[int(np.searchsorted(classes, label))] = float(w)
+    else:
+        raise TypeError(f"{owner}: class_weight must be None, 'balanced' or a dict, got {type(class_weight).__name__}")
+    w = base * per_class[y_enc]
+    if not np.any(w > 0):
+        raise ValueError(f"{owner}: class_weight and sample_weight leave every sample with weight 0")
+    return np.ascontiguousarray(w)
+
+
 class BaseDecisionTree(BaseEstimator):
     """Shared fit/apply logic of the two trees."""
 
@@ -164,11 +202,12 @@ class BaseDecisionTree(BaseEstimator):
         mf = resolve_max_features(self.max_features, d, owner)
         max_bins = check_max_bins(self.max_bins, owner)
         max_leaves = check_max_leaf_nodes(self.max_leaf_nodes, owner)
-        return max_depth, mss, msl, mf, max_bins, max_leaves
+        mwfl = check_min_weight_fraction_leaf(self.min_weight_fraction_leaf, owner)
+        return max_depth, mss, msl, mf, max_bins, max_leaves, mwfl
 
     def _fit(self, X, y_class, y, n_classes, sample_weight=None):
         n, d = X.shape
-        max_depth, mss, msl, mf, max_bins, max_leaves = self._validate(n, d)
+        max_depth, mss, msl, mf, max_bins, max_leaves, mwfl = self._validate(n, d)
         sample_weight = check_sample_weight(sample_weight, n, caller=self)
         n_threads = resolve_n_jobs(self.n_jobs)
         seed = base_seed(self.random_state)
@@ -177,7 +216,8 @@ class BaseDecisionTree(BaseEstimator):
         params = dict(criterion=_k.CRITERIA[self.criterion], splitter=_k.SPLITTERS[self.splitter],
                       n_classes=n_classes, max_depth=max_depth, max_leaves=max_leaves, min_samples_split=mss,
                       min_samples_leaf=msl, min_impurity_decrease=float(self.min_impurity_decrease),
-                      max_features=mf, hist_slots=hist_slots(d, data["binning"]["nb_max"], S, max_depth, max_leaves))
+                      min_weight_fraction_leaf=mwfl, max_features=mf,
+                      hist_slots=hist_slots(d, data["binning"]["nb_max"], S, max_depth, max_leaves))
         cap = tree_capacity(n, max_depth, max_leaves)
         (arrays,) = build(data, params, y_class, y, [seed_for(seed, 0)], cap, n_threads,
                           sample_weight=sample_weight)
@@ -234,6 +274,8 @@ class DecisionTreeClassifier(ProbaClassifierMixin, BaseDecisionTree):
         Maximum depth (>= 1); None grows until leaves are pure.
     min_samples_split : int or float, default=2
     min_samples_leaf : int or float, default=1
+    min_weight_fraction_leaf : float in [0, 0.5], default=0.0
+        Each child must hold at least this fraction of the total sample weight.
     min_impurity_decrease : float, default=0.0
         Split only if ``(W/W_root)·(i - W_L/W i_L - W_R/W i_R) >= min_impurity_decrease``.
     max_features : int, float, "sqrt", "log2" or None, default=None
@@ -242,6 +284,9 @@ class DecisionTreeClassifier(ProbaClassifierMixin, BaseDecisionTree):
         None: depth-first growth. An int: best-first growth (the leaf whose
         split decreases impurity most is split next, as scikit-learn) until
         this many leaves.
+    class_weight : None, "balanced" or dict {label: weight}, default=None
+        Multiplies the weight of every sample of a class (classifier only);
+        "balanced": ``n / (n_classes · n_k)``.
     random_state : int, Generator or None
     max_bins : int in [2, 255], default=255
     n_jobs : int or None
@@ -266,16 +311,18 @@ class DecisionTreeClassifier(ProbaClassifierMixin, BaseDecisionTree):
     _criteria = ("gini", "entropy")
 
     def __init__(self, criterion="gini", splitter="exact", max_depth=None, min_samples_split=2, min_samples_leaf=1,
-                 min_impurity_decrease=0.0, max_features=None, max_leaf_nodes=None, random_state=None, max_bins=255,
-                 n_jobs=None):
+                 min_weight_fraction_leaf=0.0, min_impurity_decrease=0.0, max_features=None, max_leaf_nodes=None,
+                 class_weight=None, random_state=None, max_bins=255, n_jobs=None):
         self.criterion = criterion
         self.splitter = splitter
         self.max_depth = max_depth
         self.min_samples_split = min_samples_split
         self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
         self.min_impurity_decrease = min_impurity_decrease
         self.max_features = max_features
         self.max_leaf_nodes = max_leaf_nodes
+        self.class_weight = class_weight
         self.random_state = random_state
         self.max_bins = max_bins
         self.n_jobs = n_jobs
@@ -289,6 +336,9 @@ class DecisionTreeClassifier(ProbaClassifierMixin, BaseDecisionTree):
         self.classes_, y_enc = encode_labels(y, type(self).__name__)
         self.n_classes_ = int(self.classes_.shape[0])
         self.n_outputs_ = 1
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], caller=self)
+        sample_weight = class_weight_to_sample_weight(self.class_weight, self.classes_, y_enc, sample_weight,
+                                                      type(self).__name__)
         return self._fit(X, y_enc, None, self.n_classes_, sample_weight)
 
     def predict_proba(self, X):
@@ -313,13 +363,14 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
     _criteria = ("squared_error",)
 
     def __init__(self, criterion="squared_error", splitter="exact", max_depth=None, min_samples_split=2,
-                 min_samples_leaf=1, min_impurity_decrease=0.0, max_features=None, max_leaf_nodes=None,
-                 random_state=None, max_bins=255, n_jobs=None):
+                 min_samples_leaf=1, min_weight_fraction_leaf=0.0, min_impurity_decrease=0.0, max_features=None,
+                 max_leaf_nodes=None, random_state=None, max_bins=255, n_jobs=None):
         self.criterion = criterion
         self.splitter = splitter
         self.max_depth = max_depth
         self.min_samples_split = min_samples_split
         self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
         self.min_impurity_decrease = min_impurity_decrease
         self.max_features = max_features
         self.max_leaf_nodes = max_leaf_nodes

@@ -40,6 +40,7 @@ cdef extern from "tree.h" nogil:
         int min_samples_split
         int min_samples_leaf
         double min_impurity_decrease
+        double min_weight_fraction_leaf
         int max_features
         int hist_slots
         double reg_lambda, gamma, min_child_weight, learning_rate
@@ -139,6 +140,7 @@ cdef void _fill_params(pyml_tree_params *p, dict prm):
     p.min_samples_split = prm["min_samples_split"]
     p.min_samples_leaf = prm["min_samples_leaf"]
     p.min_impurity_decrease = prm["min_impurity_decrease"]
+    p.min_weight_fraction_leaf = prm.get("min_weight_fraction_leaf", 0.0)
     p.max_features = prm["max_features"]
     p.hist_slots = prm["hist_slots"]
     p.reg_lambda = prm.get("reg_lambda", 0.0)

@@ -206,3 +206,15 @@ def test_heart_lab(course_data):
     assert forest.score(Xva, yva) > 0.80
     assert gb.score(Xva, yva) > 0.80
     assert gb.best_iteration_ < 100
+
+
+def test_class_weight_balanced(rng):
+    X, y = _data(rng, n=800)
+    y[(y == 1) & (rng.random(800) < 0.8)] = 0  # class 1 rare
+    a = RandomForestClassifier(n_estimators=4, max_depth=4, random_state=0, class_weight="balanced").fit(X, y)
+    n_k = np.bincount(y)
+    w = (800 / (2 * n_k))[y]
+    b = RandomForestClassifier(n_estimators=4, max_depth=4, random_state=0).fit(X, y, sample_weight=w)
+    _same_forest(a, b)
+    with pytest.raises(ValueError, match="balanced_subsample"):
+        RandomForestClassifier(class_weight="balanced_subsample").fit(X, y)

@@ -289,3 +289,43 @@ def test_nodes_numbered_depth_first_with_siblings_together(rng, splitter, kw):
             next_id += 2
             stack += [t.children_right[v], t.children_left[v]]
     assert sorted(order) == list(range(t.node_count))
+
+
+def test_class_weight_is_sample_weight_and_matches_sklearn(rng):
+    sk = pytest.importorskip("sklearn.tree")
+    X, y = _tie_free(rng, n=3000, classes=3)
+    y = np.where(y == 2, 7, y)  # labels 0, 1, 7
+    keep = (y != 7) | (rng.random(3000) < 0.3)  # class 7 rare
+    X, y = X[keep], y[keep]
+    bal = DecisionTreeClassifier(max_depth=5, class_weight="balanced").fit(X, y)
+    n_k = np.array([np.sum(y == c) for c in (0, 1, 7)])
+    w = (y.shape[0] / (3 * n_k))[np.searchsorted([0, 1, 7], y)]
+    by_weight = DecisionTreeClassifier(max_depth=5).fit(X, y, sample_weight=w)
+    np.testing.assert_array_equal(bal.tree_.threshold, by_weight.tree_.threshold)
+    ref = sk.DecisionTreeClassifier(max_depth=5, class_weight="balanced", random_state=0).fit(X, y)
+    _assert_same_arrays(bal, ref)
+    d = DecisionTreeClassifier(max_depth=5, class_weight={7: 5.0}).fit(X, y)
+    ref = sk.DecisionTreeClassifier(max_depth=5, class_weight={7: 5.0}, random_state=0).fit(X, y)
+    _assert_same_arrays(d, ref)
+    with pytest.raises(ValueError, match=r"labels \[3\]"):
+        DecisionTreeClassifier(class_weight={3: 1.0}).fit(X, y)
+    with pytest.raises(ValueError, match="class_weight="):
+        DecisionTreeClassifier(class_weight="balance").fit(X, y)
+
+
+@pytest.mark.parametrize("splitter,weights", [("exact", "real"), ("exact", None), ("hist", None)])
+def test_min_weight_fraction_leaf_matches_sklearn(rng, splitter, weights):
+    # unweighted exact: the integer-count scan; real weights: the generic scan
+    sk = pytest.importorskip("sklearn.tree")
+    X, y = _tie_free(rng, n=2000, classes=3)
+    w = rng.uniform(0.2, 2.0, 2000) if weights else None
+    ours = DecisionTreeClassifier(splitter=splitter, min_weight_fraction_leaf=0.05).fit(X, y, sample_weight=w)
+    total = ours.tree_.weighted_n_node_samples[0]
+    leaves = ours.tree_.children_left < 0
+    assert ours.tree_.weighted_n_node_samples[leaves].min() >= 0.05 * total
+    if splitter == "exact":
+        ref = sk.DecisionTreeClassifier(min_weight_fraction_leaf=0.05, random_state=0).fit(X, y, sample_weight=w)
+        _assert_same_arrays(ours, ref)
+    for bad in (-0.1, 0.6, "a"):
+        with pytest.raises(ValueError, match="min_weight_fraction_leaf"):
+            DecisionTreeClassifier(min_weight_fraction_leaf=bad).fit(X, y)
