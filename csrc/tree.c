@@ -56,11 +56,11 @@ typedef struct {
     int32_t *fbuf;            /* per-node feature draws */
     void *cbuf;               /* per-(node, feature) candidates */
     int32_t *sp_pos;          /* last left position of a node's split */
+    uint8_t *flags;           /* per row: in the tree (init), goes left (partition) */
     const uint8_t *ylab;      /* class of every row (K <= 255, integer weights) or NULL */
     const int32_t *iw;        /* integer row weights, or NULL when all are 1 */
     const double *xlog;       /* xlog[c] = c log2 c */
     uint64_t seed0;           /* tree seed (per-node feature draws) */
-    uint8_t *flags;
     double *hist;
     size_t hist_elems;  /* doubles per slot */
     int32_t *slot_free;
@@ -156,8 +156,9 @@ static size_t grower_layout(grower *g, char *base, const pyml_tree_params *p, py
     G->tmp = (int32_t *)carve(cur, sizeof(int32_t) * n);
     G->sorted = G->srank = G->xtmp = G->fbuf = G->sp_pos = NULL;
     G->cbuf = NULL;
-    G->flags = (uint8_t *)carve(cur, (size_t)n);
+    G->flags = NULL;
     if (p->splitter == PYML_SPLIT_EXACT) {
+        G->flags = (uint8_t *)carve(cur, (size_t)n);
         int nt = nthr < 1 ? 1 : (nthr > MAX_LEVEL_THREADS ? MAX_LEVEL_THREADS : nthr);
         G->sorted = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)n * (size_t)d);
         G->srank = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)n * (size_t)d);

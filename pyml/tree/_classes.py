@@ -155,7 +155,8 @@ def encode_labels(y, owner):
 def class_weight_to_sample_weight(class_weight, classes, y_enc, sample_weight, owner):
     """Per-row weights from class_weight (None, "balanced" or {label: weight}) times sample_weight.
 
-    "balanced": w_k = n / (K · n_k) with n_k the (sample-weighted) count of class k, as scikit-learn."""
+    "balanced": w_k = n / (K · n_k) with n_k the number of samples of class k (not weighted by
+    sample_weight, as scikit-learn)."""
     if class_weight is None:
         return sample_weight
     base = np.ones(y_enc.shape[0]) if sample_weight is None else sample_weight
@@ -163,8 +164,8 @@ def class_weight_to_sample_weight(class_weight, classes, y_enc, sample_weight, o
         if class_weight != "balanced":
             raise ValueError(f"{owner}: class_weight={class_weight!r}; use None, 'balanced' or a dict "
                              "{class label: weight}")
-        counts = np.bincount(y_enc, weights=base, minlength=classes.shape[0])
-        per_class = base.sum() / (classes.shape[0] * np.where(counts > 0, counts, 1.0))
+        counts = np.bincount(y_enc, minlength=classes.shape[0])
+        per_class = y_enc.shape[0] / (classes.shape[0] * np.maximum(counts, 1))
     elif isinstance(class_weight, dict):
         per_class = np.ones(classes.shape[0])
         unknown = [k for k in class_weight if k not in set(classes.tolist())]

@@ -304,6 +304,9 @@ def test_class_weight_is_sample_weight_and_matches_sklearn(rng):
     np.testing.assert_array_equal(bal.tree_.threshold, by_weight.tree_.threshold)
     ref = sk.DecisionTreeClassifier(max_depth=5, class_weight="balanced", random_state=0).fit(X, y)
     _assert_same_arrays(bal, ref)
+    w2 = rng.uniform(0.5, 2.0, y.shape[0])  # with sample weights too: balanced counts stay unweighted
+    ref = sk.DecisionTreeClassifier(max_depth=5, class_weight="balanced", random_state=0).fit(X, y, sample_weight=w2)
+    _assert_same_arrays(DecisionTreeClassifier(max_depth=5, class_weight="balanced").fit(X, y, sample_weight=w2), ref)
     d = DecisionTreeClassifier(max_depth=5, class_weight={7: 5.0}).fit(X, y)
     ref = sk.DecisionTreeClassifier(max_depth=5, class_weight={7: 5.0}, random_state=0).fit(X, y)
     _assert_same_arrays(d, ref)
