@@ -332,3 +332,15 @@ def test_min_weight_fraction_leaf_matches_sklearn(rng, splitter, weights):
     for bad in (-0.1, 0.6, "a"):
         with pytest.raises(ValueError, match="min_weight_fraction_leaf"):
             DecisionTreeClassifier(min_weight_fraction_leaf=bad).fit(X, y)
+
+
+def test_exact_many_classes_generic_scan_matches_sklearn(rng):
+    # more than 255 classes: the exact splitter's double-statistics scan instead of integer counts
+    sk = pytest.importorskip("sklearn.tree")
+    X = rng.normal(size=(6000, 4)).astype(np.float32).astype(np.float64)
+    y = np.clip(((X[:, 0] + 0.5 * X[:, 1] + 3) * 50).astype(int), 0, 299)
+    ours = DecisionTreeClassifier(criterion="entropy", max_depth=4).fit(X, y)
+    ref = sk.DecisionTreeClassifier(criterion="entropy", max_depth=4, random_state=0).fit(X, y)
+    assert ours.n_classes_ > 255
+    _assert_same_arrays(ours, ref)
+    np.testing.assert_allclose(ours.predict_proba(X[:50]), ref.predict_proba(X[:50]), atol=1e-12)
