@@ -160,8 +160,10 @@ static size_t grower_layout(grower *g, char *base, const pyml_tree_params *p, py
     if (p->splitter == PYML_SPLIT_EXACT) {
         G->flags = (uint8_t *)carve(cur, (size_t)n);
         int nt = nthr < 1 ? 1 : (nthr > MAX_LEVEL_THREADS ? MAX_LEVEL_THREADS : nthr);
-        G->sorted = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)n * (size_t)d);
-        G->srank = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)n * (size_t)d);
+        if (!p->exact_in_place) { /* else the caller's lists (init_exact) */
+            G->sorted = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)n * (size_t)d);
+            G->srank = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)n * (size_t)d);
+        }
         G->xtmp = (int32_t *)carve(cur, sizeof(int32_t) * 2 * (size_t)n * (size_t)nt);
         G->fbuf = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)EXACT_FBUF_ROWS * (size_t)d);
         G->cbuf = carve(cur, EXACT_CAND_BYTES * (size_t)EXACT_FBUF_ROWS * (size_t)d);
@@ -1037,9 +1039,9 @@ static int check_data(const pyml_tree_data *D, const pyml_tree_params *p)
 {
     if (D->n <= 0 || D->d <= 0) return PYML_ERR_SIZE;
     if (D->n >= 2147483647) return PYML_ERR_SIZE;
-    if (!D->nbins || !D->edges || !D->edge_off) return PYML_ERR_NULL;
+    if (!D->nbins) return PYML_ERR_NULL;
     if (p->splitter == PYML_SPLIT_HIST) {
-        if (!D->codes) return PYML_ERR_NULL;
+        if (!D->codes || !D->edges || !D->edge_off) return PYML_ERR_NULL;
         if (D->nb_max < 1 || D->nb_max > 256) return PYML_ERR_VALUE;
         for (pyml_index j = 0; j < D->d; j++)
             if (D->nbins[j] < 1 || D->nbins[j] > D->nb_max || D->edge_off[j + 1] - D->edge_off[j] < D->nbins[j] - 1)
@@ -1048,9 +1050,9 @@ static int check_data(const pyml_tree_data *D, const pyml_tree_params *p)
             for (pyml_index j = 0; j < D->d; j++)
                 if (D->codes[i * D->d + j] >= D->nbins[j]) return PYML_ERR_INDEX;
     } else {
-        if (!D->sorted_rank || !D->sorted) return PYML_ERR_NULL;
+        if (!D->sorted_rank || !D->sorted || !D->X) return PYML_ERR_NULL;
+        if (D->ldx < D->d) return PYML_ERR_SIZE;
         for (pyml_index j = 0; j < D->d; j++) {
-            if (D->edge_off[j + 1] - D->edge_off[j] < D->nbins[j]) return PYML_ERR_INDEX;
             const int32_t *rk = D->sorted_rank + j * D->n, *rows = D->sorted + j * D->n;
             for (pyml_index q = 0; q < D->n; q++) {
                 if (rk[q] < 0 || rk[q] >= D->nbins[j] || (q > 0 && rk[q] < rk[q - 1])) return PYML_ERR_INDEX;
@@ -1103,6 +1105,11 @@ static void init_exact(grower *g, int32_t m, const double *wrow, uint8_t *ylab, 
     const int na = g->n_active;
     memset(g->flags, 0, (size_t)n);
     for (int32_t q = 0; q < m; q++) g->flags[g->rows[q]] = 1;
+    if (g->P->exact_in_place) {
+        /* one tree: its lists are the caller's, filtered in place (k <= q) */
+        g->sorted = D->sorted;
+        g->srank = D->sorted_rank;
+    }
     int nthr = (long)n * na >= 262144 ? g->n_threads : 1;
 #pragma omp parallel for num_threads(nthr) schedule(dynamic, 1) if (nthr > 1)
     for (int a = 0; a < na; a++) {
@@ -1110,8 +1117,10 @@ static void init_exact(grower *g, int32_t m, const double *wrow, uint8_t *ylab, 
         const int32_t *src = D->sorted + off, *srk = D->sorted_rank + off;
         int32_t *dst = g->sorted + off, *drk = g->srank + off;
         if (m == n) {
-            memcpy(dst, src, sizeof(int32_t) * n);
-            memcpy(drk, srk, sizeof(int32_t) * n);
+            if (dst != src) {
+                memcpy(dst, src, sizeof(int32_t) * n);
+                memcpy(drk, srk, sizeof(int32_t) * n);
+            }
             continue;
         }
         int32_t k = 0;
@@ -1275,6 +1284,7 @@ int pyml_tree_build(const pyml_tree_data *D, const pyml_tree_params *p, const in
     if (st) return st;
     if (n_trees < 1 || n_threads < 1) return PYML_ERR_SIZE;
     if (p->criterion == PYML_CRIT_NEWTON) return PYML_ERR_VALUE;
+    if (p->splitter == PYML_SPLIT_EXACT && p->exact_in_place && n_trees != 1) return PYML_ERR_VALUE;
     int classif = p->criterion == PYML_CRIT_GINI || p->criterion == PYML_CRIT_ENTROPY;
     pyml_index n = D->n, d = D->d;
     if (classif) {

@@ -9,9 +9,10 @@
  *     sends x <= edges_j[b] to the left, exactly the rows with code <= b.
  *   - exact splitter: sorted[j*n + q] the rows sorted by column j (stable)
  *     and sorted_rank[j*n + q] the dense rank of that row's value among the
- *     distinct values uniq_j of column j (pyml_tree_sort_columns_*). Split
- *     after rank r sends x <= uniq_j[r]/2 + uniq_j[r+1]/2 to the left
- *     (scikit-learn's midpoint). Growth on these lists: tree_exact.inc.
+ *     distinct values of column j (pyml_tree_sort_columns_*). A split between
+ *     the largest left value a and the smallest right value b (read from X)
+ *     sends x <= a/2 + b/2 to the left (scikit-learn's midpoint). Growth on
+ *     these lists: tree_exact.inc.
  *
  * Node statistics (S doubles per node or histogram bin, the last is the
  * unweighted row count):
@@ -74,6 +75,7 @@ typedef struct {
     double min_impurity_decrease; /* on the normalised gain (W_node/W_root)·(...) */
     double min_weight_fraction_leaf; /* impurity criteria: a child needs W >= this · W_root */
     int max_features;       /* features drawn per node (<= d) */
+    int exact_in_place;     /* exact, one tree: grow in the caller's lists (they are permuted) */
     int hist_slots;         /* histograms kept alive (>= 2) */
     double reg_lambda, gamma, min_child_weight, learning_rate; /* newton */
 } pyml_tree_params;
@@ -84,11 +86,14 @@ typedef struct {
     const uint8_t *codes;     /* (n, d) hist */
     const uint8_t *codes_t;   /* (d, n) the same codes column-major, or NULL (faster partitions) */
     const int32_t *nbins;     /* (d,) bins used per feature (hist: len(edges)+1; exact: n distinct) */
-    const double *edges;      /* concatenated thresholds per feature */
-    const int64_t *edge_off;  /* (d+1,) offsets into edges */
+    const double *edges;      /* hist: concatenated thresholds per feature */
+    const int64_t *edge_off;  /* hist: (d+1,) offsets into edges */
     int nb_max;               /* max(nbins) (hist), histogram stride */
-    const int32_t *sorted_rank; /* (d, n) exact: rank of sorted[j*n + q] in column j */
-    const int32_t *sorted;      /* (d, n) exact: rows sorted by each column */
+    int32_t *sorted_rank;     /* (d, n) exact: rank of sorted[j*n + q] in column j */
+    int32_t *sorted;          /* (d, n) exact: rows sorted by each column (written only with exact_in_place) */
+    const void *X;            /* exact: the training data (thresholds), float or double */
+    pyml_index ldx;           /* exact: row stride of X */
+    int x_is_float32;         /* exact: X holds float (1) or double (0) */
 } pyml_tree_data;
 
 /* Workspace of one tree grown with n_threads threads. */
@@ -96,9 +101,9 @@ size_t pyml_tree_workspace_size(const pyml_tree_params *p, pyml_index n, pyml_in
                                 pyml_index capacity, int n_threads);
 
 /* Exact-splitter data: for every column j, sorted[j*n + q] the rows in
- * ascending order of x_ij (stable), sorted_rank[j*n + q] their dense ranks,
- * uniq[j*n + r] the distinct values (float64) and n_uniq[j] their number.
- * LSD radix sort on order-preserving integer keys, columns in parallel. */
+ * ascending order of x_ij (stable), sorted_rank[j*n + q] their dense ranks
+ * and n_uniq[j] the number of distinct values. LSD radix sort on
+ * order-preserving integer keys, columns in parallel. */
 size_t pyml_tree_sort_workspace_size(pyml_index n, int n_threads);
 
 /* Build n_trees trees (in parallel over trees when n_trees > 1, else the
@@ -151,8 +156,8 @@ size_t pyml_gbt_workspace_size(const pyml_tree_params *p, const pyml_gbt_params 
                                 int n_value, const int64_t *tree_off, const int32_t *tree_col,     \
                                 int n_trees, double scale, double *out, int n_out, int n_threads); \
     int pyml_tree_sort_columns_##SFX(const T *X, pyml_index ldx, pyml_index n, pyml_index d,       \
-                                     int32_t *sorted, int32_t *sorted_rank, double *uniq,          \
-                                     int32_t *n_uniq, void *work, size_t work_size, int n_threads);
+                                     int32_t *sorted, int32_t *sorted_rank, int32_t *n_uniq,       \
+                                     void *work, size_t work_size, int n_threads);
 
 PYML_DECLARE_TREE(float, f32)
 PYML_DECLARE_TREE(double, f64)

@@ -9,9 +9,10 @@ they are the ``max_bins - 1`` midpoint-interpolated quantiles of the column
 number of edges strictly below it, so ``x <= edges[b]`` iff ``code <= b``.
 
 exact: each column is sorted once (a stable radix sort in C); the rows in
-sorted order, their dense ranks and the distinct values per feature are
-passed to the kernel, which scans the sorted rows of a node and splits at
-``u[r]/2 + u[r+1]/2`` (scikit-learn's midpoint rule).
+sorted order and their dense ranks are passed to the kernel with X, which
+scans the sorted rows of a node and splits at ``a/2 + b/2`` between the
+largest value a going left and the smallest value b going right
+(scikit-learn's midpoint rule).
 """
 import numpy as np
 
@@ -106,11 +107,7 @@ def prepare_hist(X, max_bins, n_threads, seed=0, sample_weight=None):
 def prepare_exact(X, n_threads=1):
     """(binning dict, sorted_rank (d, n) int32, sorted (d, n) int32) for the exact splitter.
 
-    The binning's ``edges`` are the distinct values of each column (``nbins`` of them)."""
-    srt, rank, uniq, n_uniq = _k.sort_columns(X, n_threads)
-    edge_off = np.zeros(X.shape[1] + 1, np.int64)
-    edge_off[1:] = np.cumsum(n_uniq)
-    edges = np.concatenate([uniq[j, :k] for j, k in enumerate(n_uniq)])
-    binning = dict(edges=np.ascontiguousarray(edges), edge_off=edge_off, nbins=n_uniq,
-                   nb_max=int(min(n_uniq.max(), 256)))
+    The binning only holds ``nbins`` (distinct values per column): thresholds are read from X."""
+    srt, rank, n_uniq = _k.sort_columns(X, n_threads)
+    binning = dict(edges=np.zeros(1), edge_off=np.zeros(X.shape[1] + 1, np.int64), nbins=n_uniq, nb_max=1)
     return binning, rank, srt

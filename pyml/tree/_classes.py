@@ -127,14 +127,15 @@ def prepare_data(X, splitter, max_bins, n_threads, seed=0, sample_weight=None):
         binning, codes = prepare_hist(X, max_bins, n_threads, seed, sample_weight)
         return dict(binning=binning, codes=codes, ranks=None, sorted=None)
     binning, ranks, srt = prepare_exact(X, n_threads)
-    return dict(binning=binning, codes=None, ranks=ranks, sorted=srt)
+    return dict(binning=binning, codes=None, ranks=ranks, sorted=srt, X=X)
 
 
 def build(data, params, y_class, y, seeds, capacity, n_threads, bootstrap=False, n_draw=0, sample_weight=None):
     b = data["binning"]
     return _k.build_trees(data["codes"], data["ranks"], data["sorted"], b["nbins"], b["edges"], b["edge_off"],
                           b["nb_max"], params, y_class, y, bootstrap, n_draw,
-                          np.ascontiguousarray(seeds, dtype=np.uint64), capacity, n_threads, sample_weight)
+                          np.ascontiguousarray(seeds, dtype=np.uint64), capacity, n_threads, sample_weight,
+                          data.get("X"))
 
 
 def base_seed(random_state):
@@ -218,6 +219,8 @@ class BaseDecisionTree(BaseEstimator):
                       n_classes=n_classes, max_depth=max_depth, max_leaves=max_leaves, min_samples_split=mss,
                       min_samples_leaf=msl, min_impurity_decrease=float(self.min_impurity_decrease),
                       min_weight_fraction_leaf=mwfl, max_features=mf,
+                      # one tree: it may permute the sorted lists made for this fit instead of copying them
+                      exact_in_place=int(self.splitter == "exact"),
                       hist_slots=hist_slots(d, data["binning"]["nb_max"], S, max_depth, max_leaves))
         cap = tree_capacity(n, max_depth, max_leaves)
         (arrays,) = build(data, params, y_class, y, [seed_for(seed, 0)], cap, n_threads,

@@ -42,6 +42,7 @@ cdef extern from "tree.h" nogil:
         double min_impurity_decrease
         double min_weight_fraction_leaf
         int max_features
+        int exact_in_place
         int hist_slots
         double reg_lambda, gamma, min_child_weight, learning_rate
     ctypedef struct pyml_tree_data:
@@ -52,8 +53,11 @@ cdef extern from "tree.h" nogil:
         const double *edges
         const int64_t *edge_off
         int nb_max
-        const int32_t *sorted_rank
-        const int32_t *sorted
+        int32_t *sorted_rank
+        int32_t *sorted
+        const void *X
+        pyml_index ldx
+        int x_is_float32
     ctypedef struct pyml_gbt_params:
         int objective
         int n_outputs
@@ -66,11 +70,11 @@ cdef extern from "tree.h" nogil:
                                     pyml_index capacity, int n_threads)
     size_t pyml_tree_sort_workspace_size(pyml_index n, int n_threads)
     int pyml_tree_sort_columns_f32(const float *X, pyml_index ldx, pyml_index n, pyml_index d, int32_t *sorted,
-                                   int32_t *sorted_rank, double *uniq, int32_t *n_uniq, void *work,
-                                   size_t work_size, int n_threads)
+                                   int32_t *sorted_rank, int32_t *n_uniq, void *work, size_t work_size,
+                                   int n_threads)
     int pyml_tree_sort_columns_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index d, int32_t *sorted,
-                                   int32_t *sorted_rank, double *uniq, int32_t *n_uniq, void *work,
-                                   size_t work_size, int n_threads)
+                                   int32_t *sorted_rank, int32_t *n_uniq, void *work, size_t work_size,
+                                   int n_threads)
     int pyml_tree_build(const pyml_tree_data *data, const pyml_tree_params *p, const int32_t *y_class,
                         const double *y, const double *sample_weight, int bootstrap, pyml_index n_draw,
                         const uint64_t *seeds, int n_trees, pyml_tree_arrays *out, int32_t *n_nodes,
@@ -142,6 +146,7 @@ cdef void _fill_params(pyml_tree_params *p, dict prm):
     p.min_impurity_decrease = prm["min_impurity_decrease"]
     p.min_weight_fraction_leaf = prm.get("min_weight_fraction_leaf", 0.0)
     p.max_features = prm["max_features"]
+    p.exact_in_place = prm.get("exact_in_place", 0)
     p.hist_slots = prm["hist_slots"]
     p.reg_lambda = prm.get("reg_lambda", 0.0)
     p.gamma = prm.get("gamma", 0.0)
@@ -187,9 +192,14 @@ def _unpack(dict arrs, n_nodes):
 
 
 cdef object _fill_data(pyml_tree_data *D, Py_ssize_t n, Py_ssize_t d, object codes, object ranks, object srt,
-                     const int32_t[::1] nbins, const double[::1] edges, const int64_t[::1] edge_off, int nb_max):
+                     object X, const int32_t[::1] nbins, const double[::1] edges, const int64_t[::1] edge_off,
+                     int nb_max):
+    """Fills D (hist: codes; exact: the sorted lists, written in place by a single tree, and X for the
+    thresholds). Returns the objects the caller keeps alive while the kernel runs."""
     cdef const uint8_t[:, ::1] cv, ctv
-    cdef const int32_t[:, ::1] rv, sv
+    cdef int32_t[:, ::1] rv, sv
+    cdef const float[:, ::1] x32
+    cdef const double[:, ::1] x64
     D.n = n
     D.d = d
     D.nbins = &nbins[0]
@@ -200,6 +210,9 @@ cdef object _fill_data(pyml_tree_data *D, Py_ssize_t n, Py_ssize_t d, object cod
     D.sorted_rank = NULL
     D.sorted = NULL
     D.codes_t = NULL
+    D.X = NULL
+    D.ldx = 0
+    D.x_is_float32 = 0
     codes_t = None
     if codes is not None:
         cv = codes
@@ -215,13 +228,24 @@ cdef object _fill_data(pyml_tree_data *D, Py_ssize_t n, Py_ssize_t d, object cod
             raise ValueError("build_trees: sorted lists must have shape (n_features, n_samples)")
         D.sorted_rank = &rv[0, 0]
         D.sorted = &sv[0, 0]
-    return codes_t  # the caller keeps it alive while the kernel runs
+        if X is None or X.shape[0] != n or X.shape[1] != d:
+            raise ValueError("build_trees: the exact splitter needs X of shape (n_samples, n_features)")
+        if X.dtype == np.float32:
+            x32 = X
+            D.X = &x32[0, 0]
+            D.ldx = x32.strides[0] // sizeof(float)
+            D.x_is_float32 = 1
+        else:
+            x64 = X
+            D.X = &x64[0, 0]
+            D.ldx = x64.strides[0] // sizeof(double)
+    return codes_t
 
 
 def build_trees(object codes, object ranks, object sorted_idx, const int32_t[::1] nbins, const double[::1] edges,
                 const int64_t[::1] edge_off, int nb_max, dict prm, object y_class, object y, bint bootstrap,
                 Py_ssize_t n_draw, const uint64_t[::1] seeds, Py_ssize_t capacity, int n_threads,
-                object sample_weight=None):
+                object sample_weight=None, object X=None):
     """Grow len(seeds) trees; returns a list of per-tree dicts of node arrays."""
     cdef pyml_tree_params p
     cdef pyml_tree_data D
@@ -234,7 +258,7 @@ def build_trees(object codes, object ranks, object sorted_idx, const int32_t[::1
         d, n = ranks.shape[0], ranks.shape[1]
     if nbins.shape[0] != d or edge_off.shape[0] != d + 1 or edges.shape[0] < 1:
         raise ValueError("build_trees: inconsistent binning arrays")
-    keep = _fill_data(&D, n, d, codes, ranks, sorted_idx, nbins, edges, edge_off, nb_max)
+    keep = _fill_data(&D, n, d, codes, ranks, sorted_idx, X, nbins, edges, edge_off, nb_max)
     cdef int n_trees = seeds.shape[0]
     cdef int n_value = p.n_classes if p.criterion in (PYML_CRIT_GINI, PYML_CRIT_ENTROPY) else 1
     arrs = _alloc_arrays(&a, n_trees, capacity, n_value)
@@ -275,16 +299,14 @@ def build_trees(object codes, object ranks, object sorted_idx, const int32_t[::1
 
 def sort_columns(const floating[:, ::1] X, int n_threads):
     """Exact-splitter lists: (sorted (d, n) int32 rows in ascending order of each column (stable),
-    sorted_rank (d, n) int32 dense ranks, uniq (d, n) float64 distinct values, n_uniq (d,) int32)."""
+    sorted_rank (d, n) int32 dense ranks, n_uniq (d,) int32 distinct values per column)."""
     cdef pyml_index n = X.shape[0], d = X.shape[1]
     if n == 0 or d == 0:
         raise ValueError("sort_columns: X is empty")
     sorted_arr = np.empty((d, n), np.int32)
     rank_arr = np.empty((d, n), np.int32)
-    uniq_arr = np.empty((d, n), np.float64)
     nu_arr = np.empty(d, np.int32)
     cdef int32_t[:, ::1] so = sorted_arr, rk = rank_arr
-    cdef double[:, ::1] u = uniq_arr
     cdef int32_t[::1] nu = nu_arr
     cdef size_t ws = pyml_tree_sort_workspace_size(n, n_threads)
     work_arr = np.empty(ws, np.uint8)
@@ -293,12 +315,12 @@ def sort_columns(const floating[:, ::1] X, int n_threads):
     with nogil:
         if floating is float:
             st = pyml_tree_sort_columns_f32(&X[0, 0], X.strides[0] // sizeof(float), n, d, &so[0, 0], &rk[0, 0],
-                                            &u[0, 0], &nu[0], &work[0], ws, n_threads)
+                                            &nu[0], &work[0], ws, n_threads)
         else:
             st = pyml_tree_sort_columns_f64(&X[0, 0], X.strides[0] // sizeof(double), n, d, &so[0, 0], &rk[0, 0],
-                                            &u[0, 0], &nu[0], &work[0], ws, n_threads)
+                                            &nu[0], &work[0], ws, n_threads)
     raise_for_status(st, "column sort")
-    return sorted_arr, rank_arr, uniq_arr, nu_arr
+    return sorted_arr, rank_arr, nu_arr
 
 
 def bootstrap_counts(uint64_t seed, Py_ssize_t n, Py_ssize_t n_draw):
@@ -326,7 +348,7 @@ def gbt_fit(const uint8_t[:, ::1] codes, const int32_t[::1] nbins, const double[
     cdef Py_ssize_t n = codes.shape[0], d = codes.shape[1]
     if y.shape[0] != n or raw.shape[0] != n or raw.shape[1] != n_outputs:
         raise ValueError("gbt_fit: inconsistent shapes")
-    keep = _fill_data(&D, n, d, codes, None, None, nbins, edges, edge_off, nb_max)
+    keep = _fill_data(&D, n, d, codes, None, None, None, nbins, edges, edge_off, nb_max)
     gp.objective = objective
     gp.n_outputs = n_outputs
     gp.n_rounds = n_rounds

@@ -31,11 +31,9 @@ def test_exact_lists_match_numpy_stable_argsort(rng, dtype, threads):
     X = np.column_stack([rng.integers(0, 5, 3000), rng.normal(size=3000) * 1e3, -rng.exponential(size=3000),
                          rng.choice([-0.0, 0.0, 1.5, -2.5, np.inf, -np.inf], 3000)]).astype(dtype)
     binning, sorted_rank, srt = prepare_exact(X, threads)
-    off = binning["edge_off"]
     for j in range(X.shape[1]):
         col = X[:, j].astype(np.float64)
         u = np.unique(col)
-        np.testing.assert_array_equal(binning["edges"][off[j]:off[j + 1]], u)
         assert binning["nbins"][j] == u.shape[0]
         # stable: equal values keep row order (-0.0 and 0.0 compare equal, their order may differ)
         order = np.argsort(col, kind="stable")
