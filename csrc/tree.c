@@ -1331,9 +1331,12 @@ int pyml_tree_build(const pyml_tree_data *D, const pyml_tree_params *p, const in
 #define GBT_BLOCK 4096
 
 /* Gradients (when gh != NULL, layout (K, n, 2)) and the summed loss of raw
- * scores, in fixed row blocks combined in order. */
-static double gbt_grad_loss(int obj, int K, const double *y, const double *raw, pyml_index n, double *gh,
-                            double *partial, int n_threads)
+ * scores, in fixed row blocks combined in order. With row weights w (NULL =
+ * 1) the gradient, hessian and loss of row i are multiplied by w_i; hessians
+ * are floored at 1e-16 before that, so only rows of weight 0 have h = 0 (and
+ * leave the histogram bins they fall in empty). */
+static double gbt_grad_loss(int obj, int K, const double *y, const double *raw, const double *w, pyml_index n,
+                            double *gh, double *partial, int n_threads)
 {
     pyml_index nb = pyml_n_blocks(n, GBT_BLOCK);
     int nthr = n_threads;
@@ -1347,11 +1350,12 @@ static double gbt_grad_loss(int obj, int K, const double *y, const double *raw, 
         double prod = 1.0;
         int np_ = 0;
         for (pyml_index i = i0; i < i1; i++) {
+            const double wi = w ? w[i] : 1.0;
             if (obj == PYML_OBJ_SQUARED) {
                 double r = raw[i] - y[i];
-                acc += r * r;
-                if (gh) { gh[2 * i] = r; gh[2 * i + 1] = 1.0; }
-            } else if (obj == PYML_OBJ_LOGISTIC) {
+                acc += wi * r * r;
+                if (gh) { gh[2 * i] = wi * r; gh[2 * i + 1] = wi; }
+            } else if (obj == PYML_OBJ_LOGISTIC && !w) {
                 /* one exp serves the loss and the probability */
                 double z = raw[i];
                 double e = exp(-fabs(z));
@@ -1368,6 +1372,16 @@ static double gbt_grad_loss(int obj, int K, const double *y, const double *raw, 
                     gh[2 * i] = pr - y[i];
                     gh[2 * i + 1] = h > 1e-16 ? h : 1e-16;
                 }
+            } else if (obj == PYML_OBJ_LOGISTIC) {
+                double z = raw[i];
+                double e = exp(-fabs(z));
+                acc += wi * ((z > 0 ? z : 0.0) - y[i] * z + log1p(e));
+                if (gh) {
+                    double pr = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+                    double h = pr * (1.0 - pr);
+                    gh[2 * i] = wi * (pr - y[i]);
+                    gh[2 * i + 1] = wi * (h > 1e-16 ? h : 1e-16);
+                }
             } else {
                 const double *z = raw + (size_t)i * K;
                 double mx = z[0];
@@ -1376,14 +1390,14 @@ static double gbt_grad_loss(int obj, int K, const double *y, const double *raw, 
                 for (int k = 0; k < K; k++) se += exp(z[k] - mx);
                 double lse = mx + log(se);
                 int yi = (int)y[i];
-                acc += lse - z[yi];
+                acc += wi * (lse - z[yi]);
                 if (gh) {
                     for (int k = 0; k < K; k++) {
                         double pr = exp(z[k] - lse);
                         double h = pr * (1.0 - pr);
                         double *o = gh + ((size_t)k * n + i) * 2;
-                        o[0] = pr - (k == yi ? 1.0 : 0.0);
-                        o[1] = h > 1e-16 ? h : 1e-16;
+                        o[0] = wi * (pr - (k == yi ? 1.0 : 0.0));
+                        o[1] = wi * (h > 1e-16 ? h : 1e-16);
                     }
                 }
             }
@@ -1432,7 +1446,7 @@ size_t pyml_gbt_workspace_size(const pyml_tree_params *p, const pyml_gbt_params 
 }
 
 int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml_gbt_params *gp,
-                 const double *y, double *raw, const uint8_t *eval_codes, pyml_index n_eval,
+                 const double *y, const double *sample_weight, double *raw, const uint8_t *eval_codes, pyml_index n_eval,
                  const double *eval_y, double *eval_raw, pyml_tree_arrays *out, int32_t *n_nodes,
                  double *train_loss, double *eval_loss, long *n_rounds_done, long *best_iteration,
                  void *work, size_t work_size, int n_threads, pyml_iteration_hook hook, void *hook_ctx)
@@ -1449,6 +1463,14 @@ int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml
     if (obj == PYML_OBJ_SOFTMAX)
         for (pyml_index i = 0; i < n; i++)
             if (!(y[i] >= 0 && y[i] < K)) return PYML_ERR_INDEX;
+    if (sample_weight) {
+        double tot = 0;
+        for (pyml_index i = 0; i < n; i++) {
+            if (!(sample_weight[i] >= 0 && sample_weight[i] < INFINITY)) return PYML_ERR_VALUE;
+            tot += sample_weight[i];
+        }
+        if (!(tot > 0)) return PYML_ERR_VALUE;
+    }
     if (n_eval > 0) {
         if (!eval_codes || !eval_y || !eval_raw || !eval_loss) return PYML_ERR_NULL;
         for (pyml_index i = 0; i < n_eval; i++) {
@@ -1485,7 +1507,12 @@ int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml
     /* Row and column subsamples come from one stream, drawn tree by tree in
      * order, so they do not depend on how trees are spread over threads. */
     uint64_t rng = gp->seed;
-    double loss = gbt_grad_loss(obj, K, y, raw, n, gh, partial, n_threads) / (double)n;
+    double w_total = (double)n;
+    if (sample_weight) {
+        w_total = 0;
+        for (pyml_index i = 0; i < n; i++) w_total += sample_weight[i];
+    }
+    double loss = gbt_grad_loss(obj, K, y, raw, sample_weight, n, gh, partial, n_threads) / w_total;
     double best = INFINITY;
     long best_it = -1, t;
     int ncol = (int)(gp->colsample_bytree * (double)d + 0.5);
@@ -1564,11 +1591,12 @@ int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml
                 if (n_eval > 0) gbt_add_tree(&tr, eval_codes, n_eval, d, eval_raw, K, k, n_threads);
             }
         }
-        loss = gbt_grad_loss(obj, K, y, raw, n, gh, partial, n_threads) / (double)n;
+        loss = gbt_grad_loss(obj, K, y, raw, sample_weight, n, gh, partial, n_threads) / w_total;
         train_loss[t] = loss;
         int stop = 0;
         if (n_eval > 0) {
-            double el = gbt_grad_loss(obj, K, eval_y, eval_raw, n_eval, NULL, partial, n_threads) / (double)n_eval;
+            double el = gbt_grad_loss(obj, K, eval_y, eval_raw, NULL, n_eval, NULL, partial, n_threads) /
+                        (double)n_eval;
             eval_loss[t] = el;
             if (el < best) {
                 best = el;

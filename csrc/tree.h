@@ -131,11 +131,12 @@ typedef struct {
  * class for softmax). raw (n, K) holds the initial scores on entry and the
  * final scores on exit; eval_raw likewise for the optional eval set (codes
  * binned with the training edges). train_loss[t] / eval_loss[t] are the
- * losses after round t. Stops early when eval loss has not improved for
+ * losses after round t (sample_weight, NULL = 1: weighted mean of the
+ * training loss, weighted gradients and hessians). Stops early when eval loss has not improved for
  * early_stopping_rounds rounds; best_iteration is the round of the best
  * eval loss (or the last round). The hook is called after every round. */
 int pyml_gbt_fit(const pyml_tree_data *data, const pyml_tree_params *tp, const pyml_gbt_params *gp,
-                 const double *y, double *raw, const uint8_t *eval_codes, pyml_index n_eval,
+                 const double *y, const double *sample_weight, double *raw, const uint8_t *eval_codes, pyml_index n_eval,
                  const double *eval_y, double *eval_raw, pyml_tree_arrays *out, int32_t *n_nodes,
                  double *train_loss, double *eval_loss, long *n_rounds_done, long *best_iteration,
                  void *work, size_t work_size, int n_threads, pyml_iteration_hook hook, void *hook_ctx);

@@ -27,7 +27,9 @@ from pyml.tree._classes import base_seed, check_max_depth, encode_labels, hist_s
 from pyml.tree._tree import Tree, pack_trees, predict_packed
 from pyml.utils._threads import resolve_n_jobs
 from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
-from pyml.utils.validation import check_array, check_is_fitted, check_n_features, check_vector, check_X_y
+from pyml.utils.validation import (
+    check_array, check_is_fitted, check_n_features, check_sample_weight, check_vector, check_X_y,
+)
 
 __all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor", "load_model"]
 
@@ -111,12 +113,12 @@ class BaseGradientBoosting(BaseEstimator):
             raise ValueError(f"{type(self).__name__}: eval_set X and y have different lengths")
         return Xe, ye
 
-    def _boost(self, X, y_fit, objective, K, base, eval_data, callbacks_extra=()):
+    def _boost(self, X, y_fit, objective, K, base, eval_data, sample_weight=None):
         n, d = X.shape
         p = self._params(n, d)
         n_threads = resolve_n_jobs(self.n_jobs)
         seed = base_seed(self.random_state)
-        binning, codes = prepare_hist(X, p["max_bins"], n_threads, seed)
+        binning, codes = prepare_hist(X, p["max_bins"], n_threads, seed, sample_weight)
         params = dict(criterion=_k.CRITERIA["newton"], splitter=_k.SPLITTERS["hist"], n_classes=1,
                       max_depth=p["max_depth"], max_leaves=p["max_leaves"], min_samples_split=2,
                       min_samples_leaf=int(self.min_samples_leaf), min_impurity_decrease=0.0, max_features=0,
@@ -145,7 +147,7 @@ class BaseGradientBoosting(BaseEstimator):
             codes, binning["nbins"], binning["edges"], binning["edge_off"], binning["nb_max"], params,
             _OBJ[objective], K, int(self.n_estimators), p["esr"] if eval_data is not None else 0,
             p["subsample"], p["colsample"], np.uint64(seed), np.ascontiguousarray(y_fit, np.float64), raw,
-            ec, ey, er, cap, n_threads, hook)
+            ec, ey, er, cap, n_threads, hook, sample_weight)
         self.n_features_in_ = d
         self.base_score_ = np.asarray(base, dtype=np.float64).reshape(K)
         self.train_loss_ = tl
@@ -267,9 +269,13 @@ class GradientBoostingClassifier(ProbaClassifierMixin, BaseGradientBoosting):
     [0, 1]
     """)
 
-    def fit(self, X, y, eval_set=None):
-        """Boost on X (n_samples, n_features) and labels y; eval_set = [(X_val, y_val)]; returns self."""
+    def fit(self, X, y, eval_set=None, sample_weight=None):
+        """Boost on X (n_samples, n_features) and labels y; eval_set = [(X_val, y_val)]; returns self.
+
+        sample_weight (n_samples,), optional: multiplies each row's gradient, hessian and loss (the starting
+        log-odds use weighted class frequencies); the eval_set loss stays unweighted."""
         X, y = check_X_y(X, y, caller=self, y_numeric=False)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], caller=self)
         self.classes_, y_enc = encode_labels(y, type(self).__name__)
         self.n_classes_ = K = int(self.classes_.shape[0])
         ev = self._eval_set(eval_set, X.shape[1])
@@ -280,12 +286,12 @@ class GradientBoostingClassifier(ProbaClassifierMixin, BaseGradientBoosting):
                 raise ValueError(f"{type(self).__name__}: eval_set y has labels unseen in fit: "
                                  f"{np.unique(ye[unseen])[:5].tolist()}")
             ev = (Xe, np.searchsorted(self.classes_, ye).astype(np.float64))
-        counts = np.bincount(y_enc, minlength=K) / y_enc.shape[0]
-        counts = np.clip(counts, 1e-12, 1.0)
+        counts = np.bincount(y_enc, weights=sample_weight, minlength=K)
+        counts = np.clip(counts / counts.sum(), 1e-12, 1.0)
         if K == 2:
             base = np.array([np.log(counts[1] / counts[0])])
-            return self._boost(X, y_enc, "logistic", 1, base, ev)
-        return self._boost(X, y_enc, "softmax", K, np.log(counts), ev)
+            return self._boost(X, y_enc, "logistic", 1, base, ev, sample_weight)
+        return self._boost(X, y_enc, "softmax", K, np.log(counts), ev, sample_weight)
 
     def decision_function(self, X):
         """Raw scores F(x): (n_samples,) for one output, else (n_samples, n_classes)."""
@@ -317,15 +323,19 @@ class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):
     1.0
     """)
 
-    def fit(self, X, y, eval_set=None):
-        """Boost on X (n_samples, n_features) and targets y; eval_set = [(X_val, y_val)]; returns self."""
+    def fit(self, X, y, eval_set=None, sample_weight=None):
+        """Boost on X (n_samples, n_features) and targets y; eval_set = [(X_val, y_val)]; returns self.
+
+        sample_weight (n_samples,), optional: weighted squared error (the start is the weighted mean)."""
         X, y = check_X_y(X, y, caller=self)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], caller=self)
         ev = self._eval_set(eval_set, X.shape[1])
         if ev is not None:
             Xe, ye = ev
             ev = (Xe, check_vector(ye, name="eval_set y", caller=self, dtype=np.float64))
         y = np.asarray(y, dtype=np.float64)
-        return self._boost(X, y, "squared_error", 1, np.array([y.mean()]), ev)
+        return self._boost(X, y, "squared_error", 1, np.array([np.average(y, weights=sample_weight)]), ev,
+                           sample_weight)
 
     def predict(self, X):
         """base_score + sum of the trees' (learning-rate-scaled) leaf weights, in X's dtype."""

@@ -81,7 +81,7 @@ cdef extern from "tree.h" nogil:
                         void *work, size_t work_size_per_tree, int n_threads)
     int pyml_tree_bootstrap_counts(uint64_t seed, pyml_index n, pyml_index n_draw, int32_t *counts)
     int pyml_gbt_fit(const pyml_tree_data *data, const pyml_tree_params *tp, const pyml_gbt_params *gp,
-                     const double *y, double *raw, const uint8_t *eval_codes, pyml_index n_eval,
+                     const double *y, const double *sample_weight, double *raw, const uint8_t *eval_codes, pyml_index n_eval,
                      const double *eval_y, double *eval_raw, pyml_tree_arrays *out, int32_t *n_nodes,
                      double *train_loss, double *eval_loss, long *n_rounds_done, long *best_iteration,
                      void *work, size_t work_size, int n_threads, pyml_iteration_hook hook, void *hook_ctx)
@@ -338,7 +338,7 @@ def gbt_fit(const uint8_t[:, ::1] codes, const int32_t[::1] nbins, const double[
             const int64_t[::1] edge_off, int nb_max, dict prm, int objective, int n_outputs, long n_rounds,
             long early_stopping_rounds, double subsample, double colsample_bytree, uint64_t seed,
             const double[::1] y, double[:, ::1] raw, object eval_codes, object eval_y, object eval_raw,
-            Py_ssize_t capacity, int n_threads, object hook_state):
+            Py_ssize_t capacity, int n_threads, object hook_state, object sample_weight=None):
     """Boosting loop in C; returns (trees, train_loss, eval_loss, n_rounds_done, best_iteration)."""
     cdef pyml_tree_params p
     cdef pyml_gbt_params gp
@@ -381,6 +381,13 @@ def gbt_fit(const uint8_t[:, ::1] codes, const int32_t[::1] nbins, const double[
             ecp = &ec[0, 0]
             eyp = &ey[0]
             erp = &er[0, 0]
+    cdef const double[::1] swv
+    cdef const double *swp = NULL
+    if sample_weight is not None:
+        swv = sample_weight
+        if swv.shape[0] != n:
+            raise ValueError("gbt_fit: sample_weight has the wrong length")
+        swp = &swv[0]
     cdef size_t ws = pyml_gbt_workspace_size(&p, &gp, n, d, nb_max, capacity, n_eval, n_threads)
     work_arr = np.empty(ws, dtype=np.uint8)
     cdef uint8_t[::1] work = work_arr
@@ -389,7 +396,7 @@ def gbt_fit(const uint8_t[:, ::1] codes, const int32_t[::1] nbins, const double[
     cdef void *ctx = <void *>hook_state
     hook_state.val_loss = eval_loss_arr
     with nogil:
-        st = pyml_gbt_fit(&D, &p, &gp, &y[0], &raw[0, 0], ecp, n_eval, eyp, erp, &a, &n_nodes[0], &tl[0], &el[0],
+        st = pyml_gbt_fit(&D, &p, &gp, &y[0], swp, &raw[0, 0], ecp, n_eval, eyp, erp, &a, &n_nodes[0], &tl[0], &el[0],
                           &done, &best, &work[0], ws, n_threads, iteration_hook, ctx)
     finish_iterative(st, hook_state, "gradient boosting")
     trees = _unpack(arrs, n_nodes_arr[:done * n_outputs])

@@ -75,6 +75,40 @@ def test_one_round_softmax_matches_numpy(rng):
     np.testing.assert_allclose(gb.predict_proba(X), e / e.sum(axis=1, keepdims=True), rtol=1e-10)
 
 
+def test_one_round_weighted_logistic_matches_numpy(rng):
+    X = _int_data(rng)
+    y = (X[:, 2] + rng.normal(size=X.shape[0]) > 6).astype(int)
+    w = rng.uniform(0.1, 3.0, X.shape[0])
+    gb = GradientBoostingClassifier(n_estimators=1, max_depth=1, learning_rate=0.3, reg_lambda=1.0,
+                                    min_child_weight=0).fit(X, y, sample_weight=w)
+    p = np.average(y, weights=w)
+    base = np.log(p / (1 - p))
+    j, thr, upd = _ref_stump(X, w * (p - y), w * p * (1 - p), 1.0, 0.3)
+    assert gb.estimators_[0].feature[0] == j
+    np.testing.assert_allclose(gb.decision_function(X), base + upd, rtol=1e-12)
+    # training loss: the weighted mean log-loss
+    q = gb.predict_proba(X)[:, 1]
+    ll = -np.average(y * np.log(q) + (1 - y) * np.log(1 - q), weights=w)
+    assert gb.train_loss_[-1] == pytest.approx(ll, rel=1e-12)
+
+
+@pytest.mark.parametrize("Est", [GradientBoostingClassifier, GradientBoostingRegressor])
+def test_integer_weights_are_repeated_rows(rng, Est):
+    # continuous features, no exact gain ties: weights w = the rows repeated w times (weight 0 = left out)
+    X = rng.normal(size=(300, 4))
+    y = np.digitize(X[:, 0] + X[:, 1] ** 2 + 0.3 * rng.normal(size=300), [0.0, 1.5])
+    if Est is GradientBoostingRegressor:
+        y = y + 0.1 * X[:, 2]
+    w = rng.integers(0, 4, 300)
+    a = Est(n_estimators=8, max_depth=3).fit(X, y, sample_weight=w.astype(float))
+    b = Est(n_estimators=8, max_depth=3).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    pred = "predict_proba" if Est is GradientBoostingClassifier else "predict"
+    np.testing.assert_allclose(getattr(a, pred)(X), getattr(b, pred)(X), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(a.train_loss_, b.train_loss_, rtol=1e-9)
+    with pytest.raises(ValueError, match="non-negative"):
+        Est(n_estimators=2).fit(X, y, sample_weight=-np.ones(300))
+
+
 def test_train_loss_is_the_loss_of_the_scores(rng):
     X = rng.normal(size=(600, 5))
     y = (X[:, 0] - X[:, 1] > 0).astype(int)
