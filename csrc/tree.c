@@ -269,9 +269,6 @@ static inline void add_row(const grower *g, double *s, int32_t r)
     s[S - 1] += 1.0;
 }
 
-/* Histogram of rows[start:end) over the active features. OpenMP over feature
- * ranges: every (feature, bin) sum is accumulated by one thread in row order,
- * so the result is identical for any thread count. */
 /* Histogram of rows[start:end) over the active features a0..a1 (zeroed
  * first). Each (feature, bin) sum runs over the rows in their fixed order, so
  * any split of the features among threads gives identical histograms. */
@@ -574,8 +571,6 @@ static void write_node_value(grower *g, int32_t node)
     }
 }
 
-/* A new node: value, leaf tests, and (if it may split) its best split. Returns
- * 1 when the node is open (has an allowed split), 0 when it is a leaf. */
 /* The first part of evaluate_node: the node's value and the leaf tests;
  * returns whether its split must be searched. */
 static int node_may_split(grower *g, int32_t node)
@@ -610,6 +605,8 @@ static int split_allowed(const grower *g, int32_t node)
     return 1;
 }
 
+/* A node of the hist splitter: value, leaf tests, and (if it may split) its
+ * best split. Returns 1 when the node is open (has an allowed split). */
 static int evaluate_node(grower *g, int32_t node)
 {
     const pyml_tree_params *p = g->P;
