@@ -44,6 +44,17 @@ def test_exact_lists_match_numpy_stable_argsort(rng, dtype, threads):
         np.testing.assert_array_equal(sorted_rank[j], np.searchsorted(u, col[srt[j]]))
 
 
+@pytest.mark.parametrize("n", [1, 3, 15, 16, 17, 1001, 4099])
+def test_exact_lists_few_values_any_length(rng, n):
+    # few distinct values take the 4-cursor radix passes (quarters + an n % 4 tail); many take the plain ones
+    X = np.column_stack([rng.integers(0, 2, n), rng.integers(0, 5, n) * 0.5, rng.normal(size=n),
+                         np.r_[rng.normal(size=min(n, 70)), np.zeros(max(n - 70, 0))]]).astype(np.float64)
+    _, sorted_rank, srt = prepare_exact(X, 1)
+    for j in range(X.shape[1]):
+        np.testing.assert_array_equal(srt[j], np.argsort(X[:, j], kind="stable"))
+        np.testing.assert_array_equal(sorted_rank[j], np.searchsorted(np.unique(X[:, j]), X[srt[j], j]))
+
+
 @pytest.mark.parametrize("n", [1, 2, 7, 254, 255, 256, 1000, 4097])
 def test_midpoint_quantiles_are_numpys(rng, n):
     from pyml.tree._binning import midpoint_quantiles
