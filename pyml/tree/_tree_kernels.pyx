@@ -154,6 +154,18 @@ cdef void _fill_params(pyml_tree_params *p, dict prm):
     p.learning_rate = prm.get("learning_rate", 1.0)
 
 
+cdef const double *_optional_f64(object arr, Py_ssize_t n, str what) except? NULL:
+    """Pointer to a contiguous float64 vector of length n, or NULL for None. The caller keeps arr alive
+    while the pointer is in use."""
+    cdef const double[::1] v
+    if arr is None:
+        return NULL
+    v = arr
+    if v.shape[0] != n:
+        raise ValueError(f"{what} has the wrong length ({v.shape[0]}, expected {n})")
+    return &v[0] if n > 0 else NULL
+
+
 cdef dict _alloc_arrays(pyml_tree_arrays *a, Py_ssize_t n_trees, Py_ssize_t cap, int n_value):
     arrs = {
         "feature": np.empty((n_trees, cap), np.int32), "split_bin": np.empty((n_trees, cap), np.int32),
@@ -269,26 +281,14 @@ def build_trees(object codes, object ranks, object sorted_idx, const int32_t[::1
     work_arr = np.empty(ws * slots, dtype=np.uint8)
     cdef uint8_t[::1] work = work_arr
     cdef const int32_t[::1] yc
-    cdef const double[::1] yv
     cdef const int32_t *ycp = NULL
-    cdef const double *yp = NULL
     if y_class is not None:
         yc = y_class
         if yc.shape[0] != n:
             raise ValueError("build_trees: y has the wrong length")
         ycp = &yc[0]
-    if y is not None:
-        yv = y
-        if yv.shape[0] != n:
-            raise ValueError("build_trees: y has the wrong length")
-        yp = &yv[0]
-    cdef const double[::1] swv
-    cdef const double *swp = NULL
-    if sample_weight is not None:
-        swv = sample_weight
-        if swv.shape[0] != n:
-            raise ValueError("build_trees: sample_weight has the wrong length")
-        swp = &swv[0]
+    cdef const double *yp = _optional_f64(y, n, "build_trees: y")
+    cdef const double *swp = _optional_f64(sample_weight, n, "build_trees: sample_weight")
     cdef int st
     with nogil:
         st = pyml_tree_build(&D, &p, ycp, yp, swp, bootstrap, n_draw, &seeds[0], n_trees, &a, &n_nodes[0],
@@ -381,13 +381,7 @@ def gbt_fit(const uint8_t[:, ::1] codes, const int32_t[::1] nbins, const double[
             ecp = &ec[0, 0]
             eyp = &ey[0]
             erp = &er[0, 0]
-    cdef const double[::1] swv
-    cdef const double *swp = NULL
-    if sample_weight is not None:
-        swv = sample_weight
-        if swv.shape[0] != n:
-            raise ValueError("gbt_fit: sample_weight has the wrong length")
-        swp = &swv[0]
+    cdef const double *swp = _optional_f64(sample_weight, n, "gbt_fit: sample_weight")
     cdef size_t ws = pyml_gbt_workspace_size(&p, &gp, n, d, nb_max, capacity, n_eval, n_threads)
     work_arr = np.empty(ws, dtype=np.uint8)
     cdef uint8_t[::1] work = work_arr
