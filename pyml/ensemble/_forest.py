@@ -16,16 +16,14 @@ import numpy as np
 from pyml.base import BaseEstimator, ProbaClassifierMixin, RegressorMixin
 from pyml.tree import _tree_kernels as _k
 from pyml.tree._classes import (
-    _int_or_frac, base_seed, build, check_max_depth, check_min_weight_fraction_leaf, class_weight_to_sample_weight,
-    encode_labels, hist_slots, prepare_data, resolve_max_features, tree_capacity,
+    _int_or_frac, base_seed, build, check_max_depth, check_min_weight_fraction_leaf, encode_labels, fit_weights,
+    hist_slots, prepare_data, resolve_max_features, tree_capacity,
 )
 from pyml.tree._binning import check_max_bins
 from pyml.tree._tree import Tree, pack_trees, predict_packed, seed_for
 from pyml.utils._threads import resolve_n_jobs
 from pyml.utils.callbacks import ProgressLogger
-from pyml.utils.validation import (
-    check_array, check_is_fitted, check_n_features, check_sample_weight, check_X_y,
-)
+from pyml.utils.validation import check_array, check_is_fitted, check_n_features, check_X_y
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor"]
 
@@ -63,7 +61,7 @@ class BaseForest(BaseEstimator):
     def _fit(self, X, y_class, y, n_classes, sample_weight=None):
         n, d = X.shape
         v = self._validate(n, d)
-        sample_weight = check_sample_weight(sample_weight, n, caller=self)
+        sample_weight = fit_weights(self, sample_weight, n, y_class)
         n_threads = resolve_n_jobs(self.n_jobs)
         if not (self.warm_start and hasattr(self, "estimators_")):
             self.estimators_ = []
@@ -226,9 +224,6 @@ class RandomForestClassifier(ProbaClassifierMixin, BaseForest):
         if isinstance(self.class_weight, str) and self.class_weight == "balanced_subsample":
             raise ValueError(f"{type(self).__name__}: class_weight='balanced_subsample' is not supported; use "
                              "'balanced' (weights from the whole training set)")
-        sample_weight = check_sample_weight(sample_weight, X.shape[0], caller=self)
-        sample_weight = class_weight_to_sample_weight(self.class_weight, classes, y_enc, sample_weight,
-                                                      type(self).__name__)
         return self._fit(X, y_enc, None, self.n_classes_, sample_weight)
 
     def _compute_oob(self, X, y_class, y, n_threads):

@@ -185,6 +185,14 @@ def class_weight_to_sample_weight(class_weight, classes, y_enc, sample_weight, o
     return np.ascontiguousarray(w)
 
 
+def fit_weights(est, sample_weight, n, y_class):
+    """Validated sample weights times the class weights (classifiers: ``est.class_weight``), or None."""
+    sample_weight = check_sample_weight(sample_weight, n, caller=est)
+    if y_class is None:
+        return sample_weight
+    return class_weight_to_sample_weight(est.class_weight, est.classes_, y_class, sample_weight, type(est).__name__)
+
+
 class BaseDecisionTree(BaseEstimator):
     """Shared fit/apply logic of the two trees."""
 
@@ -210,7 +218,7 @@ class BaseDecisionTree(BaseEstimator):
     def _fit(self, X, y_class, y, n_classes, sample_weight=None):
         n, d = X.shape
         max_depth, mss, msl, mf, max_bins, max_leaves, mwfl = self._validate(n, d)
-        sample_weight = check_sample_weight(sample_weight, n, caller=self)
+        sample_weight = fit_weights(self, sample_weight, n, y_class)
         n_threads = resolve_n_jobs(self.n_jobs)
         seed = base_seed(self.random_state)
         data = prepare_data(X, self.splitter, max_bins, n_threads, seed, sample_weight)
@@ -340,9 +348,6 @@ class DecisionTreeClassifier(ProbaClassifierMixin, BaseDecisionTree):
         self.classes_, y_enc = encode_labels(y, type(self).__name__)
         self.n_classes_ = int(self.classes_.shape[0])
         self.n_outputs_ = 1
-        sample_weight = check_sample_weight(sample_weight, X.shape[0], caller=self)
-        sample_weight = class_weight_to_sample_weight(self.class_weight, self.classes_, y_enc, sample_weight,
-                                                      type(self).__name__)
         return self._fit(X, y_enc, None, self.n_classes_, sample_weight)
 
     def predict_proba(self, X):
