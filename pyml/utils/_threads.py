@@ -10,12 +10,58 @@ Rules (scikit-learn's, applied to OpenMP kernels):
 (containers) and ``OMP_NUM_THREADS`` when set. Kernels never pick their own
 parallelism; :func:`threads_for_work` drops to fewer threads when there is
 too little work to share.
+
+Fork safety: GNU OpenMP's thread pool does not survive ``fork()``; a child
+that starts a parallel region after its parent ran one waits for ever on
+threads that were not copied. Once a pyml kernel may have run with several
+threads, a forked child (``os.fork``, multiprocessing's "fork" start method)
+therefore runs every kernel with one thread and says so once with a
+:class:`ForkedChildWarning`; results are unchanged (they never depend on the
+thread count). Use the "spawn" or "forkserver" start method to keep all
+cores in child processes.
 """
 import math
 import os
+import warnings
 from functools import lru_cache
 
-__all__ = ["usable_cpu_count", "resolve_n_jobs", "threads_for_work"]
+__all__ = ["ForkedChildWarning", "usable_cpu_count", "resolve_n_jobs", "threads_for_work"]
+
+
+class ForkedChildWarning(RuntimeWarning):
+    """pyml runs single-threaded in a child forked after a multi-threaded kernel."""
+
+
+# _pool_maybe_started: this process may have started the OpenMP pool (a thread
+# count > 1 was handed out). _single_threaded_child: we are a forked child of
+# such a process (set by the at-fork hook), so every count is 1.
+_state = {"pool_maybe_started": False, "single_threaded_child": False, "warned": False}
+
+
+def _after_fork_in_child():
+    if _state["pool_maybe_started"]:
+        _state["single_threaded_child"] = True
+        _state["warned"] = False
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _fork_capped(n_threads):
+    """``n_threads``, or 1 in a forked child of a multi-threaded parent (warned once)."""
+    if n_threads <= 1:
+        return n_threads
+    if _state["single_threaded_child"]:
+        if not _state["warned"]:
+            _state["warned"] = True
+            warnings.warn("pyml: this process was forked after pyml ran multi-threaded kernels; OpenMP cannot "
+                          "start threads again after fork, so pyml runs single-threaded here (same results). "
+                          "Use multiprocessing.get_context('spawn') or 'forkserver' to keep all cores.",
+                          ForkedChildWarning, stacklevel=3)
+        return 1
+    _state["pool_maybe_started"] = True
+    return n_threads
 
 
 def _cgroup_cpu_quota():
@@ -67,18 +113,18 @@ def resolve_n_jobs(n_jobs=None):
         If ``n_jobs`` is 0 or not an integer.
     """
     if n_jobs is None:
-        return usable_cpu_count()
+        return _fork_capped(usable_cpu_count())
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int,)) and not hasattr(n_jobs, "__index__"):
         raise ValueError(f"n_jobs must be an integer or None, got {n_jobs!r}")
     n_jobs = int(n_jobs)
     if n_jobs == 0:
         raise ValueError("n_jobs == 0 has no meaning: use None or -1 for all cores, or a positive count")
     if n_jobs < 0:
-        return max(1, usable_cpu_count() + 1 + n_jobs)
-    return n_jobs
+        return _fork_capped(max(1, usable_cpu_count() + 1 + n_jobs))
+    return _fork_capped(n_jobs)
 
 
 def threads_for_work(n_threads, n_items, min_items_per_thread=4096):
     """Cap ``n_threads`` so that each thread gets at least ``min_items_per_thread`` items."""
     by_work = max(1, int(n_items) // int(min_items_per_thread))
-    return max(1, min(int(n_threads), by_work))
+    return _fork_capped(max(1, min(int(n_threads), by_work)))
