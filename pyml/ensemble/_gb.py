@@ -343,38 +343,116 @@ class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):
         return raw[:, 0].astype(dtype, copy=False)
 
 
-def load_model(path):
-    """Read a model written by ``save_model`` (a ``.npz`` file); returns the fitted estimator."""
+_NODE_FIELDS = dict(feature="feature", threshold="threshold", left="left", right="right", value="value",
+                    gain="gain", impurity="impurity", n_samples="n_samples", weight="weight", split_bin="split_bin")
+_META_KEYS = ("estimator", "params", "n_features_in", "best_iteration", "n_estimators", "n_outputs")
+
+
+def _damaged(path, what):
+    return ValueError(f"{path}: damaged or foreign model file ({what}); write it again with save_model")
+
+
+def _read_model_file(path):
+    """(meta, arrays) of a save_model file, every array copied out and its dtype checked."""
     import json
+    import zipfile
+
+    kinds = dict(feature="i", left="i", right="i", split_bin="iu", n_samples="iu", tree_offsets="i")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            names = set(data.files)
+            missing = [k for k in ("meta", "tree_offsets", "base_score", "train_loss", *_NODE_FIELDS.values())
+                       if k not in names]
+            if missing:
+                raise _damaged(path, f"missing arrays {missing}")
+            meta = json.loads(str(data["meta"]))
+            arrays = {k: np.array(data[k]) for k in names if k != "meta"}
+    except (OSError, EOFError, zipfile.BadZipFile, json.JSONDecodeError, KeyError) as exc:
+        raise _damaged(path, f"{type(exc).__name__}: {exc}") from None
+    except ValueError as exc:
+        if "damaged" in str(exc):
+            raise
+        raise _damaged(path, str(exc)) from None
+    if not isinstance(meta, dict) or any(k not in meta for k in _META_KEYS):
+        raise _damaged(path, f"the meta record lacks {[k for k in _META_KEYS if k not in meta]}")
+    for name, arr in arrays.items():
+        allowed = kinds.get(name, "f" if name != "classes" else "iufbUS")
+        if arr.dtype.kind not in allowed and not (name == "classes" and arr.dtype.kind in allowed):
+            raise _damaged(path, f"array {name!r} has dtype {arr.dtype}")
+    return meta, arrays
+
+
+def _check_model_arrays(path, meta, a):
+    """Shapes, offsets, child and feature indices, finiteness: everything predict will index."""
+    try:
+        d, K, n_est = int(meta["n_features_in"]), int(meta["n_outputs"]), int(meta["n_estimators"])
+    except (TypeError, ValueError):
+        raise _damaged(path, "non-integer sizes in the meta record") from None
+    off = a["tree_offsets"]
+    if d < 1 or K < 1 or n_est < 0 or off.ndim != 1 or off.shape[0] != n_est * K + 1 or off[0] != 0:
+        raise _damaged(path, "tree offsets do not match n_estimators x n_outputs")
+    sizes = np.diff(off)
+    if sizes.size and sizes.min() < 1:
+        raise _damaged(path, "a tree has no nodes")
+    n_nodes = int(off[-1])
+    for name in _NODE_FIELDS.values():
+        if a[name].shape[0] != n_nodes or (name != "value" and a[name].ndim != 1):
+            raise _damaged(path, f"array {name!r} has shape {a[name].shape}, expected {n_nodes} nodes")
+    if a["value"].ndim != 2 or a["value"].shape[1] != 1:
+        raise _damaged(path, f"array 'value' has shape {a['value'].shape}, expected ({n_nodes}, 1)")
+    feat, left, right = a["feature"], a["left"], a["right"]
+    split = feat >= 0
+    local = np.arange(n_nodes) - np.repeat(off[:-1], sizes)
+    size_of = np.repeat(sizes, sizes)
+    bad_child = split & ((left <= local) | (right <= local) | (left >= size_of) | (right >= size_of))
+    if feat.max(initial=-1) >= d or feat.min(initial=-1) < -2 or bad_child.any():
+        raise _damaged(path, "node feature or child indices out of range")
+    if not np.isfinite(a["threshold"][split]).all() or not np.isfinite(a["value"]).all():
+        raise _damaged(path, "non-finite thresholds or leaf values")
+    base = a["base_score"]
+    if base.shape not in ((K,), (1, K)) or not np.isfinite(base).all():
+        raise _damaged(path, f"base_score has shape {base.shape}, expected ({K},)")
+    if "classes" in a and (a["classes"].ndim != 1 or a["classes"].shape[0] != max(2, K)):
+        raise _damaged(path, f"{a['classes'].shape[0]} classes do not match {K} outputs")
+
+
+def load_model(path):
+    """Read a model written by ``save_model`` (a ``.npz`` file); returns the fitted estimator.
+
+    Every array is checked (dtypes, shapes, tree offsets, child and feature
+    indices, finite thresholds and leaf values) before the model is built, so
+    a damaged or foreign file raises a ``ValueError`` naming the file and the
+    field instead of reaching the prediction kernel.
+    """
     import warnings
 
     from pyml import __version__
     from pyml.exceptions import InconsistentVersionWarning
 
-    with np.load(path, allow_pickle=False) as data:
-        meta = json.loads(str(data["meta"]))
-        cls = {"GradientBoostingClassifier": GradientBoostingClassifier,
-               "GradientBoostingRegressor": GradientBoostingRegressor}.get(meta["estimator"])
-        if cls is None:
-            raise ValueError(f"{path}: not a pyml gradient-boosting model ({meta.get('estimator')!r})")
-        if meta.get("pyml_version") != __version__:
-            warnings.warn(f"{path} was saved by pyml {meta.get('pyml_version')}, loading with {__version__}",
-                          InconsistentVersionWarning, stacklevel=2)
+    meta, data = _read_model_file(path)
+    cls = {"GradientBoostingClassifier": GradientBoostingClassifier,
+           "GradientBoostingRegressor": GradientBoostingRegressor}.get(meta["estimator"])
+    if cls is None:
+        raise ValueError(f"{path}: not a pyml gradient-boosting model ({meta.get('estimator')!r})")
+    if meta.get("pyml_version") != __version__:
+        warnings.warn(f"{path} was saved by pyml {meta.get('pyml_version')}, loading with {__version__}",
+                      InconsistentVersionWarning, stacklevel=2)
+    _check_model_arrays(path, meta, data)
+    try:
         est = cls(**meta["params"])
-        off = data["tree_offsets"]
-        d = int(meta["n_features_in"])
-        fields = dict(feature="feature", threshold="threshold", left="left", right="right", value="value",
-                      gain="gain", impurity="impurity", n_samples="n_samples", weight="weight",
-                      split_bin="split_bin")
-        arrays = {k: data[v] for k, v in fields.items()}
-        est.estimators_ = [Tree({k: np.ascontiguousarray(a[off[t]:off[t + 1]]) for k, a in arrays.items()}, d)
-                           for t in range(off.shape[0] - 1)]
-        est.base_score_ = data["base_score"]
-        est.train_loss_ = data["train_loss"]
-        est.validation_loss_ = None
-        if "classes" in data:
-            est.classes_ = data["classes"]
-            est.n_classes_ = int(est.classes_.shape[0])
+    except TypeError as exc:
+        raise _damaged(path, f"parameters: {exc}") from None
+    off = data["tree_offsets"]
+    d = int(meta["n_features_in"])
+    arrays = {k: data[v] for k, v in _NODE_FIELDS.items()}
+    est.estimators_ = [Tree({k: np.ascontiguousarray(a[off[t]:off[t + 1]]) for k, a in arrays.items()}, d)
+                       for t in range(off.shape[0] - 1)]
+    est.base_score_ = data["base_score"]
+    est.train_loss_ = data["train_loss"]
+    est.validation_loss_ = None
+    if "classes" in data:
+        est.classes_ = data["classes"]
+        est.n_classes_ = int(est.classes_.shape[0])
     est.n_features_in_ = d
     est.best_iteration_ = int(meta["best_iteration"])
     est.n_estimators_ = int(meta["n_estimators"])

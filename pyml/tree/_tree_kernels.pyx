@@ -435,8 +435,13 @@ def predict(const floating[:, ::1] X, const int32_t[::1] feature, const double[:
         tcp = &tc[0]
     if out.shape[0] != n:
         raise ValueError("predict: out has the wrong number of rows")
-    if feature.shape[0] != value.shape[0] or tree_off[n_trees] != feature.shape[0]:
-        raise ValueError("predict: inconsistent tree arrays")
+    cdef pyml_index n_nodes = feature.shape[0]
+    if tree_off.shape[0] < 1:
+        raise ValueError("predict: tree offsets are empty")
+    if (threshold.shape[0] != n_nodes or left.shape[0] != n_nodes or right.shape[0] != n_nodes
+            or value.shape[0] != n_nodes or tree_off[0] != 0 or tree_off[n_trees] != n_nodes):
+        raise ValueError("predict: inconsistent tree arrays (feature, threshold, children, value and the tree "
+                         "offsets must describe the same nodes)")
     cdef int st
     if n == 0 or n_trees == 0:
         return out_arr
