@@ -42,6 +42,16 @@ typedef enum {
 typedef int (*pyml_iteration_hook)(void *ctx, long iteration, double loss);
 
 const char *pyml_status_message(int status);
+
+/* Ctrl-C inside one long kernel call. The binding opens a guard around the
+ * call (pyml_interrupt_guard_begin/end, with the GIL held); while it is open
+ * a SIGINT sets a flag (and is passed on to the previous handler, Python's, so
+ * KeyboardInterrupt follows). Long kernels poll pyml_interrupted() between
+ * units of work (a mini-batch, a k-means++ centre, a tree level) and return
+ * PYML_ERR_INTERRUPTED; polling costs one load. Guards nest. */
+void pyml_interrupt_guard_begin(void);
+int pyml_interrupt_guard_end(void); /* 1 when a SIGINT arrived while the guard was open */
+int pyml_interrupted(void);
 int pyml_openmp_enabled(void);
 int pyml_max_threads(void);
 const char *pyml_compiler(void);

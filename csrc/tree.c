@@ -778,7 +778,7 @@ static void grow_levels(grower *g)
     g->n_open = 0; /* no histogram stealing while a level is in flight */
     int maxthr = g->n_threads < MAX_LEVEL_THREADS ? g->n_threads : MAX_LEVEL_THREADS;
     while (nlev > 0) {
-        if (g->n_nodes + 2 * (pyml_index)nlev > cap) {
+        if (g->n_nodes + 2 * (pyml_index)nlev > cap || pyml_interrupted()) {
             for (int i = 0; i < nlev; i++) release_slot(g, level[i]);
             break;
         }
@@ -990,6 +990,7 @@ static int grow(grower *g, int32_t m)
     }
     while (g->n_open > 0) {
         if (leafwise && g->n_leaves >= p->max_leaves) break;
+        if (pyml_interrupted()) break;
         if (g->n_nodes + 2 > cap) break;
         int pick = g->n_open - 1;
         if (leafwise) {
@@ -1213,6 +1214,7 @@ static int build_one(const pyml_tree_data *D, const pyml_tree_params *p, const i
                      pyml_tree_arrays *out, int32_t *n_nodes, void *work, size_t work_size_per_tree, int inner,
                      int classif)
 {
+    if (pyml_interrupted()) return PYML_ERR_INTERRUPTED;
     pyml_index n = D->n, d = D->d;
     int tid = 0;
 #if PYML_HAVE_OPENMP
@@ -1269,6 +1271,7 @@ static int build_one(const pyml_tree_data *D, const pyml_tree_params *p, const i
     g.seed0 = g.rng;
     if (p->splitter == PYML_SPLIT_EXACT) init_exact(&g, m, wrow, ylab, iw, xlog);
     int s2 = grow(&g, m);
+    if (s2 == PYML_OK && pyml_interrupted()) s2 = PYML_ERR_INTERRUPTED;
     renumber_canonical(&g);
     n_nodes[t] = g.n_nodes;
     return s2;

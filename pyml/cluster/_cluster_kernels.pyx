@@ -7,6 +7,7 @@ import numpy as np
 
 from pyml.utils._kernel_support cimport (
     pyml_index, pyml_iteration_hook, iteration_hook, raise_for_status, finish_iterative,
+    interrupt_guard_begin, interrupt_guard_end,
 )
 
 cdef extern from "cluster.h" nogil:
@@ -184,6 +185,7 @@ def kmeanspp(const floating[:, ::1] X, const floating[::1] sample_weight, pyml_i
     cdef int st
     if sample_weight is not None:
         w = &sample_weight[0]
+    interrupt_guard_begin()
     with nogil:
         if floating is float:
             st = pyml_kmeanspp_f32(&X[0, 0], X.strides[0] // sizeof(float), w, n, d, k, first, u, n_trials,
@@ -191,5 +193,6 @@ def kmeanspp(const floating[:, ::1] X, const floating[::1] sample_weight, pyml_i
         else:
             st = pyml_kmeanspp_f64(&X[0, 0], X.strides[0] // sizeof(double), w, n, d, k, first, u, n_trials,
                                    &idx[0], &centers[0, 0], &work[0], work.shape[0], n_threads)
+    interrupt_guard_end(st)
     raise_for_status(st, "k-means++")
     return centers_arr, idx_arr

@@ -9,6 +9,7 @@ import numpy as np
 
 from pyml.utils._kernel_support cimport (
     pyml_index, pyml_iteration_hook, iteration_hook, raise_for_status, finish_iterative,
+    interrupt_guard_begin, interrupt_guard_end,
 )
 
 cdef extern from "tree.h" nogil:
@@ -290,9 +291,11 @@ def build_trees(object codes, object ranks, object sorted_idx, const int32_t[::1
     cdef const double *yp = _optional_f64(y, n, "build_trees: y")
     cdef const double *swp = _optional_f64(sample_weight, n, "build_trees: sample_weight")
     cdef int st
+    interrupt_guard_begin()
     with nogil:
         st = pyml_tree_build(&D, &p, ycp, yp, swp, bootstrap, n_draw, &seeds[0], n_trees, &a, &n_nodes[0],
                              &work[0], ws, n_threads)
+    interrupt_guard_end(st)
     raise_for_status(st, "tree building")
     return _unpack(arrs, n_nodes_arr)
 

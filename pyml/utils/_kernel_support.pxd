@@ -19,6 +19,24 @@ cdef extern from "common.h" nogil:
     int pyml_openmp_enabled()
     int pyml_max_threads()
     const char *pyml_compiler()
+    void pyml_interrupt_guard_begin()
+    int pyml_interrupt_guard_end()
+    int pyml_interrupted()
+
+
+cdef inline void interrupt_guard_begin() noexcept:
+    """Open the Ctrl-C guard before a long kernel call (GIL held)."""
+    pyml_interrupt_guard_begin()
+
+
+cdef inline int interrupt_guard_end(int status) except -1:
+    """Close the guard; raise KeyboardInterrupt when a SIGINT stopped the kernel."""
+    cdef int seen = pyml_interrupt_guard_end()
+    if seen or status == PYML_ERR_INTERRUPTED:
+        PyErr_CheckSignals()      # runs Python's handler: raises KeyboardInterrupt
+        if seen:
+            raise KeyboardInterrupt
+    return 0
 
 
 cdef inline int raise_for_status(int status, str where) except -1:
