@@ -52,9 +52,10 @@ def estimate_gaussian(X):
 def _log_density(X, mu, var, n_threads, caller):
     """log p(x) for a diagonal (var 1-D) or full (var 2-D) covariance."""
     d = X.shape[1]
-    mu = np.ascontiguousarray(mu, dtype=X.dtype)
+    mu = check_array(mu, name="mu", caller=caller, ensure_2d=False, dtype=np.float64)
     if mu.shape != (d,):
         raise ValueError(f"{caller}: mu must have shape ({d},), got {mu.shape}")
+    mu = np.ascontiguousarray(mu, dtype=X.dtype)
     var = np.asarray(var)
     if var.ndim == 1 or (var.ndim == 2 and var.shape == (1, d) and d != 1):
         var = var.reshape(-1).astype(np.float64)

@@ -162,6 +162,9 @@ class _KMeansBase(ClusterMixin, TransformerMixin, BaseEstimator):
             return np.ascontiguousarray(X[idx])
         init = self.init(X + x_mean, k, rng) if callable(self.init) else self.init
         init = check_array(init, name="init", caller=self).astype(X.dtype, copy=False)
+        if init.shape != (k, X.shape[1]):
+            raise ValueError(f"{type(self).__name__}: the init callable returned centres of shape {init.shape}; "
+                             f"expected (n_clusters, n_features) = ({k}, {X.shape[1]})")
         return np.ascontiguousarray(init - x_mean, dtype=X.dtype)
 
     def _check_test_data(self, X):

@@ -16,14 +16,14 @@ import numpy as np
 from pyml.base import BaseEstimator, ProbaClassifierMixin, RegressorMixin
 from pyml.tree import _tree_kernels as _k
 from pyml.tree._classes import (
-    _int_or_frac, base_seed, build, check_max_depth, check_min_weight_fraction_leaf, encode_labels, fit_weights,
+    _int_or_frac, base_seed, build, check_max_depth, check_min_impurity_decrease, check_min_weight_fraction_leaf, encode_labels, fit_weights,
     hist_slots, prepare_data, resolve_max_features, tree_capacity,
 )
 from pyml.tree._binning import check_max_bins
 from pyml.tree._tree import Tree, pack_trees, predict_packed, seed_for
 from pyml.utils._threads import resolve_n_jobs
 from pyml.utils.callbacks import ProgressLogger
-from pyml.utils.validation import check_array, check_is_fitted, check_n_features, check_X_y
+from pyml.utils.validation import check_array, check_is_fitted, check_n_features, check_vector, check_X_y
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor"]
 
@@ -66,6 +66,9 @@ class BaseForest(BaseEstimator):
         if not (self.warm_start and hasattr(self, "estimators_")):
             self.estimators_ = []
             self._seed_base = base_seed(self.random_state)
+        elif getattr(self, "n_features_in_", d) != d:
+            raise ValueError(f"{type(self).__name__}: X has {d} features but the trees kept by warm_start=True were "
+                             f"fitted on {self.n_features_in_}; refit with warm_start=False for new features")
         elif self.n_estimators < len(self.estimators_):
             raise ValueError(f"{type(self).__name__}: n_estimators={self.n_estimators} must be >= the "
                              f"{len(self.estimators_)} trees already fitted when warm_start=True")
@@ -73,7 +76,7 @@ class BaseForest(BaseEstimator):
         S = n_classes + 1 if y_class is not None else 4
         params = dict(criterion=_k.CRITERIA[self.criterion], splitter=_k.SPLITTERS[self.splitter],
                       n_classes=n_classes, max_depth=v["max_depth"], max_leaves=0, min_samples_split=v["mss"],
-                      min_samples_leaf=v["msl"], min_impurity_decrease=float(self.min_impurity_decrease),
+                      min_samples_leaf=v["msl"], min_impurity_decrease=check_min_impurity_decrease(self.min_impurity_decrease, type(self).__name__),
                       min_weight_fraction_leaf=v["mwfl"],
                       max_features=v["mf"],
                       hist_slots=hist_slots(d, data["binning"]["nb_max"], S, v["max_depth"]))
@@ -280,9 +283,10 @@ class RandomForestRegressor(RegressorMixin, BaseForest):
         """Grow the forest on X (n_samples, n_features) and targets y; returns self.
 
         sample_weight (n_samples,), optional: multiplies each tree's bootstrap counts."""
-        X, y = check_X_y(X, y, caller=self)
+        X, y = check_X_y(X, y, caller=self, y_numeric=False)
+        y = check_vector(y, caller=self, dtype=np.float64)   # targets keep float64 whatever X's dtype
         self.n_outputs_ = 1
-        return self._fit(X, None, np.ascontiguousarray(y, dtype=np.float64), 1, sample_weight)
+        return self._fit(X, None, y, 1, sample_weight)
 
     def _compute_oob(self, X, y_class, y, n_threads):
         acc, seen = self._oob_sum(X, 1, n_threads)
@@ -297,6 +301,6 @@ class RandomForestRegressor(RegressorMixin, BaseForest):
             self.oob_score_ = np.nan
 
     def predict(self, X):
-        """Mean of the trees' predictions, shape (n_samples,) in X's dtype."""
+        """Mean of the trees' predictions, shape (n_samples,), float64 (the targets' precision)."""
         X = self._check_X(X)
-        return self._raw_mean(X, 1)[:, 0].astype(X.dtype, copy=False)
+        return self._raw_mean(X, 1)[:, 0]

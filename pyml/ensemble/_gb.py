@@ -327,7 +327,8 @@ class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):
         """Boost on X (n_samples, n_features) and targets y; eval_set = [(X_val, y_val)]; returns self.
 
         sample_weight (n_samples,), optional: weighted squared error (the start is the weighted mean)."""
-        X, y = check_X_y(X, y, caller=self)
+        X, y = check_X_y(X, y, caller=self, y_numeric=False)
+        y = check_vector(y, caller=self, dtype=np.float64)   # targets keep float64 whatever X's dtype
         sample_weight = check_sample_weight(sample_weight, X.shape[0], caller=self)
         ev = self._eval_set(eval_set, X.shape[1])
         if ev is not None:
@@ -338,9 +339,9 @@ class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):
                            sample_weight)
 
     def predict(self, X):
-        """base_score + sum of the trees' (learning-rate-scaled) leaf weights, in X's dtype."""
-        raw, dtype = self._raw_predict(X)
-        return raw[:, 0].astype(dtype, copy=False)
+        """base_score + sum of the trees' (learning-rate-scaled) leaf weights, float64 (the targets' precision)."""
+        raw, _ = self._raw_predict(X)
+        return raw[:, 0]
 
 
 _NODE_FIELDS = dict(feature="feature", threshold="threshold", left="left", right="right", value="value",

@@ -1,7 +1,7 @@
 """Classification metrics."""
 import numpy as np
 
-from pyml.utils.validation import check_array, check_consistent_length, check_vector
+from pyml.utils.validation import check_array, check_consistent_length, check_sample_weight, check_vector
 
 __all__ = ["accuracy_score", "confusion_matrix", "precision_score", "recall_score", "f1_score", "log_loss"]
 
@@ -18,7 +18,7 @@ def _labels(y_true, y_pred, caller):
 def accuracy_score(y_true, y_pred, *, sample_weight=None):
     """Fraction of samples with y_pred == y_true (weighted by sample_weight)."""
     y_true, y_pred = _labels(y_true, y_pred, "accuracy_score")
-    w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    w = check_sample_weight(sample_weight, y_true.shape[0], caller="accuracy_score")
     return float(np.average(y_true == y_pred, weights=w))
 
 
@@ -98,6 +98,9 @@ def log_loss(y_true, y_prob, *, labels=None, eps=None):
     """
     y_true = check_vector(y_true, name="y_true", caller="log_loss", dtype=None, warn_column=False)
     p = check_array(y_prob, name="y_prob", caller="log_loss", ensure_2d=False)
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise ValueError(f"log_loss: y_prob must hold probabilities in [0, 1], got values in [{p.min():g}, "
+                         f"{p.max():g}]; pass predict_proba's output (apply a sigmoid/softmax to scores first)")
     if p.ndim == 1:
         p = np.column_stack([1.0 - p, p])
     check_consistent_length(y_true, p, names=("y_true", "y_prob"), caller="log_loss")

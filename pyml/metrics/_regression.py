@@ -1,7 +1,7 @@
 """Regression metrics."""
 import numpy as np
 
-from pyml.utils.validation import check_consistent_length, check_vector
+from pyml.utils.validation import check_sample_weight, check_consistent_length, check_vector
 
 __all__ = ["mean_squared_error", "r2_score"]
 
@@ -18,10 +18,7 @@ def _targets(y_true, y_pred, caller):
 def _weights(sample_weight, n, caller):
     if sample_weight is None:
         return None
-    w = check_vector(sample_weight, name="sample_weight", caller=caller, warn_column=False).astype(np.float64)
-    if w.shape[0] != n:
-        raise ValueError(f"{caller}: sample_weight has {w.shape[0]} entries, expected {n}")
-    return w
+    return check_sample_weight(sample_weight, n, caller=caller)
 
 
 def mean_squared_error(y_true, y_pred, *, sample_weight=None):

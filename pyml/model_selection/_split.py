@@ -55,7 +55,11 @@ def train_test_split(*arrays, test_size=None, train_size=None, random_state=None
     if stratify is not None:
         if not shuffle:
             raise ValueError("stratified train/test split requires shuffle=True")
-        train_idx, test_idx = _stratified_indices(np.asarray(stratify), n_train, n_test, rng)
+        stratify = np.asarray(stratify)
+        if stratify.ndim != 1 or len(stratify) != n:
+            raise ValueError(f"train_test_split: stratify has shape {stratify.shape} but the arrays have {n} "
+                             "samples; pass the labels of the same rows (e.g. stratify=y)")
+        train_idx, test_idx = _stratified_indices(stratify, n_train, n_test, rng)
     elif shuffle:
         perm = rng.permutation(n)
         test_idx, train_idx = perm[:n_test], perm[n_test:n_test + n_train]

@@ -69,10 +69,25 @@ class StandardScaler(TransformerMixin, BaseEstimator):
         X = check_array(X, caller=self)
         self.n_features_in_ = X.shape[1]
         self.n_samples_seen_ = X.shape[0]
-        self.mean_ = X.mean(axis=0) if self.with_mean else None
-        self.var_ = X.var(axis=0) if self.with_std else None
+        with np.errstate(over="ignore", invalid="ignore"):  # huge columns are redone below
+            self.mean_ = X.mean(axis=0) if self.with_mean else None
+            self.var_ = X.var(axis=0) if self.with_std else None
         if self.with_std:
             scale = np.sqrt(self.var_)
+            huge = np.abs(X).max(axis=0) > np.sqrt(np.finfo(X.dtype).max) / 4
+            if huge.any():  # x^2 overflows: moments of X / max|x| scaled back (var_ may be inf, scale_ is not)
+                scale = scale.astype(np.float64)
+                peak = np.abs(X[:, huge]).max(axis=0).astype(np.float64)
+                Xs = X[:, huge] / peak
+                if self.with_mean:
+                    self.mean_[huge] = Xs.mean(axis=0) * peak
+                scale[huge] = Xs.std(axis=0) * peak
+                with np.errstate(over="ignore"):
+                    self.var_[huge] = scale[huge] ** 2
+                if not np.isfinite(scale).all():
+                    raise ValueError(f"{type(self).__name__}: the standard deviation of a column overflows "
+                                     f"{X.dtype}; rescale X before standardising")
+                scale = scale.astype(X.dtype)
             scale[scale < 10 * np.finfo(X.dtype).eps] = 1.0
             self.scale_ = scale
         else:

@@ -24,7 +24,7 @@ from pyml.tree._tree import Tree, seed_for
 from pyml.utils._threads import resolve_n_jobs
 from pyml.utils.validation import (
     check_array, check_classification_targets, check_is_fitted, check_n_features, check_random_state,
-    check_sample_weight, check_X_y,
+    check_sample_weight, check_vector, check_X_y,
 )
 
 __all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor"]
@@ -41,6 +41,13 @@ def check_max_depth(max_depth, owner):
         raise ValueError(f"{owner}: max_depth={max_depth} must be >= 1 (a tree of depth 0 is a single leaf "
                          "and learns nothing); use None for unlimited depth")
     return int(max_depth)
+
+
+def check_min_impurity_decrease(value, owner):
+    """min_impurity_decrease as a finite float >= 0 (NaN would disable every split test silently)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < np.inf:
+        raise ValueError(f"{owner}: min_impurity_decrease must be a finite float >= 0, got {value!r}")
+    return float(value)
 
 
 def check_min_weight_fraction_leaf(value, owner):
@@ -207,8 +214,7 @@ class BaseDecisionTree(BaseEstimator):
         max_depth = check_max_depth(self.max_depth, owner)
         mss = _int_or_frac(self.min_samples_split, "min_samples_split", n, owner, 2)
         msl = _int_or_frac(self.min_samples_leaf, "min_samples_leaf", n, owner, 1)
-        if not isinstance(self.min_impurity_decrease, numbers.Real) or self.min_impurity_decrease < 0:
-            raise ValueError(f"{owner}: min_impurity_decrease must be a float >= 0")
+        check_min_impurity_decrease(self.min_impurity_decrease, owner)
         mf = resolve_max_features(self.max_features, d, owner)
         max_bins = check_max_bins(self.max_bins, owner)
         max_leaves = check_max_leaf_nodes(self.max_leaf_nodes, owner)
@@ -392,11 +398,12 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
 
         sample_weight (n_samples,), optional: leaves predict weighted means, splits minimise the weighted
         squared error (rows of weight 0 are left out)."""
-        X, y = check_X_y(X, y, caller=self)
+        X, y = check_X_y(X, y, caller=self, y_numeric=False)
+        y = check_vector(y, caller=self, dtype=np.float64)   # targets keep float64 whatever X's dtype
         self.n_outputs_ = 1
-        return self._fit(X, None, np.ascontiguousarray(y, dtype=np.float64), 1, sample_weight)
+        return self._fit(X, None, y, 1, sample_weight)
 
     def predict(self, X):
         """Mean target of the leaf of each sample, shape (n_samples,) in X's dtype."""
         X = self._check_X(X)
-        return self.tree_.predict(X, resolve_n_jobs(self.n_jobs))[:, 0].astype(X.dtype, copy=False)
+        return self.tree_.predict(X, resolve_n_jobs(self.n_jobs))[:, 0]

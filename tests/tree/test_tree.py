@@ -197,7 +197,21 @@ def test_float32_kept_and_close(rng):
     assert c32.predict_proba(X.astype(np.float32)).dtype == np.float32
     np.testing.assert_array_equal(c32.predict(X.astype(np.float32)), c64.predict(X))
     r = DecisionTreeRegressor(max_depth=3).fit(X.astype(np.float32), X[:, 0])
-    assert r.predict(X.astype(np.float32)).dtype == np.float32
+    assert r.predict(X.astype(np.float32)).dtype == np.float64   # regression targets keep float64
+
+
+@pytest.mark.parametrize("make", ["tree", "forest", "boosting"])
+def test_regression_targets_keep_float64_with_float32_X(rng, make):
+    from pyml.ensemble import GradientBoostingRegressor, RandomForestRegressor
+
+    X = rng.normal(size=(200, 3)).astype(np.float32)
+    y = 1e9 + 1 + 1000 * (X[:, 0] > 0)   # neither 1e9 + 1 nor 1e9 + 1001 is a float32
+    est = {"tree": DecisionTreeRegressor(max_depth=2),
+           "forest": RandomForestRegressor(n_estimators=3, bootstrap=False, max_features=None, max_depth=2),
+           "boosting": GradientBoostingRegressor(n_estimators=60, learning_rate=1.0, max_depth=2)}[make]
+    pred = est.fit(X, y).predict(X)
+    assert pred.dtype == np.float64
+    np.testing.assert_allclose(pred, y, rtol=0, atol=1e-3)
 
 
 def test_threads_identical(rng):
