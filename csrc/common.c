@@ -36,6 +36,21 @@ int pyml_max_threads(void)
 #endif
 }
 
+int pyml_simd_dispatch(void)
+{
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(PYML_NO_TARGET_CLONES)
+    __builtin_cpu_init();
+#if __GNUC__ >= 12
+    return __builtin_cpu_supports("x86-64-v3") ? 2 : 1;
+#else
+    return __builtin_cpu_supports("avx2") ? 2 : 1;
+#endif
+#else
+    return 0;
+#endif
+}
+
 const char *pyml_compiler(void)
 {
 #ifdef PYML_COMPILER_ID

@@ -55,6 +55,10 @@ int pyml_interrupted(void);
 int pyml_openmp_enabled(void);
 int pyml_max_threads(void);
 const char *pyml_compiler(void);
+/* Which clone the PYML_HOT (target_clones) loops run on this CPU: 2 = the
+ * x86-64-v3 (AVX2 + FMA) clone, 1 = the baseline clone, 0 = no run-time
+ * dispatch in this build (compiled for the build's target only). */
+int pyml_simd_dispatch(void);
 
 /* Rows per block of the deterministic partition: about 32 KiB of X per block,
  * between 64 and 4096 rows. A function of (n_features, element size) only. */

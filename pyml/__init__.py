@@ -1,14 +1,34 @@
 """pyml: Andrew Ng's Machine Learning Specialization as fast C/OpenMP kernels.
 
-Sub-packages are imported on first use (``pyml.linear_model``, ...).
+Every course algorithm is both an estimator with scikit-learn's (or Keras')
+API and the plain function the labs call, backed by the same compiled kernels.
+
+Families (sub-packages, imported on first use: ``pyml.linear_model``, ...):
+
+* Course 1: ``linear_model`` (linear/logistic regression, gradient descent),
+  ``preprocessing``, ``metrics``.
+* Course 2: ``neural_network`` (Keras-like ``Sequential`` and functional
+  ``Model``, MLP estimators), ``model_selection`` (splits, CV, learning curves),
+  ``tree`` and ``ensemble`` (decision trees, random forests, boosting).
+* Course 3: ``cluster`` (k-means), ``anomaly`` (Gaussian anomaly detection),
+  ``decomposition`` (PCA), ``recommender`` (collaborative filtering),
+  ``rl`` (Mars rover values, replay buffer, DQN, a C CartPole).
+* ``plot`` (the course's figures; the only module importing matplotlib),
+  ``datasets`` (bundled and synthetic data), ``utils`` (validation, threads,
+  callbacks).
+
+Entry points: the ``pyml`` command (``pyml tour`` runs every chapter of the
+courses on bundled data and saves the figures; ``pyml info`` shows the build,
+OpenMP and SIMD configuration) and this Python API. The README (README.md in
+the source distribution) documents each family with runnable examples.
 """
 import importlib
 
 __version__ = "0.1.0"
 
 _SUBPACKAGES = {
-    "anomaly", "base", "cluster", "datasets", "ensemble", "exceptions", "linear_model", "metrics",
-    "model_selection", "neural_network", "plot", "preprocessing", "tree", "utils",
+    "anomaly", "base", "cluster", "datasets", "decomposition", "ensemble", "exceptions", "linear_model", "metrics",
+    "model_selection", "neural_network", "plot", "preprocessing", "recommender", "rl", "tree", "utils",
 }
 
 __all__ = ["__version__", "show_config", "get_config", *sorted(_SUBPACKAGES)]

@@ -23,6 +23,7 @@ def get_config():
         "omp_max_threads": ck.max_threads(),
         "usable_cores": usable_cpu_count(),
         "float_types": "float32, float64",
+        **{f"simd {k}": v for k, v in ck.simd_paths().items()},
     }
 
 

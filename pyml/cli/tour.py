@@ -95,6 +95,29 @@ def format_table(rows):
     return "\n".join([line(header), sep, *(line(b) for b in body)])
 
 
+def check_chapters(chapters):
+    """None, or a one-line message naming the unknown chapters and listing the valid ones."""
+    if not chapters:
+        return None
+    names = [m.NAME for m in discover_chapters()]
+    unknown = [c for c in chapters if c not in names]
+    if unknown:
+        return f"unknown chapter {', '.join(unknown)}; choose from: {', '.join(names)} (pyml tour --list)"
+    return None
+
+
+def check_out_dir(out):
+    """None, or why the figures cannot be written to ``out`` (checked before any work)."""
+    if os.path.exists(out) and not os.path.isdir(out):
+        return f"--out {out} is a file, not a folder; pass a folder for the figures"
+    parent = out if os.path.isdir(out) else (os.path.dirname(os.path.abspath(out)) or ".")
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"--out {out} is not writable; pass a folder you can write to"
+    return None
+
+
 def run_tour(out="pyml-tour", chapters=None, list_only=False, use_sklearn=True, stream=None):
     """Run the chosen chapters (all by default); returns 0 on success."""
     from pyml.plot import use_headless
@@ -110,8 +133,11 @@ def run_tour(out="pyml-tour", chapters=None, list_only=False, use_sklearn=True, 
         names = {m.NAME for m in available}
         unknown = [c for c in chapters if c not in names]
         if unknown:
-            raise SystemExit(f"pyml tour: unknown chapter(s) {unknown}; available: {sorted(names)}")
+            raise SystemExit(f"pyml tour: {check_chapters(chapters)}")
         available = [m for m in available if m.NAME in chapters]
+    if use_sklearn and not _sklearn_available():
+        print("scikit-learn is not installed: the sklearn columns stay empty "
+              "(pip install scikit-learn to see its figures beside pyml's)", file=stream)
     total = time.perf_counter()
     for i, mod in enumerate(available, 1):
         print(f"\n== [{i}/{len(available)}] {mod.NAME}: {mod.TITLE} ==", file=stream, flush=True)

@@ -19,6 +19,7 @@ cdef extern from "common.h" nogil:
     int pyml_openmp_enabled()
     int pyml_max_threads()
     const char *pyml_compiler()
+    int pyml_simd_dispatch()
     void pyml_interrupt_guard_begin()
     int pyml_interrupt_guard_end()
     int pyml_interrupted()

@@ -2,7 +2,7 @@
 import numpy as np
 
 NAME = "c1"
-TITLE = "Course 1 - linear and logistic regression, gradient descent, regularisation"
+TITLE = "Course 1: linear and logistic regression, gradient descent, regularisation"
 ORDER = 10
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 NAME = "c2-nn"
-TITLE = "Course 2 - neural networks (coffee, digits), learning curves, choosing lambda"
+TITLE = "Course 2: neural networks (coffee, digits), learning curves, choosing lambda"
 ORDER = 20
 
 

@@ -5,7 +5,7 @@ from contextlib import redirect_stdout
 import numpy as np
 
 NAME = "c2-trees"
-TITLE = "Course 2 week 4 - decision trees (entropy, information gain), random forests, boosted trees"
+TITLE = "Course 2 week 4: decision trees (entropy, information gain), random forests, boosted trees"
 ORDER = 30
 
 

@@ -1,0 +1,70 @@
+"""The pyml command line: version flag, clear errors (exit code 2) before any work."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def _pyml(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "pyml.cli", *args], capture_output=True, text=True, timeout=120,
+                          **kw)
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version_flag(flag):
+    import pyml
+
+    out = _pyml(flag)
+    assert out.returncode == 0 and out.stdout.strip() == f"pyml {pyml.__version__}"
+
+
+def test_unknown_chapter_is_listed_plainly(tmp_path):
+    out = _pyml("tour", "--chapter", "nope", "--out", str(tmp_path / "t"))
+    assert out.returncode == 2
+    assert "unknown chapter nope; choose from: c1," in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "t").exists()
+
+
+def test_out_that_is_a_file(tmp_path):
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    out = _pyml("tour", "--chapter", "c1", "--out", str(target))
+    assert out.returncode == 2 and "is a file, not a folder" in out.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root can write anywhere")
+def test_out_not_writable(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    out = _pyml("tour", "--chapter", "c1", "--out", str(ro / "figs"))
+    assert out.returncode == 2 and "not writable" in out.stderr
+
+
+def test_check_out_dir_unit(tmp_path, monkeypatch):
+    from pyml.cli import tour
+
+    assert tour.check_out_dir(str(tmp_path / "new" / "deeper")) is None
+    monkeypatch.setattr(tour.os, "access", lambda path, mode: False)
+    assert "not writable" in tour.check_out_dir(str(tmp_path / "figs"))
+
+
+def test_info_reports_simd_paths():
+    out = _pyml("info")
+    assert out.returncode == 0 and "simd nn gemm" in out.stdout and "openmp" in out.stdout
+
+
+def test_chapter_titles_punctuated_alike():
+    from pyml.cli.tour import discover_chapters
+
+    for mod in discover_chapters():
+        head, _, rest = mod.TITLE.partition(": ")
+        assert head.startswith("Course ") and rest, mod.TITLE
+
+
+def test_package_docstring_names_families_and_entry_points():
+    import pyml
+
+    for word in ("linear_model", "neural_network", "recommender", "rl", "pyml tour", "pyml info"):
+        assert word in pyml.__doc__
