@@ -117,6 +117,14 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None, n_l
     return _kmeanspp(X, int(n_clusters), w, rng, n_local_trials, _threads(n_jobs, X.shape[0]))
 
 
+
+def _mean_feature_variance(X, n_threads):
+    """Mean over features of the 1/m variance, in one pass of the C moments kernel (double
+    accumulators): no float64 copy of a float32 X (np.var(..., dtype=float64) peaks at 4x X)."""
+    from pyml.anomaly import _anomaly_kernels
+
+    return float(np.mean(_anomaly_kernels.fit_diag(X, n_threads)[1], dtype=np.float64))
+
 class _KMeansBase(ClusterMixin, TransformerMixin, BaseEstimator):
     """Shared validation, prediction and transform of the k-means estimators."""
 
@@ -301,7 +309,7 @@ class KMeans(_KMeansBase):
         x_mean, Xc = _center(X)
         # tol is relative to the mean feature variance (as scikit-learn's);
         # tol=0 skips that extra pass over X.
-        tol = float(np.mean(np.var(Xc, axis=0, dtype=np.float64))) * self.tol if self.tol > 0 and X.shape[0] > 1 else 0.0
+        tol = _mean_feature_variance(Xc, n_threads) * self.tol if self.tol > 0 and X.shape[0] > 1 else 0.0
 
         cbs = list(callbacks or [])
         if self.verbose:
@@ -417,7 +425,7 @@ class MiniBatchKMeans(_KMeansBase):
         batch = min(self.batch_size, n)
         x_mean = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
         Xc = np.ascontiguousarray(X - x_mean)
-        var_mean = float(np.mean(np.var(X, axis=0, dtype=np.float64))) if n > 1 else 0.0
+        var_mean = _mean_feature_variance(X, n_threads) if n > 1 else 0.0
 
         # Initialisation: best of n_init on a subsample of 3 * batch_size rows.
         best = None

@@ -415,3 +415,22 @@ def test_far_from_origin_matches_sklearn(dtype, offset):
     np.testing.assert_array_equal(ours.labels_, ref.labels_)
     np.testing.assert_allclose(ours.inertia_, ref.inertia_, rtol=1e-3 if dtype == np.float32 else 1e-9)
     np.testing.assert_array_equal(ours.predict(X), ours.labels_)
+
+
+@pytest.mark.parametrize("make", ["KMeans", "MiniBatchKMeans"])
+def test_float32_fit_peak_memory_below_twice_X(make):
+    """No float64 copy of a float32 X (np.var(..., dtype=float64) used to peak at 4x X)."""
+    import tracemalloc
+
+    from pyml.cluster import KMeans, MiniBatchKMeans
+
+    X = np.random.default_rng(0).standard_normal((200_000, 16)).astype(np.float32)
+    est = KMeans(8, n_init=1, max_iter=3, random_state=0) if make == "KMeans" else \
+        MiniBatchKMeans(8, random_state=0, max_iter=2)
+    tracemalloc.start()
+    try:
+        est.fit(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2.0 * X.nbytes, peak / X.nbytes
