@@ -62,7 +62,13 @@ def _check_n_clusters(n_clusters, n_samples, caller):
 
 
 def _n_local_trials(n_clusters, n_local_trials):
-    return 2 + int(np.log(n_clusters)) if n_local_trials is None else int(n_local_trials)
+    if n_local_trials is None:
+        return min(2 + int(np.log(n_clusters)), 256)
+    if isinstance(n_local_trials, bool) or not isinstance(n_local_trials, numbers.Integral) or \
+            not 1 <= n_local_trials <= 256:
+        raise ValueError(f"k-means++: n_local_trials must be an integer in [1, 256] (the kernel's candidate "
+                         f"buffer), got {n_local_trials!r}; None picks 2 + log(n_clusters)")
+    return int(n_local_trials)
 
 
 def _kmeanspp(X, n_clusters, sample_weight, rng, n_local_trials, n_threads):

@@ -23,7 +23,9 @@ from pyml.tree._binning import check_max_bins
 from pyml.tree._tree import Tree, pack_trees, predict_packed, seed_for
 from pyml.utils._threads import resolve_n_jobs
 from pyml.utils.callbacks import ProgressLogger
-from pyml.utils.validation import check_array, check_is_fitted, check_n_features, check_vector, check_X_y
+from pyml.utils.validation import (
+    check_allocation, check_array, check_is_fitted, check_n_features, check_vector, check_X_y,
+)
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor"]
 
@@ -84,6 +86,9 @@ class BaseForest(BaseEstimator):
         node_bytes = 60 + 8 * (n_classes if y_class is not None else 1)
         batch = max(n_threads, int(_BATCH_BYTES // max(1, cap * node_bytes)))
         start = len(self.estimators_)
+        # every fitted tree costs at least ~1 KiB (its node arrays and Python objects), whatever its size
+        check_allocation(1024 * int(self.n_estimators), f"{type(self).__name__}: n_estimators={self.n_estimators} "
+                         "trees", "lower n_estimators")
         logger = ProgressLogger(total=self.n_estimators, verbose=self.verbose, name="tree") if self.verbose else None
         if logger:
             logger.on_fit_begin(self)

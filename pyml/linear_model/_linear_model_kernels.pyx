@@ -5,6 +5,8 @@ from libc.stdint cimport int32_t
 
 import numpy as np
 
+from pyml.utils.validation import check_allocation
+
 from pyml.utils._kernel_support cimport (
     pyml_index, pyml_iteration_hook, iteration_hook, raise_for_status, finish_iterative,
 )
@@ -158,6 +160,8 @@ def gradient_descent(const floating[:, ::1] X, const floating[::1] y, floating[:
     cdef pyml_index n = X.shape[0], d = X.shape[1]
     dtype = np.float32 if floating is float else np.float64
     cdef size_t need = pyml_linear_workspace_size(n, d, sizeof(floating)) + d + 1
+    check_allocation(8 * max(max_iter, 1), f"gradient descent: a cost history of max_iter={max_iter} entries",
+                     "lower max_iter (tol stops the run earlier when it converges)")
     work_arr = np.empty(need, dtype=dtype)
     history_arr = np.zeros(max(max_iter, 1), dtype=np.float64)
     params_arr = np.zeros((max(max_records, 1), d + 1), dtype=dtype)

@@ -40,7 +40,7 @@ def check_max_depth(max_depth, owner):
     if max_depth < 1:
         raise ValueError(f"{owner}: max_depth={max_depth} must be >= 1 (a tree of depth 0 is a single leaf "
                          "and learns nothing); use None for unlimited depth")
-    return int(max_depth)
+    return int(min(max_depth, 2**31 - 1))   # deeper than any tree can grow: the same as unlimited
 
 
 def check_min_impurity_decrease(value, owner):
@@ -74,7 +74,7 @@ def _int_or_frac(value, name, n, owner, min_int):
     if isinstance(value, numbers.Integral):
         if value < min_int:
             raise ValueError(f"{owner}: {name}={value} must be >= {min_int}")
-        return int(value)
+        return int(min(value, max(n, min_int) + 1))   # beyond n rows every value means "no split"
     if isinstance(value, numbers.Real):
         if not 0.0 < value <= 1.0:
             raise ValueError(f"{owner}: {name}={value} must be in (0, 1] when a float")

@@ -7,6 +7,8 @@ from libc.string cimport memset
 
 import numpy as np
 
+from pyml.utils.validation import check_allocation
+
 from pyml.utils._kernel_support cimport (
     pyml_index, pyml_iteration_hook, iteration_hook, raise_for_status, finish_iterative,
     interrupt_guard_begin, interrupt_guard_end,
@@ -168,6 +170,8 @@ cdef const double *_optional_f64(object arr, Py_ssize_t n, str what) except? NUL
 
 
 cdef dict _alloc_arrays(pyml_tree_arrays *a, Py_ssize_t n_trees, Py_ssize_t cap, int n_value):
+    check_allocation(n_trees * cap * (5 * 4 + 4 * 8 + 8 * n_value), f"the node arrays of {n_trees} trees",
+                     "lower n_estimators, max_depth or max_leaf_nodes")
     arrs = {
         "feature": np.empty((n_trees, cap), np.int32), "split_bin": np.empty((n_trees, cap), np.int32),
         "threshold": np.empty((n_trees, cap), np.float64), "left": np.empty((n_trees, cap), np.int32),

@@ -28,6 +28,9 @@ from functools import lru_cache
 __all__ = ["ForkedChildWarning", "usable_cpu_count", "resolve_n_jobs", "threads_for_work"]
 
 
+MAX_THREADS = 4096
+
+
 class ForkedChildWarning(RuntimeWarning):
     """pyml runs single-threaded in a child forked after a multi-threaded kernel."""
 
@@ -119,6 +122,9 @@ def resolve_n_jobs(n_jobs=None):
     n_jobs = int(n_jobs)
     if n_jobs == 0:
         raise ValueError("n_jobs == 0 has no meaning: use None or -1 for all cores, or a positive count")
+    if n_jobs > MAX_THREADS:
+        raise ValueError(f"n_jobs={n_jobs} is more threads than pyml runs (at most {MAX_THREADS}; this machine has "
+                         f"{usable_cpu_count()} usable cores): use n_jobs=-1 for all cores")
     if n_jobs < 0:
         return _fork_capped(max(1, usable_cpu_count() + 1 + n_jobs))
     return _fork_capped(n_jobs)

@@ -5,6 +5,7 @@ receive C-contiguous float32/float64 arrays of consistent shapes without
 NaN or infinity. Messages name the input, the caller and the fix.
 """
 import numbers
+import os
 import sys
 import warnings
 
@@ -350,3 +351,20 @@ def check_classification_targets(y, caller=None):
 def as_float_array(x, dtype=np.float64):
     """Contiguous float copy-free view when possible."""
     return np.ascontiguousarray(x, dtype=dtype)
+
+
+def physical_memory_bytes():
+    """Total physical memory of the machine in bytes (None where the OS does not say)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_allocation(n_bytes, what, fix):
+    """Raise a clear ValueError before allocating more than the machine's physical memory
+    (instead of a MemoryError from deep inside NumPy, or swapping for minutes)."""
+    total = physical_memory_bytes()
+    if total is not None and n_bytes > total:
+        raise ValueError(f"{what} would need {n_bytes / 2**30:,.1f} GiB, more than this machine's "
+                         f"{total / 2**30:,.1f} GiB of memory; {fix}")
