@@ -10,6 +10,7 @@
 
 #include "nn.h"
 #include "nn_layout.h"
+#include "nn_graph.h"
 
 static pyml_index round_up(pyml_index x, pyml_index m) { return (x + m - 1) / m * m; }
 
@@ -126,12 +127,21 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
 #define V_SET1 _mm512_set1_ps
 #define V_FMA _mm512_fmadd_ps
 #define V_STORE _mm512_storeu_ps
+#define V_ADD _mm512_add_ps
+#define V_SUB _mm512_sub_ps
+#define V_MUL _mm512_mul_ps
+#define V_DIV _mm512_div_ps
+#define V_SQRT _mm512_sqrt_ps
+#define V_MAX _mm512_max_ps
+#define V_GT(a, b) _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ)
+#define V_MASKZ _mm512_maskz_mov_ps
 #define T_EXP expf
 #define T_LOG logf
 #define T_LOG1P log1pf
 #define T_TANH tanhf
 #define T_SQRT sqrtf
 #include "nn_impl.inc"
+#include "nn_graph_impl.inc"
 #undef T
 #undef SFX
 #undef NR
@@ -142,6 +152,14 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
 #undef V_SET1
 #undef V_FMA
 #undef V_STORE
+#undef V_ADD
+#undef V_SUB
+#undef V_MUL
+#undef V_DIV
+#undef V_SQRT
+#undef V_MAX
+#undef V_GT
+#undef V_MASKZ
 #undef T_EXP
 #undef T_LOG
 #undef T_LOG1P
@@ -158,9 +176,18 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
 #define V_SET1 _mm512_set1_pd
 #define V_FMA _mm512_fmadd_pd
 #define V_STORE _mm512_storeu_pd
+#define V_ADD _mm512_add_pd
+#define V_SUB _mm512_sub_pd
+#define V_MUL _mm512_mul_pd
+#define V_DIV _mm512_div_pd
+#define V_SQRT _mm512_sqrt_pd
+#define V_MAX _mm512_max_pd
+#define V_GT(a, b) _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ)
+#define V_MASKZ _mm512_maskz_mov_pd
 #define T_EXP exp
 #define T_LOG log
 #define T_LOG1P log1p
 #define T_TANH tanh
 #define T_SQRT sqrt
 #include "nn_impl.inc"
+#include "nn_graph_impl.inc"

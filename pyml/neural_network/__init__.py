@@ -1,9 +1,12 @@
-"""Neural networks (Course 2): a Keras-like ``Sequential`` API, scikit-learn-style
+"""Neural networks (Course 2, and the Course 3 content-based recommender): a Keras-like
+``Sequential`` API, a functional ``Model`` (graphs of Dense / Sequential towers, ``l2_normalize``,
+``Dot``, ``Concatenate``), scikit-learn-style
 ``MLPClassifier``/``MLPRegressor`` and the course's from-scratch functions, all on
 compiled kernels (fused dense layers, fused softmax + cross-entropy, one C call
 per training epoch)."""
 from pyml.neural_network._functions import dense, linear, relu, sequential, sigmoid, softmax, tanh
-from pyml.neural_network._layers import L2, Dense, Input
+from pyml.neural_network._functional import Concatenate, Dot, L2Normalize, Model, l2_normalize
+from pyml.neural_network._layers import L2, Dense, Input, SymbolicTensor, set_seed
 from pyml.neural_network._losses import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -17,8 +20,8 @@ from pyml.neural_network._sequential import Sequential, load_model, soft_update
 from pyml.utils.callbacks import EarlyStopping, History
 
 __all__ = [
-    "Adam", "BinaryCrossentropy", "CategoricalCrossentropy", "Dense", "EarlyStopping", "History", "Input", "L2",
-    "Loss", "MLPClassifier", "MLPRegressor", "MeanSquaredError", "SGD", "Sequential",
-    "SparseCategoricalCrossentropy", "dense", "linear", "load_model", "relu", "sequential", "sigmoid", "soft_update",
-    "softmax", "tanh",
+    "Adam", "BinaryCrossentropy", "CategoricalCrossentropy", "Concatenate", "Dense", "Dot", "EarlyStopping",
+    "History", "Input", "L2", "L2Normalize", "Loss", "MLPClassifier", "MLPRegressor", "MeanSquaredError", "Model",
+    "SGD", "Sequential", "SparseCategoricalCrossentropy", "SymbolicTensor", "dense", "l2_normalize", "linear",
+    "load_model", "relu", "sequential", "set_seed", "sigmoid", "soft_update", "softmax", "tanh",
 ]

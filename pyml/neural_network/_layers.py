@@ -1,9 +1,76 @@
-"""Layers of :class:`~pyml.neural_network.Sequential`: ``Input``, ``Dense`` and the ``L2`` regularizer."""
+"""Layers of :class:`~pyml.neural_network.Sequential`: ``Input``, ``Dense`` and the ``L2`` regularizer,
+plus the symbolic tensors of the functional API (:class:`~pyml.neural_network.Model`)."""
 import numbers
 
 import numpy as np
 
-__all__ = ["Input", "Dense", "L2"]
+__all__ = ["Input", "Dense", "L2", "SymbolicTensor", "set_seed"]
+
+# Global seed (``set_seed``, like ``tf.random.set_seed``): models created with
+# random_state=None afterwards draw their generators from it in creation order.
+_SEED = {"sequence": None}
+
+
+def set_seed(seed):
+    """Make weight initialisation and shuffling reproducible (``tf.random.set_seed``).
+
+    Every Sequential / Model created afterwards with ``random_state=None`` takes
+    its generator from a :class:`numpy.random.SeedSequence` seeded with
+    ``seed``, in creation order. ``set_seed(None)`` restores fresh entropy.
+    """
+    if seed is None:
+        _SEED["sequence"] = None
+        return
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"set_seed: seed must be a non-negative integer or None, got {seed!r}")
+    _SEED["sequence"] = np.random.SeedSequence(int(seed))
+
+
+def _default_rng():
+    seq = _SEED["sequence"]
+    return np.random.default_rng() if seq is None else np.random.default_rng(seq.spawn(1)[0])
+
+
+class _Call:
+    """One call of a layer / Sequential on symbolic tensors (what ``Model.summary`` lists)."""
+
+    def __init__(self, owner, inputs):
+        self.owner = owner
+        self.inputs = list(inputs)
+        self.output = None
+        name = type(owner).__name__
+        self.kind = "InputLayer" if name == "Input" else name
+
+    def dense_layers(self):
+        if self.kind == "Sequential":
+            return list(self.owner.layers)
+        return [self.owner] if self.kind == "Dense" else []
+
+
+class SymbolicTensor:
+    """A placeholder for a batch of values inside a functional model, shape ``(None, width)``.
+
+    Made by ``Input`` and by calling ``Dense``, ``Sequential``, :func:`l2_normalize`,
+    ``Dot`` or ``Concatenate`` on symbolic tensors; ``Model(inputs, outputs)``
+    compiles the recorded graph.
+    """
+
+    def __init__(self, op, args, width, layer=None, call=None, name=None):
+        self.op = op
+        self.args = tuple(args)
+        self.width = int(width)
+        self.layer = layer
+        self.call = call
+        self.name = name
+        if call is not None:
+            call.output = self
+
+    @property
+    def shape(self):
+        return (None, self.width)
+
+    def __repr__(self):
+        return f"<SymbolicTensor {self.op} shape=(None, {self.width})>"
 
 _ACTIVATIONS = {"linear": 0, "relu": 1, "sigmoid": 2, "softmax": 3, "tanh": 4}
 
@@ -20,8 +87,12 @@ def _activation_code(name, owner):
     return _ACTIVATIONS[name]
 
 
-class Input:
+class Input(SymbolicTensor):
     """Declares the input shape of a model: ``Input(shape=(n_features,))``.
+
+    Inside ``Sequential([Input(shape=(n,)), Dense(...), ...])`` it fixes the
+    input width; in the functional API it is the symbolic tensor a
+    ``Model(inputs, outputs)`` is fed with (``shape`` stays ``(n_features,)``).
 
     Parameters
     ----------
@@ -37,8 +108,11 @@ class Input:
         if len(shape) != 1 or not isinstance(shape[0], numbers.Integral) or shape[0] < 1:
             raise ValueError(f"Input: shape must be (n_features,) with n_features >= 1, got {shape!r}; "
                              "flatten images to vectors first")
-        self.shape = (int(shape[0]),)
-        self.name = name or "input"
+        super().__init__("input", (), int(shape[0]), call=_Call(self, []), name=name or "input")
+
+    @property
+    def shape(self):
+        return (self.width,)
 
     def __repr__(self):
         return f"Input(shape={self.shape})"
@@ -169,11 +243,21 @@ class Dense:
 
     # -- compute ------------------------------------------------------------------
     def __call__(self, X, n_jobs=1):
-        """Forward pass :math:`g(X W + b)` (fused kernel)."""
+        """Forward pass :math:`g(X W + b)` (fused kernel); on a symbolic tensor, a graph node."""
         from pyml.neural_network import _nn_kernels as _k
 
+        if isinstance(X, SymbolicTensor):
+            return self._symbolic(X, _Call(self, [X]))
         X = self._check_input(X)
         return _k.dense_forward(X, self.kernel, self.bias, self.activation_code, n_jobs)
+
+    def _symbolic(self, x, call):
+        if self.built and self.kernel.shape[0] != x.width:
+            raise ValueError(f"Dense {self.name!r}: kernel {self.kernel.shape} cannot take a tensor of width "
+                             f"{x.width}")
+        if self.activation == "softmax" and call.kind != "Dense" and call.owner.layers[-1] is not self:
+            raise ValueError("softmax is only supported on the output layer")
+        return SymbolicTensor("dense", (x,), self.units, layer=self, call=call)
 
     def backward(self, X, A, dA, n_jobs=1):
         """Gradients from dL/dA: returns (dW, db, dX).

@@ -445,3 +445,229 @@ def mlp_train_step(list specs, int loss_kind, bint from_logits, dict opt_params,
     if st != 4:
         raise_for_status(st, "training step")
     return value, opt.t
+
+
+# ---- graph (functional Model) executor: csrc/nn_graph.h ------------------------------------------
+
+cdef extern from "nn_graph.h" nogil:
+    enum:
+        PYML_GRAPH_MAX_NODES
+        PYML_GRAPH_MAX_ARGS
+    ctypedef struct pyml_graph_node:
+        int kind
+        int n_args
+        int args[PYML_GRAPH_MAX_ARGS]
+        pyml_index width
+        int input
+        int layer
+    ctypedef struct pyml_graph:
+        int n_nodes
+        const pyml_graph_node *nodes
+        int n_inputs
+        int n_layers
+        pyml_dense_layer *layers
+
+    size_t pyml_graph_forward_workspace_size(const pyml_graph *g, size_t elem)
+    size_t pyml_graph_train_workspace_size(const pyml_graph *g, pyml_index batch, pyml_index n_rows_loss,
+                                           size_t elem)
+    int pyml_graph_forward_f32(const pyml_graph *g, const float *const *X, const pyml_index *ldx, pyml_index n,
+                               int apply_output_activation, float *out, float *work, size_t work_size,
+                               int n_threads)
+    int pyml_graph_forward_f64(const pyml_graph *g, const double *const *X, const pyml_index *ldx, pyml_index n,
+                               int apply_output_activation, double *out, double *work, size_t work_size,
+                               int n_threads)
+    int pyml_graph_train_epoch_f32(pyml_graph *g, const pyml_loss_spec *loss, pyml_optimizer *opt,
+                                   const float *const *X, const pyml_index *ldx, pyml_index n_rows,
+                                   const float *Yf, pyml_index ldy, const int32_t *Yi, const int64_t *perm,
+                                   pyml_index n, pyml_index batch_size, float *work, size_t work_size,
+                                   int n_threads, double *loss_out)
+    int pyml_graph_train_epoch_f64(pyml_graph *g, const pyml_loss_spec *loss, pyml_optimizer *opt,
+                                   const double *const *X, const pyml_index *ldx, pyml_index n_rows,
+                                   const double *Yf, pyml_index ldy, const int32_t *Yi, const int64_t *perm,
+                                   pyml_index n, pyml_index batch_size, double *work, size_t work_size,
+                                   int n_threads, double *loss_out)
+    int pyml_graph_gradient_f32(pyml_graph *g, const pyml_loss_spec *loss, const float *const *X,
+                                const pyml_index *ldx, pyml_index n, const float *Yf, pyml_index ldy,
+                                const int32_t *Yi, float *work, size_t work_size, int n_threads,
+                                double *loss_out)
+    int pyml_graph_gradient_f64(pyml_graph *g, const pyml_loss_spec *loss, const double *const *X,
+                                const pyml_index *ldx, pyml_index n, const double *Yf, pyml_index ldy,
+                                const int32_t *Yi, double *work, size_t work_size, int n_threads,
+                                double *loss_out)
+
+NODE_KINDS = {"input": 0, "dense": 1, "l2norm": 2, "dot": 3, "concat": 4}
+MAX_NODES = PYML_GRAPH_MAX_NODES
+MAX_INPUTS = 64
+
+
+cdef int _fill_graph(pyml_graph *g, pyml_graph_node *nodes, pyml_dense_layer *layers, list node_list,
+                     list specs, list Xs, object dt, bint training, pyml_index n_rows) except -1:
+    """Graph structs from the node dicts (kind, args, width, input, layer) and layer specs."""
+    cdef int j, a
+    if not 1 <= len(node_list) <= PYML_GRAPH_MAX_NODES:
+        raise ValueError(f"a graph needs 1 to {PYML_GRAPH_MAX_NODES} nodes, got {len(node_list)}")
+    if len(Xs) > MAX_INPUTS:
+        raise ValueError(f"at most {MAX_INPUTS} inputs, got {len(Xs)}")
+    if specs:
+        _fill_layers(layers, specs, dt, training)
+    for j, nd in enumerate(node_list):
+        args = nd.get("args", ())
+        if len(args) > PYML_GRAPH_MAX_ARGS:
+            raise ValueError(f"node {j}: at most {PYML_GRAPH_MAX_ARGS} arguments")
+        nodes[j].kind = NODE_KINDS[nd["kind"]]
+        nodes[j].n_args = len(args)
+        for a in range(len(args)):
+            nodes[j].args[a] = args[a]
+        nodes[j].width = nd["width"]
+        nodes[j].input = nd.get("input", -1)
+        nodes[j].layer = nd.get("layer", -1)
+        if nd["kind"] == "input":
+            X = Xs[nd["input"]]
+            if X.ndim != 2 or X.shape[1] != nd["width"] or X.shape[0] != n_rows:
+                raise ValueError(f"input {nd['input']} has shape {X.shape}, expected ({n_rows}, {nd['width']})")
+    g.n_nodes = len(node_list)
+    g.nodes = nodes
+    g.n_inputs = len(Xs)
+    g.n_layers = len(specs)
+    g.layers = layers
+    return 0
+
+
+cdef int _fill_inputs(size_t *xaddr, pyml_index *ldx, list Xs, object dt) except -1:
+    cdef int i
+    for i, X in enumerate(Xs):
+        if X.shape[0] == 0:
+            xaddr[i] = 0
+            ldx[i] = X.shape[1]
+            continue
+        xaddr[i] = _addr(X, dt, f"input {i}")
+        ldx[i] = X.shape[1]
+    return 0
+
+
+def graph_forward(list node_list, list specs, list Xs, bint apply_output_activation, int n_threads):
+    """Output of the graph's last node for the input arrays Xs (same rows)."""
+    if not Xs:
+        raise ValueError("graph_forward: no inputs")
+    dt = _dtype_of(Xs[0])
+    cdef pyml_index n = Xs[0].shape[0]
+    cdef pyml_dense_layer layers[PYML_NN_MAX_LAYERS]
+    cdef pyml_graph_node nodes[PYML_GRAPH_MAX_NODES]
+    cdef pyml_graph g
+    cdef size_t xaddr[64]
+    cdef pyml_index ldx[64]
+    _fill_graph(&g, nodes, layers, node_list, specs, Xs, dt, False, n)
+    _fill_inputs(xaddr, ldx, Xs, dt)
+    cdef size_t need = pyml_graph_forward_workspace_size(&g, Xs[0].itemsize)
+    if need == 0:
+        raise ValueError("graph_forward: invalid graph")
+    out = np.empty((n, node_list[len(node_list) - 1]["width"]), dtype=dt)
+    work = np.empty(need, dtype=dt)
+    cdef size_t po = _waddr(out, dt, "out"), pk = _waddr(work, dt, "work")
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_graph_forward_f32(&g, <const float *const *>xaddr, ldx, n, apply_output_activation,
+                                        <float *>po, <float *>pk, need, n_threads)
+        else:
+            st = pyml_graph_forward_f64(&g, <const double *const *>xaddr, ldx, n, apply_output_activation,
+                                        <double *>po, <double *>pk, need, n_threads)
+    raise_for_status(st, "graph forward")
+    return out
+
+
+def graph_train_epoch(list node_list, list specs, int loss_kind, bint from_logits, dict opt_params, list Xs, Yf,
+                      Yi, perm, long batch_size, int n_threads, work=None):
+    """One epoch over the rows perm (int64) of the inputs in mini-batches; weights and
+    optimiser state updated in place. Returns (mean loss, optimiser step count, work)."""
+    if not Xs:
+        raise ValueError("graph_train_epoch: no inputs")
+    dt = _dtype_of(Xs[0])
+    cdef pyml_index n_rows = Xs[0].shape[0], n = perm.shape[0], ldy = 0
+    cdef pyml_dense_layer layers[PYML_NN_MAX_LAYERS]
+    cdef pyml_graph_node nodes[PYML_GRAPH_MAX_NODES]
+    cdef pyml_graph g
+    cdef size_t xaddr[64]
+    cdef pyml_index ldx[64]
+    _fill_graph(&g, nodes, layers, node_list, specs, Xs, dt, True, n_rows)
+    _fill_inputs(xaddr, ldx, Xs, dt)
+    cdef pyml_optimizer opt
+    _fill_opt(&opt, opt_params)
+    cdef pyml_loss_spec spec
+    spec.kind = loss_kind
+    spec.from_logits = from_logits
+    if Yf is not None:
+        ldy = 1 if Yf.ndim == 1 else Yf.shape[1]
+        if Yf.shape[0] != n_rows:
+            raise ValueError("targets and inputs have different numbers of rows")
+        if ldy != node_list[len(node_list) - 1]["width"]:
+            raise ValueError("targets do not match the output width")
+    if Yi is not None and Yi.shape != (n_rows,):
+        raise ValueError("labels and inputs have different numbers of rows")
+    cdef pyml_index B = min(batch_size, n) if n > 0 else 1
+    cdef size_t need = pyml_graph_train_workspace_size(&g, B, n, Xs[0].itemsize)
+    if need == 0:
+        raise ValueError("graph_train_epoch: invalid graph")
+    if work is None or work.dtype != dt or work.shape[0] < need:
+        work = np.empty(need, dtype=dt)
+    cdef size_t pyf = _addr(Yf, dt, "y"), pyi = _addr(Yi, np.int32, "y")
+    cdef size_t pp = _addr(perm, np.int64, "perm"), pk = _waddr(work, dt, "work")
+    cdef size_t ws = work.shape[0]
+    cdef double value = 0
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_graph_train_epoch_f32(&g, &spec, &opt, <const float *const *>xaddr, ldx, n_rows,
+                                            <float *>pyf, ldy, <int32_t *>pyi, <int64_t *>pp, n, batch_size,
+                                            <float *>pk, ws, n_threads, &value)
+        else:
+            st = pyml_graph_train_epoch_f64(&g, &spec, &opt, <const double *const *>xaddr, ldx, n_rows,
+                                            <double *>pyf, ldy, <int32_t *>pyi, <int64_t *>pp, n, batch_size,
+                                            <double *>pk, ws, n_threads, &value)
+    if st != 4:  # PYML_ERR_NONFINITE is reported through the loss value
+        raise_for_status(st, "graph training epoch")
+    return value, opt.t, work
+
+
+def graph_gradient(list node_list, list specs, int loss_kind, bint from_logits, list Xs, Yf, Yi, int n_threads):
+    """Loss of all rows as one batch; the gradients land in the specs' gW / gb (no update)."""
+    if not Xs:
+        raise ValueError("graph_gradient: no inputs")
+    dt = _dtype_of(Xs[0])
+    cdef pyml_index n = Xs[0].shape[0], ldy = 0
+    cdef pyml_dense_layer layers[PYML_NN_MAX_LAYERS]
+    cdef pyml_graph_node nodes[PYML_GRAPH_MAX_NODES]
+    cdef pyml_graph g
+    cdef size_t xaddr[64]
+    cdef pyml_index ldx[64]
+    _fill_graph(&g, nodes, layers, node_list, specs, Xs, dt, True, n)
+    _fill_inputs(xaddr, ldx, Xs, dt)
+    cdef pyml_loss_spec spec
+    spec.kind = loss_kind
+    spec.from_logits = from_logits
+    if Yf is not None:
+        ldy = 1 if Yf.ndim == 1 else Yf.shape[1]
+        if Yf.shape[0] != n or ldy != node_list[len(node_list) - 1]["width"]:
+            raise ValueError("targets do not match the inputs / output width")
+    if Yi is not None and Yi.shape != (n,):
+        raise ValueError("labels and inputs have different numbers of rows")
+    cdef size_t need = pyml_graph_train_workspace_size(&g, max(n, 1), n, Xs[0].itemsize)
+    if need == 0:
+        raise ValueError("graph_gradient: invalid graph")
+    work = np.empty(need, dtype=dt)
+    cdef size_t pyf = _addr(Yf, dt, "y"), pyi = _addr(Yi, np.int32, "y"), pk = _waddr(work, dt, "work")
+    cdef double value = 0
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_graph_gradient_f32(&g, &spec, <const float *const *>xaddr, ldx, n, <float *>pyf, ldy,
+                                         <int32_t *>pyi, <float *>pk, need, n_threads, &value)
+        else:
+            st = pyml_graph_gradient_f64(&g, &spec, <const double *const *>xaddr, ldx, n, <double *>pyf, ldy,
+                                         <int32_t *>pyi, <double *>pk, need, n_threads, &value)
+    if st != 4:
+        raise_for_status(st, "graph gradient")
+    return value

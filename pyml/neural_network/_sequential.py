@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from pyml.neural_network import _nn_kernels as _k
-from pyml.neural_network._layers import Dense, Input, L2
+from pyml.neural_network._layers import Dense, Input, L2, SymbolicTensor, _Call, _default_rng
 from pyml.neural_network._losses import _targets, get_loss
 from pyml.neural_network._optimizers import get_optimizer
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
@@ -107,7 +107,7 @@ class Sequential:
 
     def _generator(self):
         if self._rng is None:
-            self._rng = check_random_state(self.random_state)
+            self._rng = _default_rng() if self.random_state is None else check_random_state(self.random_state)
         return self._rng
 
     def build(self, input_shape=None):
@@ -313,7 +313,29 @@ class Sequential:
         nt = self._threads(X.shape[0] * sum(l.kernel.size for l in self.layers))
         return _k.mlp_forward(self._specs(), X, True, nt)
 
-    __call__ = predict
+    def __call__(self, X, **kwargs):
+        """``predict(X)``; on a symbolic tensor (functional API), the layers as graph nodes.
+
+        A symbolic call shares this model's Dense layers (and so their weights)
+        with the functional ``Model`` built from it.
+        """
+        if isinstance(X, SymbolicTensor):
+            return self._symbolic(X)
+        return self.predict(X, **kwargs)
+
+    def _symbolic(self, x):
+        if not self.layers:
+            raise ValueError(f"{self.name}: no Dense layers to call")
+        if self.input_shape is not None and self.input_shape[0] != x.width:
+            raise ValueError(f"{self.name}: expects inputs of width {self.input_shape[0]}, got a tensor of width "
+                             f"{x.width}")
+        if self.input_shape is None:
+            self.input_shape = (x.width,)
+        call = _Call(self, [x])
+        t = x
+        for layer in self.layers:
+            t = layer._symbolic(t, call)
+        return t
 
     def _metric_values(self, X, Yf, Yi, prefix, Z=None):
         if not self.metrics:
@@ -450,16 +472,23 @@ class Sequential:
 
 
 def load_model(path):
-    """Load a model written by :meth:`Sequential.save` (weights restored bit for bit)."""
+    """Load a model written by :meth:`Sequential.save` or :meth:`Model.save` (the file's
+    format decides which; weights restored bit for bit)."""
+    from pyml.neural_network._functional import FORMAT as MODEL_FORMAT, _model_from_config
+
     with np.load(path, allow_pickle=False) as data:
+        if "config" not in data:
+            raise ValueError(f"{path}: not a pyml model file (no config entry)")
         cfg = json.loads(str(data["config"]))
-        if cfg.get("format") != FORMAT:
-            raise ValueError(f"{path}: not a pyml Sequential file (format {cfg.get('format')!r})")
+        if cfg.get("format") not in (FORMAT, MODEL_FORMAT):
+            raise ValueError(f"{path}: not a pyml Sequential or Model file (format {cfg.get('format')!r})")
         if cfg.get("pyml_version") != _pyml_version():
             from pyml.exceptions import InconsistentVersionWarning
 
             warnings.warn(f"model saved by pyml {cfg.get('pyml_version')}, loaded by {_pyml_version()}",
                           InconsistentVersionWarning, stacklevel=2)
+        if cfg["format"] == MODEL_FORMAT:
+            return _model_from_config(cfg, data, path)
         model = Sequential(name=cfg["name"], dtype=cfg["dtype"])
         if cfg.get("input_shape"):
             model.add(Input(shape=tuple(cfg["input_shape"])))

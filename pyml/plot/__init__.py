@@ -17,6 +17,8 @@ from pyml.plot._linear import (
 )
 from pyml.plot._model_selection import LearningCurveDisplay, ValidationCurveDisplay
 from pyml.plot._nn import DigitPredictionsDisplay, TrainingHistoryDisplay
+from pyml.plot._recommender import ItemEmbeddingDisplay, PredictedVsActualDisplay, RatingHistogramDisplay
+from pyml.plot._rl import EpisodeReturnDisplay, FilmstripDisplay, MarsRoverDisplay, record_frames, save_gif
 from pyml.plot._tree import FeatureImportanceDisplay, TreeDisplay
 
 __all__ = [
@@ -28,20 +30,28 @@ __all__ = [
     "DensityContourDisplay",
     "DigitPredictionsDisplay",
     "Display",
+    "EpisodeReturnDisplay",
     "ElbowDisplay",
     "F1ThresholdDisplay",
     "FeatureImportanceDisplay",
+    "FilmstripDisplay",
     "FitDisplay",
     "ImageCompressionDisplay",
+    "ItemEmbeddingDisplay",
     "KMeansProgressDisplay",
     "LearningCurveDisplay",
+    "MarsRoverDisplay",
+    "PredictedVsActualDisplay",
+    "RatingHistogramDisplay",
     "SigmoidDisplay",
     "TrainingHistoryDisplay",
     "TreeDisplay",
     "ValidationCurveDisplay",
     "figure",
+    "record_frames",
     "sample_image",
     "save_figure",
+    "save_gif",
     "subplots",
     "use_headless",
 ]

@@ -88,5 +88,6 @@ def test_cli_info_version_and_tour(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "LogisticRegression(newton)" in out and "test accuracy" in out
     assert any(p.startswith("c1-") for p in os.listdir(tmp_path))
-    with pytest.raises(SystemExit, match="unknown chapter"):
+    with pytest.raises(SystemExit) as exit_info:
         main(["tour", "--chapter", "nope"])
+    assert exit_info.value.code == 2 and "unknown chapter nope" in capsys.readouterr().err

@@ -1,0 +1,763 @@
+"""Keras-like functional models: symbolic tensors, ``Model(inputs, outputs)`` and the
+graph layers ``L2Normalize``, ``Dot`` and ``Concatenate``.
+
+Calling an ``Input``, ``Dense``, ``Sequential`` or graph layer on a symbolic
+tensor records a node; ``Model`` traces the nodes back from its output into a
+DAG in topological order. The DAG runs in C (csrc/nn_graph.h): one call per
+training epoch does, for every mini-batch, the forward pass of every node, the
+loss, the backward pass (gradients of nodes used several times summed in a
+fixed order) and the optimiser update of every Dense layer. Weights live on the
+``Dense`` objects, so two models built from the same layers share them (the
+content-based lab's ``item_model = Model(input_item, vm)`` reuses the towers'
+trained weights).
+
+Saved format (``model.save(path)``): one ``.npz`` with ``config`` (JSON: the
+nodes, the Dense layers, the calls shown by ``summary``, compile settings) and
+``layer_<i>_kernel`` / ``layer_<i>_bias`` arrays in the model's dtype.
+"""
+import json
+import numbers
+import warnings
+
+import numpy as np
+
+from pyml.neural_network import _nn_kernels as _k
+from pyml.neural_network._layers import Dense, Input, L2, SymbolicTensor, _Call, _default_rng
+from pyml.neural_network._losses import _targets, get_loss
+from pyml.neural_network._optimizers import get_optimizer
+from pyml.utils._threads import resolve_n_jobs, threads_for_work
+from pyml.utils.callbacks import Callback, CallbackList, History, ProgressLogger
+from pyml.utils.validation import check_array, check_random_state
+
+__all__ = ["Model", "L2Normalize", "Dot", "Concatenate", "l2_normalize"]
+
+FORMAT = "pyml.neural_network.Model/1"
+_L2_EPS = 1e-12
+
+
+def _pyml_version():
+    from pyml import __version__
+
+    return __version__
+
+
+# ---- graph layers -------------------------------------------------------------------------------
+
+def l2_normalize(x, axis=1, name=None):
+    """Scale rows to unit Euclidean length: :math:`y = x / \\sqrt{\\max(\\sum_c x_c^2, 10^{-12})}`
+    (``tf.linalg.l2_normalize``).
+
+    ``x`` is a symbolic tensor (then a graph node is returned: its forward and
+    backward pass run in the compiled graph executor; only ``axis=1`` / ``-1``)
+    or an array (computed with NumPy along ``axis``).
+    """
+    if isinstance(x, SymbolicTensor):
+        return L2Normalize(axis=axis, name=name or "l2_normalize")(x)
+    x = np.asarray(x)
+    if x.dtype.kind not in "f":
+        x = x.astype(np.float64)
+    s = np.sum(x * x, axis=axis, keepdims=True)
+    return x / np.sqrt(np.maximum(s, _L2_EPS))
+
+
+class _GraphLayer:
+    """Base of the parameter-free graph layers (no weights)."""
+
+    _kind = None
+    _base_name = None
+
+    def __init__(self, name=None):
+        self.name = name or self._base_name
+
+    def count_params(self):
+        """Parameter-free: 0."""
+        return 0
+
+    def get_weights(self):
+        """Parameter-free: ``[]``."""
+        return []
+
+    def get_config(self):
+        """Class and name as a JSON-serialisable dict."""
+        return {"class": type(self).__name__, "name": self.name}
+
+
+class L2Normalize(_GraphLayer):
+    """Layer form of :func:`l2_normalize` (rows scaled to unit length along ``axis=1``).
+
+    Backward: :math:`dx = (dy - y\\,(y \\cdot dy)) / \\lVert x \\rVert`
+    (:math:`dy / 10^{-6}` where the norm is clamped).
+    """
+
+    _kind, _base_name = "l2norm", "l2_normalize"
+
+    def __init__(self, axis=1, name=None):
+        super().__init__(name)
+        if axis not in (1, -1):
+            raise ValueError(f"L2Normalize: only axis=1 (the feature axis) is supported in a model, got {axis!r}")
+        self.axis = 1
+
+    def __call__(self, x):
+        """A graph node on a symbolic tensor; the NumPy formula on an array."""
+        if isinstance(x, SymbolicTensor):
+            call = _Call(self, [x])
+            return SymbolicTensor("l2norm", (x,), x.width, call=call)
+        return l2_normalize(x, axis=self.axis)
+
+
+class Dot(_GraphLayer):
+    """Row-wise dot product of two tensors: :math:`y_i = \\sum_c a_{ic} b_{ic}`, shape (n, 1)
+    (Keras ``Dot(axes=1)``). Backward: :math:`da = dy\\,b`, :math:`db = dy\\,a`."""
+
+    _kind, _base_name = "dot", "dot"
+
+    def __init__(self, axes=1, normalize=False, name=None):
+        super().__init__(name)
+        if axes not in (1, -1, (1, 1), [1, 1]):
+            raise ValueError(f"Dot: only axes=1 (row-wise dot product of (n, k) tensors) is supported, got {axes!r}")
+        if normalize:
+            raise ValueError("Dot: normalize=True is not supported; apply l2_normalize to both inputs instead")
+        self.axes = 1
+
+    def __call__(self, inputs):
+        """A graph node on two symbolic tensors; the NumPy formula on arrays."""
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            raise ValueError("Dot expects a list of two tensors [a, b]")
+        a, b = inputs
+        if isinstance(a, SymbolicTensor) and isinstance(b, SymbolicTensor):
+            if a.width != b.width:
+                raise ValueError(f"Dot: the two tensors have {a.width} and {b.width} columns; they must match")
+            call = _Call(self, [a, b])
+            return SymbolicTensor("dot", (a, b), 1, call=call)
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape or a.ndim != 2:
+            raise ValueError(f"Dot: arrays of shapes {a.shape} and {b.shape}; two (n, k) arrays are needed")
+        return np.sum(a * b, axis=1, keepdims=True)
+
+
+class Concatenate(_GraphLayer):
+    """Columns of several tensors side by side (Keras ``Concatenate(axis=-1)``)."""
+
+    _kind, _base_name = "concat", "concatenate"
+
+    def __init__(self, axis=-1, name=None):
+        super().__init__(name)
+        if axis not in (1, -1):
+            raise ValueError(f"Concatenate: only the feature axis (-1 or 1) is supported, got {axis!r}")
+        self.axis = -1
+
+    def __call__(self, inputs):
+        """A graph node on symbolic tensors; ``np.concatenate(axis=1)`` on arrays."""
+        if not isinstance(inputs, (list, tuple)) or len(inputs) < 1:
+            raise ValueError("Concatenate expects a list of tensors")
+        if all(isinstance(t, SymbolicTensor) for t in inputs):
+            if len(inputs) > 16:
+                raise ValueError("Concatenate: at most 16 tensors per layer; nest Concatenate layers for more")
+            call = _Call(self, list(inputs))
+            return SymbolicTensor("concat", tuple(inputs), sum(t.width for t in inputs), call=call)
+        return np.concatenate([np.asarray(t) for t in inputs], axis=1)
+
+
+_GRAPH_LAYERS = {"L2Normalize": L2Normalize, "Dot": Dot, "Concatenate": Concatenate}
+
+
+# ---- the model ----------------------------------------------------------------------------------
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _topological(output):
+    """Nodes reachable from ``output``, every node after its arguments (DFS post-order)."""
+    order, seen, stack = [], set(), [(output, False)]
+    while stack:
+        t, expanded = stack.pop()
+        if id(t) in seen:
+            continue
+        if expanded:
+            seen.add(id(t))
+            order.append(t)
+            continue
+        stack.append((t, True))
+        for a in reversed(t.args):
+            if id(a) not in seen:
+                stack.append((a, False))
+    return order
+
+
+class Model:
+    """A functional model: a graph of layers from ``inputs`` to ``outputs`` (Keras ``Model``).
+
+    Parameters
+    ----------
+    inputs : Input or list of Input
+        The model's input tensors; ``fit``/``predict`` take one array per input, in this order.
+    outputs : SymbolicTensor (or a list holding one)
+        The output tensor, built by calling layers on the inputs.
+    name : str, optional
+    dtype : {"float32", "float64"} or None
+        None: the dtype of already built layers, else float32.
+    random_state : int, Generator or None
+        Seeds the Glorot initialisation of unbuilt layers and the per-epoch shuffles
+        (None: see :func:`set_seed`).
+    n_jobs : int or None
+        Threads for the kernels; results do not depend on it. None: all usable cores where
+        the work pays for them (training on small mini-batches, such as the lab's 32 rows
+        through 82k weights, then runs on one thread).
+
+    Examples
+    --------
+    >>> user_NN = Sequential([Dense(256, activation="relu"), Dense(128, activation="relu"), Dense(32)])
+    >>> item_NN = Sequential([Dense(256, activation="relu"), Dense(128, activation="relu"), Dense(32)])
+    >>> input_user = Input(shape=(14,)); vu = l2_normalize(user_NN(input_user), axis=1)
+    >>> input_item = Input(shape=(16,)); vm = l2_normalize(item_NN(input_item), axis=1)
+    >>> model = Model([input_user, input_item], Dot(axes=1)([vu, vm]))
+    >>> model.count_params()
+    82240
+    """
+
+    def __init__(self, inputs, outputs, name=None, dtype=None, random_state=None, n_jobs=None):
+        self.inputs = _as_list(inputs)
+        outs = _as_list(outputs)
+        if len(outs) != 1:
+            raise ValueError(f"Model: exactly one output tensor is supported, got {len(outs)}")
+        self.outputs = outs
+        for i, t in enumerate(self.inputs):
+            if not isinstance(t, Input):
+                raise TypeError(f"Model: inputs[{i}] must be an Input(shape=(n,)), got {type(t).__name__}")
+        if len({id(t) for t in self.inputs}) != len(self.inputs):
+            raise ValueError("Model: the same Input appears twice in inputs")
+        if not isinstance(outs[0], SymbolicTensor):
+            raise TypeError(f"Model: outputs must be a tensor built from the inputs, got {type(outs[0]).__name__}")
+        if isinstance(outs[0], Input):
+            raise ValueError("Model: the output is an Input; call at least one layer on it")
+        self.name = name or "model"
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self._rng = None
+        self.loss = None
+        self.optimizer = None
+        self.metrics = []
+        self._compiled = False
+        self._grads = None
+        self._work = None
+        self._trace()
+        self._build(dtype)
+
+    # -- graph ----------------------------------------------------------------------
+    def _trace(self):
+        order = _topological(self.outputs[0])
+        index = {id(t): j for j, t in enumerate(order)}
+        pos = {id(t): i for i, t in enumerate(self.inputs)}
+        layers, lindex = [], {}
+        for t in order:
+            if t.op == "input" and id(t) not in pos:
+                raise ValueError(f"Model: the output depends on Input {t.name!r} (shape {t.shape}), which is not "
+                                 "in inputs; add it to the inputs list")
+            if t.op == "dense" and id(t.layer) not in lindex:
+                lindex[id(t.layer)] = len(layers)
+                layers.append(t.layer)
+        if not layers:
+            raise ValueError("Model: the graph has no Dense layer, nothing to train or compute")
+        if len(order) > _k.MAX_NODES or len(layers) > _k.MAX_LAYERS:
+            raise ValueError(f"Model: at most {_k.MAX_NODES} nodes and {_k.MAX_LAYERS} Dense layers")
+        for t in order:
+            if t.op == "dense" and t.layer.activation == "softmax" and t is not self.outputs[0]:
+                raise ValueError(f"Model: softmax is only supported on the output layer ({t.layer.name!r})")
+        self._order, self._index, self._layers = order, index, layers
+        self._layer_index = lindex
+        self._input_pos = pos
+
+    def _generator(self):
+        if self._rng is None:
+            self._rng = _default_rng() if self.random_state is None else check_random_state(self.random_state)
+        return self._rng
+
+    def _build(self, dtype):
+        built = [l.kernel.dtype for l in self._layers if l.built]
+        if dtype is None:
+            dtype = built[0] if built else np.float32
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"Model: dtype must be float32 or float64, got {dtype!r}")
+        for t in self._order:
+            if t.op != "dense":
+                continue
+            layer, n_in = t.layer, t.args[0].width
+            if layer.built:
+                if layer.kernel.shape[0] != n_in:
+                    raise ValueError(f"layer {layer.name!r} has kernel {layer.kernel.shape} but receives {n_in} "
+                                     "inputs here")
+                if layer.kernel.dtype != self.dtype:  # the layer object keeps being shared
+                    layer.kernel = layer.kernel.astype(self.dtype)
+                    layer.bias = layer.bias.astype(self.dtype)
+            else:
+                owner = t.call.owner
+                rng = owner._generator() if getattr(owner, "random_state", None) is not None and \
+                    hasattr(owner, "_generator") else self._generator()
+                layer.build(n_in, rng, self.dtype)
+
+    def _nodes(self):
+        nodes = []
+        for t in self._order:
+            nd = {"kind": t.op, "args": [self._index[id(a)] for a in t.args], "width": t.width}
+            if t.op == "input":
+                nd["input"] = self._input_pos[id(t)]
+            elif t.op == "dense":
+                nd["layer"] = self._layer_index[id(t.layer)]
+            nodes.append(nd)
+        return nodes
+
+    def _specs(self, training=False):
+        if training:
+            for l in self._layers:  # weights from a read-only memmap/unpickle: train on a copy
+                if not l.kernel.flags.writeable or not l.bias.flags.writeable:
+                    l.kernel, l.bias = l.kernel.copy(), l.bias.copy()
+        for l in self._layers:
+            if l.kernel.dtype != self.dtype:
+                l.kernel, l.bias = l.kernel.astype(self.dtype), l.bias.astype(self.dtype)
+        specs = [dict(W=l.kernel, b=l.bias, activation=l.activation_code, l2=l.l2) for l in self._layers]
+        if training:
+            if self._grads is None or any(g[0].shape != l.kernel.shape or g[0].dtype != l.kernel.dtype
+                                          for g, l in zip(self._grads, self._layers)):
+                self._grads = [(np.zeros_like(l.kernel), np.zeros_like(l.bias)) for l in self._layers]
+            state = self.optimizer._state_for(self._layers)
+            for s, (gW, gb), st in zip(specs, self._grads, state):
+                s["gW"], s["gb"] = gW, gb
+                s.update(st)
+        return specs
+
+    @property
+    def _output_activation(self):
+        t = self.outputs[0]
+        return t.layer.activation_code if t.op == "dense" else 0
+
+    @property
+    def output_shape(self):
+        """``(None, width)`` of the output tensor."""
+        return (None, self.outputs[0].width)
+
+    # -- inputs ---------------------------------------------------------------------
+    def _check_x(self, x, name="x"):
+        if isinstance(x, dict):
+            missing = [t.name for t in self.inputs if t.name not in x]
+            if missing:
+                raise ValueError(f"{self.name}: {name} is missing inputs {missing}")
+            x = [x[t.name] for t in self.inputs]
+        xs = _as_list(x) if isinstance(x, (list, tuple)) else [x]
+        if len(xs) != len(self.inputs):
+            raise ValueError(f"{self.name}: the model has {len(self.inputs)} inputs "
+                             f"({', '.join(t.name for t in self.inputs)}) but {name} holds {len(xs)} arrays; "
+                             "pass a list with one array per input, in the order of Model(inputs=...)")
+        out = []
+        for i, (X, t) in enumerate(zip(xs, self.inputs)):
+            X = check_array(X, name=f"{name}[{i}] ({t.name})", caller=self.name)
+            if X.shape[1] != t.width:
+                raise ValueError(f"{self.name}: {name}[{i}] ({t.name}) has {X.shape[1]} columns but the input "
+                                 f"expects {t.width}; reshape it to (n_samples, {t.width})")
+            out.append(np.ascontiguousarray(X, dtype=self.dtype))
+        n = out[0].shape[0]
+        for i, X in enumerate(out):
+            if X.shape[0] != n:
+                raise ValueError(f"{self.name}: {name}[0] has {n} rows but {name}[{i}] has {X.shape[0]}; every "
+                                 "input needs one row per example")
+        return out
+
+    def _targets(self, y, n, name="y"):
+        k = self.outputs[0].width
+        Yf, Yi = _targets(self.loss, y, k, self.dtype, self.name)
+        got = len(Yf) if Yf is not None else len(Yi)
+        if got != n:
+            raise ValueError(f"{self.name}: the inputs have {n} rows but {name} has {got}")
+        return Yf, Yi
+
+    def _threads(self, work, per_batch=False):
+        # A mini-batch of the lab's size (32 rows x 82k weights) is ~0.15 ms of work split by ~13
+        # barriers: a second thread gains little on an idle machine and loses badly on a busy
+        # one, so with n_jobs=None small batches run on one thread (an explicit n_jobs is honoured).
+        min_items = 4_000_000 if per_batch and self.n_jobs is None else 200_000
+        return threads_for_work(resolve_n_jobs(self.n_jobs), work, min_items_per_thread=min_items)
+
+    def _n_weights(self):
+        return sum(l.kernel.size for l in self._layers)
+
+    def _require_compiled(self, what):
+        if not self._compiled:
+            raise RuntimeError(f"{self.name}: call model.compile(loss=..., optimizer=...) before {what}")
+
+    # -- compile / fit ---------------------------------------------------------------
+    def compile(self, optimizer="adam", loss="mse", metrics=None):
+        """Choose the optimiser, the loss and metrics (``"mse"``, ``"mae"``, ``"accuracy"``)."""
+        self.loss = get_loss(loss)
+        self.optimizer = get_optimizer(optimizer)
+        metrics = list(metrics or [])
+        for m in metrics:
+            if m not in ("accuracy", "acc", "mse", "mae"):
+                raise ValueError(f"unknown metric {m!r}; choose from 'accuracy', 'mse', 'mae'")
+        self.metrics = ["accuracy" if m == "acc" else m for m in metrics]
+        self._compiled = True
+        return self
+
+    def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0, shuffle=True,
+            callbacks=None, verbose=1):
+        """Train for ``epochs`` passes in mini-batches of ``batch_size`` (one C call per epoch).
+
+        Parameters
+        ----------
+        x : array or list of arrays (one per input; a dict keyed by input name also works)
+        y : targets (n_samples,) or (n_samples, n_outputs); integer labels for sparse categorical
+            cross-entropy
+        validation_data : (x_val, y_val), optional
+        validation_split : float in [0, 1)
+            Hold out the last fraction of rows (before shuffling) for validation.
+        callbacks : list of pyml.utils.callbacks.Callback
+        verbose : int
+            0 silent, 1 about ten progress lines, 2 one line per epoch.
+
+        Returns
+        -------
+        history : History
+            ``history.history["loss"]`` (mean batch loss over each epoch, and ``val_loss``, metrics).
+        """
+        self._require_compiled("fit")
+        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
+            raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        if not isinstance(validation_split, numbers.Real) or not 0 <= validation_split < 1:
+            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+        xs = self._check_x(x)
+        n = xs[0].shape[0]
+        Yf, Yi = self._targets(y, n)
+        n_train = n
+        if validation_split and validation_data is None:
+            n_train = n - int(np.floor(n * validation_split))
+            if n_train < 1 or n_train == n:
+                raise ValueError(f"validation_split={validation_split} leaves no rows for training or validation")
+            validation_data = ([X[n_train:] for X in xs], Yi[n_train:] if Yi is not None else Yf[n_train:])
+        val = None
+        if validation_data is not None:
+            if len(validation_data) != 2:
+                raise ValueError("validation_data must be a tuple (x_val, y_val)")
+            xv = self._check_x(validation_data[0], "x_val")
+            val = (xv, *self._targets(validation_data[1], xv[0].shape[0], "y_val"))
+        history = History()
+        history.model = self
+        cbs = [history]
+        if verbose:
+            cbs.append(ProgressLogger(total=epochs, verbose=verbose, name="epoch"))
+        for cb in callbacks or []:
+            if not isinstance(cb, Callback) and not hasattr(cb, "on_iteration_end"):
+                raise TypeError(f"callbacks must implement on_iteration_end, got {cb!r}")
+            cbs.append(cb)
+        cblist = CallbackList(cbs)
+        rng = self._generator()
+        nodes, specs = self._nodes(), self._specs(training=True)
+        nt = self._threads(min(batch_size, n_train) * self._n_weights(), per_batch=True)
+        self.stop_training = False
+        cblist.on_fit_begin(self, {})
+        idx = np.arange(n_train, dtype=np.int64)
+        for epoch in range(epochs):
+            perm = rng.permutation(n_train).astype(np.int64) if shuffle else idx
+            loss, t, self._work = _k.graph_train_epoch(nodes, specs, self.loss.kind, self.loss.from_logits,
+                                                       self.optimizer._params(), xs, Yf, Yi, perm,
+                                                       int(batch_size), nt, self._work)
+            self.optimizer.iterations = int(t)
+            logs = {"loss": loss}
+            if not np.isfinite(loss):
+                warnings.warn(f"{self.name}: the loss became {loss} at epoch {epoch + 1}; training stopped. "
+                              "Lower the learning rate or scale the inputs.", RuntimeWarning, stacklevel=2)
+                history.on_iteration_end(self, epoch, logs)
+                break
+            if self.metrics:
+                logs.update(self._metric_values([X[:n_train] for X in xs],
+                                                Yf[:n_train] if Yf is not None else None,
+                                                Yi[:n_train] if Yi is not None else None, ""))
+            if val is not None:
+                logs.update(self._evaluate_arrays(*val, prefix="val_"))
+            if cblist.on_iteration_end(self, epoch, logs) or self.stop_training:
+                break
+        cblist.on_fit_end(self, {})
+        history.epoch = list(history.iterations)
+        self.history = history
+        self._work = None
+        return history
+
+    def _gradient(self, x, y):
+        """(loss, [(dW, db), ...]) of all rows of x as one batch (testing aid; no update)."""
+        self._require_compiled("_gradient")
+        xs = self._check_x(x)
+        Yf, Yi = self._targets(y, xs[0].shape[0])
+        specs = self._specs(training=True)
+        loss = _k.graph_gradient(self._nodes(), specs, self.loss.kind, self.loss.from_logits, xs, Yf, Yi,
+                                 self._threads(xs[0].shape[0] * self._n_weights()))
+        return loss, [(s["gW"].copy(), s["gb"].copy()) for s in specs]
+
+    # -- inference -------------------------------------------------------------------
+    def _forward(self, xs, apply_output_activation=True):
+        nt = self._threads(xs[0].shape[0] * self._n_weights())
+        return _k.graph_forward(self._nodes(), self._specs(), xs, apply_output_activation, nt)
+
+    def predict(self, x, batch_size=None, verbose=0):
+        """Output of the model for ``x`` (one array per input), shape (n_samples, width)."""
+        return self._forward(self._check_x(x))
+
+    def __call__(self, x):
+        """``predict(x)`` for arrays (nested models on symbolic tensors are not supported)."""
+        if isinstance(x, SymbolicTensor) or (isinstance(x, (list, tuple)) and x and
+                                             isinstance(x[0], SymbolicTensor)):
+            raise NotImplementedError("calling a Model on symbolic tensors (nested models) is not supported; "
+                                      "call its Sequential / layers instead")
+        return self.predict(x)
+
+    def _metric_values(self, xs, Yf, Yi, prefix, Z=None):
+        if not self.metrics:
+            return {}
+        if Z is None:
+            Z = self._forward(xs, False)
+        A = _k.activation(self._output_activation, Z, 1)
+        out = {}
+        for m in self.metrics:
+            if m == "accuracy":
+                if self.loss.kind == 3:
+                    value = np.mean(np.argmax(A, axis=1) == Yi)
+                elif self.loss.kind == 2:
+                    value = np.mean(np.argmax(A, axis=1) == np.argmax(Yf, axis=1))
+                else:
+                    thr = 0.0 if self.loss.from_logits else 0.5
+                    value = np.mean((A > thr) == (Yf > 0.5))
+            else:
+                T = Yf if Yf is not None else np.eye(A.shape[1], dtype=A.dtype)[Yi]
+                diff = A - T
+                value = np.mean(diff * diff) if m == "mse" else np.mean(np.abs(diff))
+            out[prefix + m] = float(value)
+        return out
+
+    def _evaluate_arrays(self, xs, Yf, Yi, prefix=""):
+        Z = self._forward(xs, False)
+        loss, _ = _k.loss_grad(self.loss.kind, self.loss.from_logits, self._output_activation, Z, Yf, Yi, None, 1)
+        loss += sum(l.kernel_regularizer(l.kernel) for l in self._layers if l.kernel_regularizer is not None)
+        out = {prefix + "loss": float(loss)}
+        out.update(self._metric_values(xs, Yf, Yi, prefix, Z=Z))
+        return out
+
+    def evaluate(self, x, y, batch_size=None, verbose=0):
+        """Loss (plus L2 penalties) on (x, y); ``[loss, *metrics]`` when metrics were compiled."""
+        self._require_compiled("evaluate")
+        xs = self._check_x(x)
+        Yf, Yi = self._targets(y, xs[0].shape[0])
+        logs = self._evaluate_arrays(xs, Yf, Yi)
+        if not self.metrics:
+            return logs["loss"]
+        return [logs["loss"], *(logs[m] for m in self.metrics)]
+
+    # -- weights ---------------------------------------------------------------------
+    @property
+    def dense_layers(self):
+        """The Dense layers of the graph (each once, in order of first use)."""
+        return list(self._layers)
+
+    @property
+    def layers(self):
+        """The model's layers as ``summary`` lists them: inputs, then each called layer / Sequential."""
+        return [c.owner for c in self._calls()]
+
+    def count_params(self):
+        """Total number of trainable parameters (a shared layer counted once)."""
+        return sum(l.count_params() for l in self._layers)
+
+    def get_weights(self):
+        """``[W, b, ...]`` of every Dense layer (copies), in ``dense_layers`` order."""
+        return [w for l in self._layers for w in l.get_weights()]
+
+    def set_weights(self, weights):
+        """Set every Dense layer's ``[kernel, bias]`` from a flat list (shapes must match)."""
+        weights = list(weights)
+        if len(weights) != 2 * len(self._layers):
+            raise ValueError(f"{self.name}: expected {2 * len(self._layers)} arrays, got {len(weights)}")
+        for i, l in enumerate(self._layers):
+            W = np.asarray(weights[2 * i], dtype=self.dtype)
+            if W.shape != l.kernel.shape:
+                raise ValueError(f"{self.name}: layer {l.name!r} kernel shape {W.shape} != {l.kernel.shape}")
+            l.set_weights([W, np.asarray(weights[2 * i + 1], dtype=self.dtype)])
+
+    def _get_fit_state(self):
+        return self.get_weights()
+
+    def _set_fit_state(self, state):
+        self.set_weights(state)
+
+    def get_layer(self, name=None, index=None):
+        """Layer (as in ``layers``) by name or index; Dense layers inside a Sequential by name too."""
+        layers = self.layers
+        if index is not None:
+            return layers[index]
+        for l in layers + self._layers:
+            if getattr(l, "name", None) == name:
+                return l
+        raise ValueError(f"no layer named {name!r}")
+
+    # -- summary ---------------------------------------------------------------------
+    def _calls(self):
+        calls, seen = [], set()
+        for t in self._order:
+            c = t.call
+            if id(c) not in seen:
+                seen.add(id(c))
+                calls.append(c)
+        # Keras lists the input layers first
+        return [c for c in calls if c.kind == "InputLayer"] + [c for c in calls if c.kind != "InputLayer"]
+
+    def _call_names(self, calls):
+        names, used = {}, {}
+        for c in calls:
+            base = getattr(c.owner, "name", None) or c.kind.lower()
+            k = used.get(base, 0)
+            used[base] = k + 1
+            names[id(c)] = base if k == 0 else f"{base}_{k}"
+        return names
+
+    def summary(self, print_fn=print):
+        """Print the Keras-style table: layer (type), output shape, parameters, inbound layers."""
+        calls = self._calls()
+        names = self._call_names(calls)
+        out_of = {}
+        for c in calls:
+            out_of[id(c.output)] = names[id(c)]
+        rows = [("Layer (type)", "Output Shape", "Param #", "Connected to")]
+        counted = set()
+        for c in calls:
+            if c.kind == "InputLayer":
+                shape, params, conn = f"[(None, {c.output.width})]", 0, "[]"
+            else:
+                shape = f"(None, {c.output.width})"
+                params = 0
+                for l in c.dense_layers():
+                    if id(l) not in counted:
+                        counted.add(id(l))
+                        params += l.count_params()
+                conn = "[" + ", ".join(f"'{out_of.get(id(a), '?')}[0][0]'" for a in c.inputs) + "]"
+            rows.append((f"{names[id(c)]} ({c.kind})", shape, f"{params:,}", conn))
+        widths = [max(len(r[i]) for r in rows) + 2 for i in range(4)]
+        line = lambda r: "".join(col.ljust(w) for col, w in zip(r, widths)).rstrip()  # noqa: E731
+        total = self.count_params()
+        out = [f'Model: "{self.name}"', "_" * sum(widths), line(rows[0]), "=" * sum(widths)]
+        out += [line(r) for r in rows[1:]]
+        out += ["=" * sum(widths), f"Total params: {total:,}", f"Trainable params: {total:,}",
+                "Non-trainable params: 0", "_" * sum(widths)]
+        text = "\n".join(out)
+        if print_fn is not None:
+            print_fn(text)
+        return text
+
+    # -- persistence -----------------------------------------------------------------
+    def get_config(self):
+        """The graph, layers and compile settings as a JSON-serialisable dict (used by save / load_model)."""
+        calls = [t.call for t in self._order]
+        call_ids = {}
+        call_cfg = []
+        for c in calls:
+            if id(c) not in call_ids:
+                call_ids[id(c)] = len(call_cfg)
+                cfg = {"kind": c.kind, "name": getattr(c.owner, "name", None)}
+                if c.kind == "Sequential":
+                    cfg["input_shape"] = list(c.owner.input_shape) if c.owner.input_shape else None
+                call_cfg.append(cfg)
+        nodes = self._nodes()
+        for nd, t in zip(nodes, self._order):
+            nd["call"] = call_ids[id(t.call)]
+            if t.op == "input":
+                nd["name"] = t.name
+        cfg = {"format": FORMAT, "pyml_version": _pyml_version(), "name": self.name, "dtype": self.dtype.name,
+               "n_inputs": len(self.inputs), "nodes": nodes, "calls": call_cfg,
+               "layers": [l.get_config() for l in self._layers]}
+        if self._compiled:
+            cfg["compile"] = {"loss": self.loss.get_config(), "optimizer": self.optimizer.get_config(),
+                              "metrics": list(self.metrics)}
+        return cfg
+
+    def save(self, path):
+        """Write the model to ``path`` (.npz: JSON config + weight arrays; see the module docstring)."""
+        arrays = {"config": np.array(json.dumps(self.get_config()))}
+        for i, l in enumerate(self._layers):
+            arrays[f"layer_{i}_kernel"] = l.kernel
+            arrays[f"layer_{i}_bias"] = l.bias
+        if not hasattr(path, "write"):
+            path = str(path)
+            if not path.endswith(".npz"):
+                path += ".npz"
+        np.savez(path, **arrays)
+        return path
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_work"] = None
+        for key in ("_index", "_layer_index", "_input_pos"):  # keyed by id(): rebuilt on unpickling
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._trace()
+
+    def __repr__(self):
+        return f"<Model {self.name!r}: {len(self.inputs)} inputs, {self.count_params()} parameters>"
+
+
+def _model_from_config(cfg, data, path):
+    """Rebuild a Model written by :meth:`Model.save`."""
+    from pyml.neural_network._sequential import Sequential
+
+    dtype = cfg["dtype"]
+    layers = []
+    for i, lc in enumerate(cfg["layers"]):
+        reg = L2(lc["l2"]) if lc.get("l2") is not None else None
+        layer = Dense(lc["units"], activation=lc["activation"], kernel_regularizer=reg, name=lc["name"])
+        layer.set_weights([data[f"layer_{i}_kernel"], data[f"layer_{i}_bias"]])
+        layers.append(layer)
+    owners = []
+    for cc in cfg["calls"]:
+        kind = cc["kind"]
+        if kind == "Sequential":
+            owner = Sequential(name=cc["name"], dtype=dtype)
+            if cc.get("input_shape"):
+                owner.input_shape = tuple(cc["input_shape"])
+        elif kind == "Dense" or kind == "InputLayer":
+            owner = None  # filled from the node
+        elif kind in _GRAPH_LAYERS:
+            owner = _GRAPH_LAYERS[kind](name=cc["name"])
+        else:
+            raise ValueError(f"{path}: unknown layer kind {kind!r} in the model file")
+        owners.append(owner)
+    calls = [None] * len(owners)
+    tensors, inputs = [], [None] * cfg["n_inputs"]
+    for nd in cfg["nodes"]:
+        args = tuple(tensors[a] for a in nd["args"])
+        ci = nd["call"]
+        kind = cfg["calls"][ci]["kind"]
+        if nd["kind"] == "input":
+            t = Input(shape=(nd["width"],), name=nd.get("name"))
+            inputs[nd["input"]] = t
+            tensors.append(t)
+            continue
+        if calls[ci] is None:
+            owner = owners[ci] if owners[ci] is not None else layers[nd["layer"]]
+            calls[ci] = _Call(owner, list(args))
+        call = calls[ci]
+        if nd["kind"] == "dense":
+            layer = layers[nd["layer"]]
+            if kind == "Sequential" and all(l is not layer for l in call.owner.layers):
+                call.owner.layers.append(layer)
+            t = SymbolicTensor("dense", args, nd["width"], layer=layer, call=call)
+        else:
+            t = SymbolicTensor(nd["kind"], args, nd["width"], call=call)
+        call.output = t
+        tensors.append(t)
+    if any(t is None for t in inputs):
+        raise ValueError(f"{path}: the model file lists an input that no node reads")
+    model = Model(inputs, tensors[-1], name=cfg["name"], dtype=dtype)
+    if "compile" in cfg:
+        c = cfg["compile"]
+        model.compile(loss=get_loss(c["loss"]["name"], c["loss"].get("from_logits")),
+                      optimizer=get_optimizer(c["optimizer"]), metrics=c["metrics"])
+    return model
