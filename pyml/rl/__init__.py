@@ -10,3 +10,8 @@ from pyml.rl._mars_rover import optimal_policy, state_action_values  # noqa: E40
 __all__ += ["compute_loss", "get_action", "check_update_conditions", "get_new_eps", "get_experiences",
             "update_target_network", "state_action_values", "optimal_policy"]
 # --- replay buffer, DQN, environments (pyml/rl/_buffer.py, _dqn.py, envs/) ---
+from pyml.rl._buffer import ReplayBuffer  # noqa: E402
+from pyml.rl._dqn import DQN  # noqa: E402
+from pyml.rl import envs  # noqa: E402
+
+__all__ += ["ReplayBuffer", "DQN", "envs"]

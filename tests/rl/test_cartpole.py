@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from pyml.rl.envs import CartPole, make
+
+
+def test_api_and_termination():
+    env = make("CartPole-v1")
+    obs, info = env.reset(seed=0)
+    assert obs.shape == (4,) and obs.dtype == np.float32 and np.all(np.abs(obs) <= 0.05)
+    assert env.action_space.n == 2 and env.observation_space.shape == (4,)
+    steps = 0
+    while True:
+        obs, r, term, trunc, _ = env.step(1)
+        steps += 1
+        assert r == 1.0
+        if term or trunc:
+            break
+    assert term and not trunc and abs(obs[2]) > 12 * np.pi / 180 or abs(obs[0]) > 2.4
+    with pytest.raises(ValueError, match="action"):
+        env.step(2)
+    with pytest.raises(ValueError, match="unknown environment"):
+        make("Pong")
+
+
+def test_truncation_at_500():
+    env = CartPole()
+    env.reset(seed=0)
+    env.state = np.zeros(4)
+    for i in range(500):
+        env.state = np.zeros(4)  # keep it upright
+        _, _, term, trunc, _ = env.step(i % 2)
+    assert trunc and not term
+
+
+def test_matches_gymnasium_step_for_step():
+    gym = pytest.importorskip("gymnasium")
+    genv = gym.make("CartPole-v1").unwrapped
+    env = CartPole()
+    o1, _ = genv.reset(seed=123)
+    o2, _ = env.reset(seed=123)
+    np.testing.assert_array_equal(o1, o2)
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        a = int(rng.integers(2))
+        r1 = genv.step(a)
+        r2 = env.step(a)
+        np.testing.assert_array_equal(r1[0], r2[0])
+        assert r1[1:3] == r2[1:3]
+        if r1[2]:
+            o1, _ = genv.reset(seed=int(rng.integers(1000)))
+            env.state = np.array(genv.state, dtype=np.float64)
+            env._steps = 0
