@@ -29,8 +29,9 @@ from _bench_common import thread_limits
 from pyml.recommender import CollaborativeFiltering, cofi_cost_and_gradient
 
 SMALL = os.environ.get("PYML_BENCH_SMALL", "") not in ("", "0")
-COURSE = "/work/shared/course-data/c3w2-collaborative-filtering"
-MOVIELENS = "/work/shared/datasets/movielens-small"
+SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared")  # beside the checkout
+COURSE = os.path.join(SHARED, "course-data", "c3w2-collaborative-filtering")
+MOVIELENS = os.path.join(SHARED, "datasets", "movielens-small")
 THREADS = [1, 2]
 ROUNDS = 1 if SMALL else 3
 N_FEATURES = 100

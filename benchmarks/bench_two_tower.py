@@ -5,7 +5,7 @@ is installed).
 Network (the lab's): user 14 -> 256 relu -> 128 relu -> 32, item 16 -> 256 relu -> 128 relu -> 32, both
 L2-normalised, row-wise dot product, MSE, Adam(0.01), batch 32, shuffled every epoch.
 
-Data: the course's 58,187 training rows when ``/work/shared/course-data`` (or ``$PYML_COURSE_DATA``) holds
+Data: the course's 58,187 training rows when ``../shared/course-data`` (or ``$PYML_COURSE_DATA``) holds
 them (content_item_train.csv, RECONSTRUCTED_content_user_train.csv.gz, content_y_train.csv), prepared as
 the lab does: StandardScaler on user and item features, MinMaxScaler((-1, 1)) on the target, an 80/20
 split with random_state 1, user columns 3: (14 features) and item columns 1: (16 features). Otherwise a
@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 
 SMALL = os.environ.get("PYML_BENCH_SMALL", "") not in ("", "0")
-COURSE = os.path.join(os.environ.get("PYML_COURSE_DATA", "/work/shared/course-data"), "c3w2-content-based-recsys")
+_SHARED_COURSE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "course-data")
+COURSE = os.path.join(os.environ.get("PYML_COURSE_DATA", _SHARED_COURSE), "c3w2-content-based-recsys")
 EPOCHS = 1 if SMALL else 3
 ROUNDS = 1 if SMALL else 2
 N_SMALL = 4000

@@ -1,6 +1,7 @@
 """Keras-like API: course networks, training, persistence and error messages."""
 import io
 import os
+import pathlib
 import pickle
 
 import numpy as np
@@ -12,7 +13,7 @@ from pyml.neural_network import (
     SparseCategoricalCrossentropy, dense, load_model, relu, sequential, sigmoid, softmax,
 )
 
-COURSE = os.environ.get("PYML_COURSE_DATA", "/work/shared/course-data")
+COURSE = os.environ.get("PYML_COURSE_DATA") or str(pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "course-data")
 
 
 def test_activations_match_formulas():

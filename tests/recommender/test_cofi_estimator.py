@@ -1,5 +1,6 @@
 """CollaborativeFiltering against NumPy references, brute-force rankings, and bad input."""
 import os
+import pathlib
 import pickle
 
 import numpy as np
@@ -9,7 +10,8 @@ from pyml.datasets import make_ratings
 from pyml.recommender import CollaborativeFiltering, cofi_cost_func, normalize_ratings
 from pyml.utils.callbacks import Callback, History
 
-MOVIELENS = "/work/shared/datasets/movielens-small"
+SHARED = pathlib.Path(__file__).resolve().parents[2].parent / "shared"  # ../shared beside the checkout
+MOVIELENS = str(SHARED / "datasets/movielens-small")
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,14 @@
 """load_movielens (user-given path) and make_ratings."""
 import os
+import pathlib
 
 import numpy as np
 import pytest
 
 from pyml.datasets import load_movielens, make_ratings
 
-MOVIELENS = "/work/shared/datasets/movielens-small"
+SHARED = pathlib.Path(__file__).resolve().parents[2].parent / "shared"  # ../shared beside the checkout
+MOVIELENS = str(SHARED / "datasets/movielens-small")
 
 
 def test_load_movielens_from_a_written_directory(tmp_path):
