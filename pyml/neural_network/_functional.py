@@ -459,9 +459,13 @@ class Model:
         idx = np.arange(n_train, dtype=np.int64)
         for epoch in range(epochs):
             perm = rng.permutation(n_train).astype(np.int64) if shuffle else idx
-            loss, t, self._work = _k.graph_train_epoch(nodes, specs, self.loss.kind, self.loss.from_logits,
-                                                       self.optimizer._params(), xs, Yf, Yi, perm,
-                                                       int(batch_size), nt, self._work)
+            opt = self.optimizer._params()
+            try:
+                loss, t, self._work = _k.graph_train_epoch(nodes, specs, self.loss.kind, self.loss.from_logits, opt,
+                                                           xs, Yf, Yi, perm, int(batch_size), nt, self._work)
+            except KeyboardInterrupt:  # Ctrl-C between mini-batches: weights as after the last finished batch
+                self.optimizer.iterations = int(opt["t"])
+                raise
             self.optimizer.iterations = int(t)
             logs = {"loss": loss}
             if not np.isfinite(loss):

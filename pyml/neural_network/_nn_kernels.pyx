@@ -8,7 +8,9 @@ from libc.stddef cimport size_t
 
 import numpy as np
 
-from pyml.utils._kernel_support cimport pyml_index, raise_for_status
+from pyml.utils._kernel_support cimport (
+    pyml_index, raise_for_status, interrupt_guard_begin, interrupt_guard_end,
+)
 
 cdef extern from "nn.h" nogil:
     enum:
@@ -390,6 +392,7 @@ def mlp_train_epoch(list specs, int loss_kind, bint from_logits, dict opt_params
     cdef double value = 0
     cdef int st
     cdef bint f32 = dt is np.float32
+    interrupt_guard_begin()
     with nogil:
         if f32:
             st = pyml_mlp_train_epoch_f32(layers, L, &spec, &opt, <float *>px, ldx, n_rows, <float *>pyf, ldy,
@@ -399,6 +402,8 @@ def mlp_train_epoch(list specs, int loss_kind, bint from_logits, dict opt_params
             st = pyml_mlp_train_epoch_f64(layers, L, &spec, &opt, <double *>px, ldx, n_rows, <double *>pyf, ldy,
                                           <int32_t *>pyi, <int64_t *>pp, n, batch_size, <double *>pk, ws,
                                           n_threads, &value)
+    opt_params["t"] = opt.t   # batches done before a Ctrl-C still count for Adam
+    interrupt_guard_end(st)
     if st != 4:  # PYML_ERR_NONFINITE is reported through the loss value
         raise_for_status(st, "training epoch")
     return value, opt.t, work
@@ -617,6 +622,7 @@ def graph_train_epoch(list node_list, list specs, int loss_kind, bint from_logit
     cdef double value = 0
     cdef int st
     cdef bint f32 = dt is np.float32
+    interrupt_guard_begin()
     with nogil:
         if f32:
             st = pyml_graph_train_epoch_f32(&g, &spec, &opt, <const float *const *>xaddr, ldx, n_rows,
@@ -626,6 +632,8 @@ def graph_train_epoch(list node_list, list specs, int loss_kind, bint from_logit
             st = pyml_graph_train_epoch_f64(&g, &spec, &opt, <const double *const *>xaddr, ldx, n_rows,
                                             <double *>pyf, ldy, <int32_t *>pyi, <int64_t *>pp, n, batch_size,
                                             <double *>pk, ws, n_threads, &value)
+    opt_params["t"] = opt.t   # batches done before a Ctrl-C still count for Adam
+    interrupt_guard_end(st)
     if st != 4:  # PYML_ERR_NONFINITE is reported through the loss value
         raise_for_status(st, "graph training epoch")
     return value, opt.t, work

@@ -257,8 +257,12 @@ class Sequential:
         for epoch in range(epochs):
             perm = rng.permutation(n_train).astype(np.int64) if shuffle else idx
             opt = self.optimizer._params()
-            loss, t, work = _k.mlp_train_epoch(specs, self.loss.kind, self.loss.from_logits, opt, X, Yf, Yi, perm,
-                                               int(batch_size), nt, work)
+            try:
+                loss, t, work = _k.mlp_train_epoch(specs, self.loss.kind, self.loss.from_logits, opt, X, Yf, Yi,
+                                                   perm, int(batch_size), nt, work)
+            except KeyboardInterrupt:  # Ctrl-C between mini-batches: weights as after the last finished batch
+                self.optimizer.iterations = int(opt["t"])
+                raise
             self.optimizer.iterations = int(t)
             logs = {"loss": loss}
             if not np.isfinite(loss):

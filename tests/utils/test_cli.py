@@ -2,11 +2,14 @@
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
 
 def _pyml(*args, **kw):
+    # cwd outside the source tree: `python -m` puts the cwd first on sys.path
+    kw.setdefault("cwd", tempfile.gettempdir())
     return subprocess.run([sys.executable, "-m", "pyml.cli", *args], capture_output=True, text=True, timeout=120,
                           **kw)
 
