@@ -77,7 +77,7 @@ def dense(a_in, W, b, g=sigmoid, *, n_jobs=1):
     one = a.ndim == 1
     X = check_array(a.reshape(1, -1) if one else a, name="a_in", caller="dense")
     W = check_array(W, name="W", caller="dense").astype(X.dtype, copy=False)
-    b = np.ascontiguousarray(np.asarray(b, dtype=X.dtype).reshape(-1))
+    b = check_array(np.asarray(b).reshape(-1), name="b", caller="dense", ensure_2d=False).astype(X.dtype)
     if W.shape[0] != X.shape[1]:
         raise ValueError(f"dense: a_in has {X.shape[1]} features but W has shape {W.shape}; "
                          "W must be (n_in, units)")

@@ -24,7 +24,10 @@ class Loss:
     def __call__(self, y_true, y_pred):
         from pyml.neural_network import _nn_kernels as _k
 
-        y_pred = np.ascontiguousarray(np.asarray(y_pred, dtype=np.float64))
+        from pyml.utils.validation import check_array
+
+        # NaN/inf predictions are an error, not a loss that skips them
+        y_pred = check_array(y_pred, name="y_pred", caller=type(self).__name__, ensure_2d=False, dtype=np.float64)
         if y_pred.ndim == 1:
             y_pred = y_pred.reshape(-1, 1)
         Yf, Yi = _targets(self, y_true, y_pred.shape[1], y_pred.dtype, "loss")

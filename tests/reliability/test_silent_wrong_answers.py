@@ -101,3 +101,20 @@ def test_warm_start_forest_rejects_other_feature_count():
     with pytest.raises(ValueError, match="warm_start"):
         f.fit(X[:, :2], y)
     assert len(f.fit(X, y).estimators_) == 6
+
+
+def test_dense_checks_b():
+    from pyml.neural_network import dense
+
+    with pytest.raises(ValueError, match="b contains NaN"):
+        dense(np.ones(3), np.ones((3, 2)), np.array([np.nan, 1.0]), lambda z: z)
+
+
+@pytest.mark.parametrize("name", ["CategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError"])
+def test_losses_reject_nan_predictions(name):
+    import pyml.neural_network as nn
+
+    loss = getattr(nn, name)()
+    with pytest.raises(ValueError, match="y_pred contains NaN"):
+        loss(np.array([[0, 1.0]]), np.array([[np.nan, 0.5]]))
+    assert np.isfinite(loss(np.array([[0, 1.0]]), np.array([[0.3, 0.7]])))
