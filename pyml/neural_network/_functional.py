@@ -27,7 +27,7 @@ from pyml.neural_network._losses import _targets, get_loss
 from pyml.neural_network._optimizers import get_optimizer
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
 from pyml.utils.callbacks import Callback, CallbackList, History, ProgressLogger
-from pyml.utils.validation import check_array, check_random_state
+from pyml.utils.validation import cast_checked, check_array, check_random_state
 
 __all__ = ["Model", "L2Normalize", "Dot", "Concatenate", "l2_normalize"]
 
@@ -355,7 +355,7 @@ class Model:
             if X.shape[1] != t.width:
                 raise ValueError(f"{self.name}: {name}[{i}] ({t.name}) has {X.shape[1]} columns but the input "
                                  f"expects {t.width}; reshape it to (n_samples, {t.width})")
-            out.append(np.ascontiguousarray(X, dtype=self.dtype))
+            out.append(cast_checked(X, self.dtype, f"{name}[{i}]", self.name))
         n = out[0].shape[0]
         for i, X in enumerate(out):
             if X.shape[0] != n:

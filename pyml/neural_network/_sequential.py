@@ -23,7 +23,7 @@ from pyml.neural_network._losses import _targets, get_loss
 from pyml.neural_network._optimizers import get_optimizer
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
 from pyml.utils.callbacks import Callback, CallbackList, History, ProgressLogger
-from pyml.utils.validation import check_array, check_random_state
+from pyml.utils.validation import cast_checked, check_array, check_random_state
 
 __all__ = ["Sequential", "load_model", "soft_update"]
 
@@ -159,7 +159,7 @@ class Sequential:
 
     def _check_X(self, X, name="X"):
         X = check_array(X, name=name, caller=self.name)
-        X = np.ascontiguousarray(X, dtype=self.dtype)
+        X = cast_checked(X, self.dtype, name, self.name)
         self._ensure_built(X.shape[1])
         return X
 

@@ -368,3 +368,13 @@ def check_allocation(n_bytes, what, fix):
     if total is not None and n_bytes > total:
         raise ValueError(f"{what} would need {n_bytes / 2**30:,.1f} GiB, more than this machine's "
                          f"{total / 2**30:,.1f} GiB of memory; {fix}")
+
+
+def cast_checked(arr, dtype, name="X", caller=None):
+    """``arr`` as a C-contiguous ``dtype`` array; a cast that overflows (1e300 into float32) is an error."""
+    out = np.ascontiguousarray(arr, dtype=dtype)
+    if out.dtype.kind == "f" and arr.dtype.kind == "f" and out.dtype.itemsize < arr.dtype.itemsize:
+        if not np.isfinite(out).all():
+            raise ValueError(f"{_owner(caller)}{name} has values too large for {out.dtype} (|x| > "
+                             f"{np.finfo(out.dtype).max:.3g}); rescale {name} or use a float64 model")
+    return out

@@ -118,3 +118,18 @@ def test_losses_reject_nan_predictions(name):
     with pytest.raises(ValueError, match="y_pred contains NaN"):
         loss(np.array([[0, 1.0]]), np.array([[np.nan, 0.5]]))
     assert np.isfinite(loss(np.array([[0, 1.0]]), np.array([[0.3, 0.7]])))
+
+
+def test_float32_networks_reject_values_that_overflow_the_cast():
+    from pyml.neural_network import Dense, Dot, Input, Model, Sequential
+
+    m = Sequential([Input(shape=(3,)), Dense(2)], random_state=0)
+    with pytest.raises(ValueError, match="too large for float32"):
+        m.predict(np.full((2, 3), 1e300))
+    a, b = Input(shape=(3,)), Input(shape=(3,))
+    f = Model([a, b], Dot(axes=1)([Dense(2)(a), Dense(2)(b)]))
+    with pytest.raises(ValueError, match="too large for float32"):
+        f.predict([np.ones((2, 3)), np.full((2, 3), -1e300)])
+    assert np.isfinite(m.predict(np.full((2, 3), 1e30))).all()
+    m64 = Sequential([Input(shape=(3,)), Dense(2)], dtype="float64", random_state=0)
+    assert m64.predict(np.full((2, 3), 1e300)).dtype == np.float64
