@@ -579,11 +579,17 @@ class Model:
         weights = list(weights)
         if len(weights) != 2 * len(self._layers):
             raise ValueError(f"{self.name}: expected {2 * len(self._layers)} arrays, got {len(weights)}")
-        for i, l in enumerate(self._layers):
-            W = np.asarray(weights[2 * i], dtype=self.dtype)
-            if W.shape != l.kernel.shape:
-                raise ValueError(f"{self.name}: layer {l.name!r} kernel shape {W.shape} != {l.kernel.shape}")
-            l.set_weights([W, np.asarray(weights[2 * i + 1], dtype=self.dtype)])
+        saved = [(l.kernel, l.bias) for l in self._layers]   # all or nothing
+        try:
+            for i, l in enumerate(self._layers):
+                W = np.asarray(weights[2 * i], dtype=self.dtype)
+                if W.shape != l.kernel.shape:
+                    raise ValueError(f"{self.name}: layer {l.name!r} kernel shape {W.shape} != {l.kernel.shape}")
+                l.set_weights([W, np.asarray(weights[2 * i + 1], dtype=self.dtype)])
+        except Exception:
+            for l, (kernel, bias) in zip(self._layers, saved):
+                l.kernel, l.bias = kernel, bias
+            raise
 
     def _get_fit_state(self):
         return self.get_weights()

@@ -393,16 +393,24 @@ class Sequential:
         weights = list(weights)
         if len(weights) != 2 * len(self.layers):
             raise ValueError(f"{self.name}: expected {2 * len(self.layers)} arrays, got {len(weights)}")
-        for i, l in enumerate(self.layers):
-            l.set_weights([np.asarray(weights[2 * i], dtype=self.dtype), np.asarray(weights[2 * i + 1],
-                                                                                       dtype=self.dtype)])
-        if self.input_shape is None:
-            self.input_shape = (self.layers[0].kernel.shape[0],)
-        n_in = self.input_shape[0]
-        for l in self.layers:
-            if l.kernel.shape[0] != n_in:
-                raise ValueError(f"layer {l.name!r}: kernel {l.kernel.shape} does not follow {n_in} inputs")
-            n_in = l.units
+        # all or nothing: a failed check leaves every layer (and input_shape) as it was
+        saved = [(l.kernel, l.bias) for l in self.layers], self.input_shape
+        try:
+            for i, l in enumerate(self.layers):
+                l.set_weights([np.asarray(weights[2 * i], dtype=self.dtype),
+                               np.asarray(weights[2 * i + 1], dtype=self.dtype)])
+            if self.input_shape is None:
+                self.input_shape = (self.layers[0].kernel.shape[0],)
+            n_in = self.input_shape[0]
+            for l in self.layers:
+                if l.kernel.shape[0] != n_in:
+                    raise ValueError(f"layer {l.name!r}: kernel {l.kernel.shape} does not follow {n_in} inputs")
+                n_in = l.units
+        except Exception:
+            for l, (kernel, bias) in zip(self.layers, saved[0]):
+                l.kernel, l.bias = kernel, bias
+            self.input_shape = saved[1]
+            raise
 
     def _get_fit_state(self):
         return self.get_weights()

@@ -133,3 +133,21 @@ def test_float32_networks_reject_values_that_overflow_the_cast():
     assert np.isfinite(m.predict(np.full((2, 3), 1e30))).all()
     m64 = Sequential([Input(shape=(3,)), Dense(2)], dtype="float64", random_state=0)
     assert m64.predict(np.full((2, 3), 1e300)).dtype == np.float64
+
+
+def test_set_weights_is_all_or_nothing():
+    from pyml.neural_network import Dense, Input, Sequential
+
+    m = Sequential([Input(shape=(3,)), Dense(4, activation="relu"), Dense(2)], random_state=0)
+    X = np.random.default_rng(3).standard_normal((5, 3))
+    pred = m.predict(X)                             # builds the weights
+    before = m.get_weights()
+    bad = [w + 1 for w in before]
+    bad[-1] = np.array([np.nan, 0.0])              # the last array is bad: nothing may change
+    with pytest.raises(ValueError, match="NaN"):
+        m.set_weights(bad)
+    for a, b in zip(m.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(m.predict(X), pred)
+    m.set_weights([w.astype(np.float64) * 2 for w in before])   # float64 into a float32 model works
+    assert all(w.dtype == np.float32 for w in m.get_weights())
