@@ -464,10 +464,13 @@ class Sequential:
         """Write the model to ``path`` (.npz: JSON config + weight arrays; see module docstring)."""
         if not self.built:
             raise ValueError(f"{self.name}: build or fit the model before saving it")
-        arrays = {"config": np.array(json.dumps(self.get_config()))}
+        cfg = self.get_config()
+        arrays = {}
         for i, l in enumerate(self.layers):
             arrays[f"layer_{i}_kernel"] = l.kernel
             arrays[f"layer_{i}_bias"] = l.bias
+        cfg.update(_training_state(self, arrays))
+        arrays["config"] = np.array(json.dumps(cfg))
         if hasattr(path, "write"):
             np.savez(path, **arrays)
         else:
@@ -513,7 +516,42 @@ def load_model(path):
             c = cfg["compile"]
             model.compile(loss=get_loss(c["loss"]["name"], c["loss"].get("from_logits")),
                           optimizer=get_optimizer(c["optimizer"]), metrics=c["metrics"])
+            _restore_training_state(model, cfg, data, path)
     return model
+
+
+def _training_state(model, arrays):
+    """Optimiser moments (``opt_<i>_<key>`` arrays), its step count and the shuffling generator's
+    state, so that training resumes exactly from a saved file. Returns the config entries."""
+    out = {}
+    opt = model.optimizer if model._compiled else None
+    if opt is not None and opt._state is not None:
+        for i, st in enumerate(opt._state):
+            for key, arr in st.items():
+                arrays[f"opt_{i}_{key}"] = arr
+        out["optimizer_iterations"] = int(opt.iterations)
+        out["optimizer_state_keys"] = sorted(opt._state[0]) if opt._state else []
+    rng = model._rng
+    if isinstance(rng, np.random.Generator) and type(rng.bit_generator).__name__ == "PCG64":
+        out["shuffle_rng_state"] = rng.bit_generator.state
+    return out
+
+
+def _restore_training_state(model, cfg, data, path):
+    keys = cfg.get("optimizer_state_keys")
+    if keys is not None:
+        state = model.optimizer._state_for(model.layers)
+        for i, (st, layer) in enumerate(zip(state, model.layers)):
+            for key in keys:
+                name = f"opt_{i}_{key}"
+                if name not in data or key not in st or data[name].shape != st[key].shape:
+                    raise ValueError(f"{path}: damaged optimiser state ({name}); save the model again")
+                st[key][...] = data[name]
+        model.optimizer.iterations = int(cfg["optimizer_iterations"])
+    if cfg.get("shuffle_rng_state"):
+        rng = np.random.Generator(np.random.PCG64())
+        rng.bit_generator.state = cfg["shuffle_rng_state"]
+        model._rng = rng
 
 
 def soft_update(target, source, tau):

@@ -268,3 +268,21 @@ def test_interrupt_from_callback_leaves_model_usable():
         model.fit(X, X[:, 0], epochs=10, callbacks=[Stop()], verbose=0)
     assert model.optimizer.iterations == 2 * 2  # two epochs of two batches ran
     assert np.isfinite(model.predict(X)).all()
+
+
+def test_npz_keeps_optimiser_state_and_training_resumes_exactly(tmp_path):
+    from pyml.neural_network import Adam, Dense, Input, Sequential, load_model
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 5)).astype(np.float32)
+    y = (X @ rng.standard_normal(5)).astype(np.float32)
+    m = Sequential([Input(shape=(5,)), Dense(8, activation="relu"), Dense(1)], random_state=0)
+    m.compile(loss="mse", optimizer=Adam(0.01))
+    m.fit(X, y, epochs=2, batch_size=32, verbose=0)
+    path = m.save(tmp_path / "m")
+    back = load_model(path)
+    assert back.optimizer.iterations == m.optimizer.iterations
+    m.fit(X, y, epochs=2, batch_size=32, verbose=0)
+    back.fit(X, y, epochs=2, batch_size=32, verbose=0)
+    for a, b in zip(m.get_weights(), back.get_weights()):
+        np.testing.assert_array_equal(a, b)
