@@ -98,8 +98,11 @@ class Sequential:
             raise ValueError("softmax is only supported on the output layer; put it on the last Dense")
         self.layers.append(layer)
         self._grads = None
-        if self.input_shape is not None and self.built is False and all(not l.built for l in self.layers):
-            pass
+        if self.input_shape is not None and not layer.built:
+            # Keras builds as soon as the input shape is known: summary() and get_weights() work at once
+            n_in = self.layers[-2].units if len(self.layers) > 1 else self.input_shape[0]
+            if len(self.layers) == 1 or self.layers[-2].built:
+                layer.build(n_in, self._generator(), self.dtype)
 
     @property
     def built(self):

@@ -286,3 +286,17 @@ def test_npz_keeps_optimiser_state_and_training_resumes_exactly(tmp_path):
     back.fit(X, y, epochs=2, batch_size=32, verbose=0)
     for a, b in zip(m.get_weights(), back.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_input_first_builds_weights_at_construction_like_keras():
+    from pyml.neural_network import Dense, Input, Sequential
+
+    m = Sequential([Input(shape=(400,)), Dense(25, activation="sigmoid"), Dense(15, activation="sigmoid"),
+                    Dense(1, activation="sigmoid")], random_state=0)
+    assert [l.count_params() for l in m.layers] == [10_025, 390, 16]     # the C2 W1 lab's summary
+    W1, b1 = m.layers[0].get_weights()
+    assert W1.shape == (400, 25) and b1.shape == (25,)
+    lazy = Sequential([Dense(25, activation="sigmoid"), Dense(15, activation="sigmoid"),
+                       Dense(1, activation="sigmoid")], random_state=0).build((400,))
+    for a, b in zip(m.get_weights(), lazy.get_weights()):   # same draws whether built early or late
+        np.testing.assert_array_equal(a, b)
