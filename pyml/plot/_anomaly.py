@@ -76,8 +76,10 @@ class F1ThresholdDisplay(Display):
         self.artists_["curve"] = ax.plot(self.epsilons, self.f1)[0]
         self.artists_["best"] = ax.axvline(self.best_epsilon, color="red", ls="--",
                                            label=f"best eps={self.best_epsilon:.3g}, F1={self.best_f1:.3f}")
-        if self.log_x:
+        # densities span many decades: on a linear axis the best epsilon sits on the y axis
+        positive = self.epsilons[self.epsilons > 0]
+        if self.log_x or (positive.size and positive.max() / positive.min() > 100):
             ax.set_xscale("log")
-        ax.set_xlabel("epsilon")
+        ax.set_xlabel("epsilon (threshold on p(x), log scale)" if ax.get_xscale() == "log" else "epsilon")
         ax.set_ylabel("F1")
         ax.legend(loc="best")

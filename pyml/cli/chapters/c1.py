@@ -58,11 +58,15 @@ def run(ctx):
         ctx.row("diabetes", f"LinearRegression({solver})", "test R2", r2_score(yte, model.predict(Xte_s)), t,
                 sk_val, sk_t)
     fig, axes = subplots(1, 2 if ctx.use_sklearn else 1, figsize=(10, 4), squeeze=False)
-    axes[0, 0].scatter(yte, model.predict(Xte_s), s=10)
-    axes[0, 0].set(title="pyml: predicted vs true", xlabel="true", ylabel="predicted")
-    if ctx.use_sklearn:
-        axes[0, 1].scatter(yte, sk.predict(Xte_s), s=10, c="tab:green")
-        axes[0, 1].set(title="scikit-learn: predicted vs true", xlabel="true", ylabel="predicted")
+    lims = [float(min(yte.min(), model.predict(Xte_s).min())), float(max(yte.max(), model.predict(Xte_s).max()))]
+    panels = [(axes[0, 0], model, "pyml", "tab:blue")] + ([(axes[0, 1], sk, "scikit-learn", "tab:green")]
+                                                          if ctx.use_sklearn else [])
+    for ax, est, who, colour in panels:
+        ax.scatter(yte, est.predict(Xte_s), s=10, c=colour, label="test patients")
+        ax.plot(lims, lims, "k--", lw=1, label="y = x (perfect prediction)")
+        ax.set(title=f"{who}: predicted vs true disease progression", xlabel="true progression (one year)",
+               ylabel="predicted progression")
+        ax.legend(loc="upper left")
     ctx.savefig(fig, "diabetes-predictions")
 
     # 3. Logistic regression with a linear boundary; the sigmoid.
