@@ -31,3 +31,16 @@ def test_f1_threshold_display():
     disp2 = F1ThresholdDisplay.from_predictions(y, p, method="log-grid")
     assert disp2.ax_.get_xscale() == "log"
     plt.close("all")
+
+
+def test_f1_curve_uses_a_log_axis_when_thresholds_span_decades():
+    from pyml.plot import F1ThresholdDisplay, use_headless
+
+    use_headless()
+    rng = np.random.default_rng(0)
+    p = np.exp(rng.uniform(-30, 0, 500))
+    y = (p < 1e-9).astype(int)
+    disp = F1ThresholdDisplay.from_predictions(y, p)
+    assert disp.ax_.get_xscale() == "log" and "log scale" in disp.ax_.get_xlabel()
+    narrow = F1ThresholdDisplay(np.linspace(0.1, 0.5, 20), np.linspace(0, 1, 20), 0.3, 0.6).plot()
+    assert narrow.ax_.get_xscale() == "linear"
