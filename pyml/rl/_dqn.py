@@ -13,6 +13,15 @@ pyml.neural_network on the gathered output Q(s_i, a_i)), then the soft target
 update theta_target <- tau theta + (1 - tau) theta_target (compiled kernel).
 Acting is epsilon-greedy; epsilon decays once per episode,
 eps <- max(epsilon_min, epsilon_decay * eps).
+
+Compiled paths (csrc/rl.h): ``update(n)`` is one C call for all n steps
+(sampling from a xoshiro256** generator whose state ``_sample_state`` the agent
+owns, so runs are deterministic, resumable and pickle exactly; the indices of
+the last batch land in ``replay_buffer.last_indices_``). On the built-in
+``pyml.rl.envs.CartPole``, ``learn`` runs each whole episode in one C call
+(epsilon draw and random action from the same generator, C cart-pole step,
+ring add, update every ``learn_every`` steps) and returns to Python between
+episodes for callbacks and Ctrl-C. Other environments are stepped from Python.
 """
 import math
 import numbers
@@ -23,6 +32,7 @@ import warnings
 import numpy as np
 
 from pyml.neural_network import _nn_kernels as _k
+from pyml.rl import _rl_kernels as _rk
 from pyml.neural_network import Adam, Dense, Input, Sequential
 from pyml.neural_network._sequential import soft_update
 from pyml.rl._buffer import ReplayBuffer
@@ -175,6 +185,8 @@ class DQN:
         self.n_updates_ = 0
         self.n_episodes_ = 0
         self._episode_seed = int(self._rng.integers(2**31 - 1))
+        # xoshiro256** state of the fused C update's batch sampling (advanced in place by the kernel)
+        self._sample_state = seq.spawn(1)[0].generate_state(4, np.uint64)
 
     def _ensure_built(self):
         if not hasattr(self, "q_network_"):
@@ -228,10 +240,13 @@ class DQN:
             q_max = q_next.max(axis=1)
         return (rewards + self.gamma * q_max * (1.0 - terminated)).astype(np.float32)
 
-    def _update_once(self):
+    def _update_python(self):
+        """One update through the separate kernels (fallback when the buffer's dtype differs from the
+        network's); samples with the buffer's NumPy generator."""
         buf = self.replay_buffer
         idx = buf.sample_indices(self.batch_size)
         s, a, r, s2 = buf.states[idx], buf.actions[idx], buf.rewards[idx], buf.next_states[idx]
+        s, r, s2 = (np.ascontiguousarray(x, dtype=np.float32) for x in (s, r, s2))
         term = buf.terminated[idx].astype(np.float32)
         y = self._targets(r, s2, term)
         net = self.q_network_
@@ -253,6 +268,33 @@ class DQN:
         self.n_updates_ += 1
         return loss
 
+    def _update_fused(self, n_updates):
+        """``n_updates`` steps in one C call (csrc/rl.h): sampling from the kernel's generator
+        (``_sample_state``), targets, Huber/MSE step, Adam, soft update. Returns the mean loss."""
+        buf, net = self.replay_buffer_, self.q_network_
+        if getattr(self, "_sample_state", None) is None:  # agents pickled before the fused update
+            self._sample_state = np.random.SeedSequence(self.random_state).spawn(4)[3].generate_state(4, np.uint64)
+        last = getattr(self, "_last_idx", None)
+        if last is None or last.shape != (self.batch_size,):
+            last = self._last_idx = np.empty(self.batch_size, np.int64)
+        loss, t, self._rl_work = _rk.dqn_update(
+            net._specs(training=True), self.target_q_network_._specs(), net.optimizer._params(), buf.states,
+            buf.next_states, buf.actions, buf.rewards, buf.terminated, buf.size, self.batch_size, self.gamma,
+            self.tau, self.loss == "huber", bool(self.double_dqn), self._sample_state, n_updates, last, 1,
+            getattr(self, "_rl_work", None))
+        net.optimizer.iterations = int(t)
+        buf.last_indices_ = last.copy()
+        self.n_updates_ += n_updates
+        return float(loss)
+
+    def _update_once(self):
+        return self._update_n(1)
+
+    def _update_n(self, n_updates):
+        if self.replay_buffer_.dtype == self.q_network_.layers[0].kernel.dtype:
+            return self._update_fused(n_updates)
+        return float(np.mean([self._update_python() for _ in range(n_updates)]))
+
     def update(self, n_updates=1):
         """``n_updates`` gradient steps from the replay buffer; returns their mean loss."""
         self._ensure_built()
@@ -260,7 +302,7 @@ class DQN:
         if len(self.replay_buffer) < self.batch_size:
             raise ValueError(f"DQN.update: the replay buffer holds {len(self.replay_buffer)} transitions, fewer "
                              f"than batch_size={self.batch_size}; collect more experience first")
-        return float(np.mean([self._update_once() for _ in range(n_updates)]))
+        return self._update_n(n_updates)
 
     def _act(self, obs):
         if self._rng.random() > self.epsilon_:
@@ -280,6 +322,66 @@ class DQN:
         obs_shape = tuple(getattr(getattr(env, "observation_space", None), "shape", ()) or ())
         if obs_shape and obs_shape != (state_dim,):
             raise ValueError(f"DQN.learn: observations have shape {obs_shape} but state_dim={state_dim}")
+
+    def _python_episode(self, env, obs, max_steps, total_timesteps, start_steps):
+        """One episode of a Python (Gymnasium-API) env: one env.step per step from Python."""
+        buf = self.replay_buffer_
+        ret, length, losses = 0.0, 0, []
+        for t in range(max_steps):
+            action = self._act(obs)
+            obs2, reward, terminated, truncated, _ = env.step(action)
+            obs2 = np.asarray(obs2, dtype=np.float32)
+            reward = float(reward)
+            if obs2.shape != obs.shape or not math.isfinite(reward) or not np.isfinite(obs2).all():
+                raise ValueError(f"DQN.learn: the environment returned observation {obs2!r} and reward "
+                                 f"{reward!r}; expected a finite ({self.state_dim},) vector and a finite reward")
+            buf._add_one(obs, action, reward, obs2, bool(terminated), bool(truncated))
+            self.n_timesteps_ += 1
+            ret += float(reward)
+            length += 1
+            if (t + 1) % self.learn_every == 0 and len(buf) > self.batch_size:
+                losses.append(self._update_once())
+            obs = obs2
+            if terminated or truncated:
+                break
+            if total_timesteps is not None and self.n_timesteps_ - start_steps >= total_timesteps:
+                break
+        return ret, length, losses
+
+    def _uses_c_env(self, env):
+        """The built-in cart-pole runs whole episodes in C (same float dtype for buffer and networks)."""
+        from pyml.rl.envs._cartpole import CartPole
+
+        return type(env) is CartPole and self.state_dim == 4 and self.n_actions == 2 and \
+            self.replay_buffer_.dtype == self.q_network_.layers[0].kernel.dtype
+
+    def _c_episode(self, env, max_steps, budget):
+        """One episode in one C call: epsilon-greedy act, C cart-pole step, ring add, update every
+        learn_every steps (csrc/rl.h pyml_dqn_cartpole_episode)."""
+        buf, net = self.replay_buffer_, self.q_network_
+        last = getattr(self, "_last_idx", None)
+        if last is None or last.shape != (self.batch_size,):
+            last = self._last_idx = np.empty(self.batch_size, np.int64)
+        if getattr(self, "_sample_state", None) is None:
+            self._sample_state = np.random.SeedSequence(self.random_state).spawn(4)[3].generate_state(4, np.uint64)
+        ring = np.array([buf.pos, buf.size, env._steps], np.int64)
+        state = np.array(env.state, dtype=np.float64)
+        out, t, self._rl_ep_work = _rk.dqn_cartpole_episode(
+            net._specs(training=True), self.target_q_network_._specs(), net.optimizer._params(), buf.states,
+            buf.next_states, buf.actions, buf.rewards, buf.terminated, buf.truncated, ring, state,
+            env.max_episode_steps, max_steps, budget, self.epsilon_, self.batch_size, self.learn_every, self.gamma,
+            self.tau, self.loss == "huber", bool(self.double_dqn), self._sample_state, last, 1,
+            getattr(self, "_rl_ep_work", None))
+        length, n_upd = int(out[3]), int(out[2])
+        env.state, env._steps = state, int(ring[2])
+        buf.pos, buf.size = int(ring[0]), int(ring[1])
+        buf.n_added += length
+        net.optimizer.iterations = int(t)
+        if n_upd:
+            buf.last_indices_ = last.copy()
+        self.n_updates_ += n_upd
+        self.n_timesteps_ += length
+        return float(out[0]), length, ([float(out[1]) / n_upd] if n_upd else [])
 
     def learn(self, env, total_timesteps=None, max_episodes=None, max_steps=1000, target_mean_return=None,
               window=100, callbacks=None, verbose=0):
@@ -304,7 +406,7 @@ class DQN:
         cblist = CallbackList(cbs)
         cblist.on_fit_begin(self, {})
         start_steps, start_eps = self.n_timesteps_, len(self.episode_returns_)
-        buf = self.replay_buffer
+        use_c = self._uses_c_env(env)
         while True:
             if max_episodes is not None and len(self.episode_returns_) - start_eps >= max_episodes:
                 break
@@ -312,26 +414,11 @@ class DQN:
                 break
             obs, _ = env.reset(seed=self._episode_seed + self.n_episodes_)
             obs = self._check_states(obs, "observation")[0]
-            ret, length, losses = 0.0, 0, []
-            for t in range(max_steps):
-                action = self._act(obs)
-                obs2, reward, terminated, truncated, _ = env.step(action)
-                obs2 = np.asarray(obs2, dtype=np.float32)
-                reward = float(reward)
-                if obs2.shape != obs.shape or not math.isfinite(reward) or not np.isfinite(obs2).all():
-                    raise ValueError(f"DQN.learn: the environment returned observation {obs2!r} and reward "
-                                     f"{reward!r}; expected a finite ({self.state_dim},) vector and a finite reward")
-                buf._add_one(obs, action, reward, obs2, bool(terminated), bool(truncated))
-                self.n_timesteps_ += 1
-                ret += float(reward)
-                length += 1
-                if (t + 1) % self.learn_every == 0 and len(buf) > self.batch_size:
-                    losses.append(self._update_once())
-                obs = obs2
-                if terminated or truncated:
-                    break
-                if total_timesteps is not None and self.n_timesteps_ - start_steps >= total_timesteps:
-                    break
+            if use_c:
+                budget = -1 if total_timesteps is None else total_timesteps - (self.n_timesteps_ - start_steps)
+                ret, length, losses = self._c_episode(env, max_steps, budget)
+            else:
+                ret, length, losses = self._python_episode(env, obs, max_steps, total_timesteps, start_steps)
             self.n_episodes_ += 1
             self.epsilon_ = max(self.epsilon_min, self.epsilon_decay * self.epsilon_)
             self.episode_returns_.append(ret)
@@ -382,7 +469,10 @@ class DQN:
         return obj
 
     def __getstate__(self):
-        return self.__dict__.copy()
+        state = self.__dict__.copy()
+        state.pop("_rl_work", None)
+        state.pop("_rl_ep_work", None)  # scratch space, rebuilt on the next update
+        return state
 
     def __repr__(self):
         return f"DQN(state_dim={self.state_dim}, n_actions={self.n_actions})"
