@@ -9,7 +9,7 @@ matching cross-entropy is fused the same way automatically.
 import numpy as np
 
 __all__ = ["Loss", "MeanSquaredError", "BinaryCrossentropy", "CategoricalCrossentropy",
-           "SparseCategoricalCrossentropy", "get_loss"]
+           "SparseCategoricalCrossentropy", "get_loss", "metric_values"]
 
 
 class Loss:
@@ -118,3 +118,24 @@ def _targets(loss, y, k, dtype, owner):
         hint = " (integer labels need sparse_categorical_crossentropy)" if loss.kind == 2 else ""
         raise ValueError(f"{owner}: targets of shape {y.shape} do not match an output layer of {k} units{hint}")
     return np.ascontiguousarray(y), None
+
+
+def metric_values(metrics, loss, A, Yf, Yi, prefix=""):
+    """Compiled metrics ("accuracy", "mse", "mae") of the outputs A (after the output activation)
+    against float targets Yf or integer labels Yi, keyed ``prefix + name``."""
+    out = {}
+    for m in metrics:
+        if m == "accuracy":
+            if loss.kind == 3:
+                value = np.mean(np.argmax(A, axis=1) == Yi)
+            elif loss.kind == 2:
+                value = np.mean(np.argmax(A, axis=1) == np.argmax(Yf, axis=1))
+            else:
+                thr = 0.0 if loss.from_logits else 0.5
+                value = np.mean((A > thr) == (Yf > 0.5))
+        else:
+            T = Yf if Yf is not None else np.eye(A.shape[1], dtype=A.dtype)[Yi]
+            diff = A - T
+            value = np.mean(diff * diff) if m == "mse" else np.mean(np.abs(diff))
+        out[prefix + m] = float(value)
+    return out

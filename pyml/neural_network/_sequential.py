@@ -19,7 +19,7 @@ import numpy as np
 
 from pyml.neural_network import _nn_kernels as _k
 from pyml.neural_network._layers import Dense, Input, L2, SymbolicTensor, _Call, _default_rng
-from pyml.neural_network._losses import _targets, get_loss
+from pyml.neural_network._losses import _targets, get_loss, metric_values
 from pyml.neural_network._optimizers import get_optimizer
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
 from pyml.utils.callbacks import Callback, CallbackList, History, ProgressLogger
@@ -350,22 +350,7 @@ class Sequential:
         if Z is None:
             Z = _k.mlp_forward(self._specs(), X, False, self._threads(X.shape[0] * 1000))
         A = _k.activation(self.layers[-1].activation_code, Z, 1)
-        out = {}
-        for m in self.metrics:
-            if m == "accuracy":
-                if self.loss.kind == 3:
-                    value = np.mean(np.argmax(A, axis=1) == Yi)
-                elif self.loss.kind == 2:
-                    value = np.mean(np.argmax(A, axis=1) == np.argmax(Yf, axis=1))
-                else:
-                    thr = 0.0 if self.loss.from_logits else 0.5
-                    value = np.mean((A > thr) == (Yf > 0.5))
-            else:
-                T = Yf if Yf is not None else np.eye(A.shape[1], dtype=A.dtype)[Yi]
-                diff = A - T
-                value = np.mean(diff * diff) if m == "mse" else np.mean(np.abs(diff))
-            out[prefix + m] = float(value)
-        return out
+        return metric_values(self.metrics, self.loss, A, Yf, Yi, prefix)
 
     def _evaluate_arrays(self, X, Yf, Yi, prefix=""):
         Z = _k.mlp_forward(self._specs(), X, False, self._threads(X.shape[0] * 1000))
