@@ -8,34 +8,14 @@ from libc.stddef cimport size_t
 
 import numpy as np
 
+from pyml.neural_network._nn_support cimport (
+    PYML_NN_MAX_LAYERS, pyml_dense_layer, pyml_optimizer, pyml_loss_spec, _addr, _waddr, _fill_layers, _fill_opt,
+)
 from pyml.utils._kernel_support cimport (
     pyml_index, raise_for_status, interrupt_guard_begin, interrupt_guard_end,
 )
 
 cdef extern from "nn.h" nogil:
-    enum:
-        PYML_NN_MAX_LAYERS
-    ctypedef struct pyml_dense_layer:
-        pyml_index n_in, n_out
-        int activation
-        double l2
-        void *W
-        void *b
-        void *gW
-        void *gb
-        void *mW
-        void *mb
-        void *vW
-        void *vb
-    ctypedef struct pyml_optimizer:
-        int kind
-        double learning_rate, beta1, beta2, epsilon, momentum
-        int nesterov
-        long t
-    ctypedef struct pyml_loss_spec:
-        int kind
-        int from_logits
-
     size_t pyml_dense_forward_workspace_size(pyml_index n, pyml_index n_in, pyml_index n_out, size_t elem)
     size_t pyml_dense_backward_workspace_size(pyml_index n, pyml_index n_in, pyml_index n_out, size_t elem)
     size_t pyml_mlp_forward_workspace_size(const pyml_dense_layer *layers, int n_layers, size_t elem)
@@ -102,23 +82,6 @@ LOSSES = {"mse": 0, "binary_crossentropy": 1, "categorical_crossentropy": 2,
           "sparse_categorical_crossentropy": 3}
 OPTIMIZERS = {"sgd": 0, "adam": 1}
 MAX_LAYERS = PYML_NN_MAX_LAYERS
-
-
-cdef size_t _addr(object arr, object dtype, str name) except? 0:
-    """Address of a C-contiguous array of ``dtype`` (None -> 0)."""
-    if arr is None:
-        return 0
-    if not isinstance(arr, np.ndarray) or arr.dtype != dtype or not arr.flags.c_contiguous:
-        raise TypeError(f"{name} must be a C-contiguous {np.dtype(dtype).name} array")
-    if arr.size == 0:
-        return 0
-    return <size_t>arr.__array_interface__["data"][0]
-
-
-cdef size_t _waddr(object arr, object dtype, str name) except? 0:
-    if arr is not None and not arr.flags.writeable:
-        raise ValueError(f"{name} must be writeable")
-    return _addr(arr, dtype, name)
 
 
 def _dtype_of(X):
@@ -285,44 +248,6 @@ def soft_update(target, source, double tau, int n_threads):
     raise_for_status(st, "soft update")
 
 
-cdef int _fill_layers(pyml_dense_layer *layers, list specs, object dt, bint training) except -1:
-    """specs: one dict per layer with W, b, activation, l2 (+ gW, gb, mW, mb, vW, vb when training)."""
-    cdef int l
-    if not 1 <= len(specs) <= PYML_NN_MAX_LAYERS:
-        raise ValueError(f"a network needs 1 to {PYML_NN_MAX_LAYERS} dense layers, got {len(specs)}")
-    for l, s in enumerate(specs):
-        W, b = s["W"], s["b"]
-        if W.ndim != 2 or b.shape != (W.shape[1],):
-            raise ValueError(f"layer {l}: kernel {W.shape} and bias {b.shape} do not match")
-        layers[l].n_in = W.shape[0]
-        layers[l].n_out = W.shape[1]
-        layers[l].activation = s["activation"]
-        layers[l].l2 = s.get("l2", 0.0)
-        if training:
-            layers[l].W = <void *>_waddr(W, dt, "kernel")
-            layers[l].b = <void *>_waddr(b, dt, "bias")
-        else:
-            layers[l].W = <void *>_addr(W, dt, "kernel")
-            layers[l].b = <void *>_addr(b, dt, "bias")
-        layers[l].gW = layers[l].gb = layers[l].mW = layers[l].mb = layers[l].vW = layers[l].vb = NULL
-        if training:
-            for key in ("gW", "mW", "vW"):
-                arr = s.get(key)
-                if arr is not None and arr.shape != W.shape:
-                    raise ValueError(f"layer {l}: {key} shape {arr.shape} != kernel shape {W.shape}")
-            for key in ("gb", "mb", "vb"):
-                arr = s.get(key)
-                if arr is not None and arr.shape != b.shape:
-                    raise ValueError(f"layer {l}: {key} shape {arr.shape} != bias shape {b.shape}")
-            layers[l].gW = <void *>_waddr(s["gW"], dt, "gradient")
-            layers[l].gb = <void *>_waddr(s["gb"], dt, "gradient")
-            layers[l].mW = <void *>_waddr(s.get("mW"), dt, "optimizer state")
-            layers[l].mb = <void *>_waddr(s.get("mb"), dt, "optimizer state")
-            layers[l].vW = <void *>_waddr(s.get("vW"), dt, "optimizer state")
-            layers[l].vb = <void *>_waddr(s.get("vb"), dt, "optimizer state")
-    return 0
-
-
 def mlp_forward(list specs, X, bint apply_output_activation, int n_threads):
     """Network output for X (n, n_in): activations applied (or the last layer's Z)."""
     dt = _dtype_of(X)
@@ -347,17 +272,6 @@ def mlp_forward(list specs, X, bint apply_output_activation, int n_threads):
                                       <double *>pk, ws, n_threads)
     raise_for_status(st, "network forward")
     return out
-
-
-cdef void _fill_opt(pyml_optimizer *opt, dict o):
-    opt.kind = o["kind"]
-    opt.learning_rate = o.get("learning_rate", 0.001)
-    opt.beta1 = o.get("beta_1", 0.9)
-    opt.beta2 = o.get("beta_2", 0.999)
-    opt.epsilon = o.get("epsilon", 1e-7)
-    opt.momentum = o.get("momentum", 0.0)
-    opt.nesterov = o.get("nesterov", False)
-    opt.t = o.get("t", 0)
 
 
 def mlp_train_epoch(list specs, int loss_kind, bint from_logits, dict opt_params, X, Yf, Yi, perm,
