@@ -15,7 +15,8 @@ Families (sub-packages, imported on first use: ``pyml.linear_model``, ...):
   ``rl`` (Mars rover values, replay buffer, DQN, a C CartPole).
 * ``plot`` (the course's figures; the only module importing matplotlib),
   ``datasets`` (bundled and synthetic data), ``utils`` (validation, threads,
-  callbacks).
+  callbacks), ``labs`` (each lab's own function names and argument orders, so
+  a lab's code runs with only its import lines changed).
 
 Entry points: the ``pyml`` command (``pyml tour`` runs every chapter of the
 courses on bundled data and saves the figures; ``pyml info`` shows the build,
@@ -27,8 +28,8 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBPACKAGES = {
-    "anomaly", "base", "cluster", "datasets", "decomposition", "ensemble", "exceptions", "linear_model", "metrics",
-    "model_selection", "neural_network", "plot", "preprocessing", "recommender", "rl", "tree", "utils",
+    "anomaly", "base", "cluster", "datasets", "decomposition", "ensemble", "exceptions", "labs", "linear_model",
+    "metrics", "model_selection", "neural_network", "plot", "preprocessing", "recommender", "rl", "tree", "utils",
 }
 
 __all__ = ["__version__", "show_config", "get_config", *sorted(_SUBPACKAGES)]

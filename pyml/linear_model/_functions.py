@@ -37,6 +37,22 @@ class GradientDescentResult(namedtuple("GradientDescentResult", ["w", "b", "J_hi
     """
 
 
+def _resolve_model(model, y, caller):
+    """``model=None`` means linear; warn when the targets look like 0/1 class labels (a silent wrong
+    answer otherwise: the linear cost of a classification problem)."""
+    if model is not None:
+        return model
+    if y is not None:
+        values = np.unique(np.asarray(y))
+        if values.size == 2 and values[0] == 0 and values[1] == 1:
+            import warnings
+
+            warnings.warn(f"{caller}: y holds only 0 and 1 but model defaults to 'linear'; pass model='logistic' "
+                          "for logistic regression (or model='linear' to keep the squared-error cost and silence "
+                          "this warning)", UserWarning, stacklevel=3)
+    return "linear"
+
+
 def _model_code(model, caller):
     if model not in _MODELS:
         raise ValueError(f"{caller}: model must be 'linear' or 'logistic', got {model!r}")
@@ -108,7 +124,7 @@ def sigmoid(z, *, n_jobs=None):
     return out.item() if np.ndim(z) == 0 else out
 
 
-def compute_cost(X, y, w, b, *, reg_lambda=0.0, model="linear", n_jobs=None):
+def compute_cost(X, y, w, b, *, reg_lambda=0.0, model=None, n_jobs=None):
     """Cost J(w, b) of a linear or logistic model (see the module docstring).
 
     Parameters
@@ -119,19 +135,21 @@ def compute_cost(X, y, w, b, *, reg_lambda=0.0, model="linear", n_jobs=None):
     b : float
     reg_lambda : float, default 0.0
         λ of the penalty λ/(2m) Σ w².
-    model : {"linear", "logistic"}
+    model : {"linear", "logistic"} or None, default None
+        None means "linear", with a warning when y holds only 0 and 1.
 
     Returns
     -------
     J : float
     """
+    model = _resolve_model(model, y, "compute_cost")
     code = _model_code(model, "compute_cost")
     X, y, w, b, _ = _prepare(X, y, w, b, "compute_cost", model)
     cost, _, _ = _k.value_grad(X, y, w, b, code, _check_lambda(reg_lambda, "compute_cost"), _threads(n_jobs, X))
     return float(cost)
 
 
-def compute_gradient(X, y, w, b, *, reg_lambda=0.0, model="linear", n_jobs=None):
+def compute_gradient(X, y, w, b, *, reg_lambda=0.0, model=None, n_jobs=None):
     """Gradient (∂J/∂w, ∂J/∂b) of :func:`compute_cost`, from the same fused kernel.
 
     Returns
@@ -139,6 +157,7 @@ def compute_gradient(X, y, w, b, *, reg_lambda=0.0, model="linear", n_jobs=None)
     dj_dw : ndarray of shape (n,), or a float when X is 1-D
     dj_db : float
     """
+    model = _resolve_model(model, y, "compute_gradient")
     code = _model_code(model, "compute_gradient")
     X, y, w, b, scalar_w = _prepare(X, y, w, b, "compute_gradient", model)
     lam = _check_lambda(reg_lambda, "compute_gradient")
@@ -146,8 +165,8 @@ def compute_gradient(X, y, w, b, *, reg_lambda=0.0, model="linear", n_jobs=None)
     return (float(grad_w[0]) if scalar_w else grad_w), float(grad_b)
 
 
-def gradient_descent(X, y, w_in, b_in, alpha, num_iters, *, reg_lambda=0.0, model="linear", max_records=1000,
-                     tol=0.0, n_jobs=None, verbose=0, callbacks=None):
+def gradient_descent(X, y, w_in, b_in, alpha, num_iters, cost_function=None, gradient_function=None, *,
+                     reg_lambda=0.0, model=None, max_records=1000, tol=0.0, n_jobs=None, verbose=0, callbacks=None):
     """Batch gradient descent with simultaneous updates, run entirely in C.
 
     Repeats ``num_iters`` times::
@@ -163,8 +182,17 @@ def gradient_descent(X, y, w_in, b_in, alpha, num_iters, *, reg_lambda=0.0, mode
     alpha : float
         Learning rate α > 0.
     num_iters : int
+    cost_function, gradient_function : callables, optional
+        As the labs pass them: ``cost_function(X, y, w, b) -> J`` and
+        ``gradient_function(X, y, w, b) -> (dj_dw, dj_db)`` (pyml's order; the
+        labs that return ``(dj_db, dj_dw)`` have :mod:`pyml.labs` modules).
+        None or pyml's own :func:`compute_cost` / :func:`compute_gradient` run
+        the fused C loop; any other callable (a learner's own function) runs
+        the same iteration in Python, calling it once per iteration (then
+        ``reg_lambda`` and ``model`` only apply to a function left as None).
     reg_lambda : float
-    model : {"linear", "logistic"}
+    model : {"linear", "logistic"} or None
+        None means "linear", with a warning when y holds only 0 and 1.
     max_records : int
         At most this many parameter snapshots in ``p_history``.
     tol : float
@@ -180,7 +208,9 @@ def gradient_descent(X, y, w_in, b_in, alpha, num_iters, *, reg_lambda=0.0, mode
         ``(w, b, J_history, p_history)``; ``w`` is a float when X is 1-D.
     """
     caller = "gradient_descent"
+    model = _resolve_model(model, y, caller)
     code = _model_code(model, caller)
+    custom = _custom_functions(cost_function, gradient_function, model, reg_lambda, caller)
     X, y, w, b, scalar_w = _prepare(X, y, w_in, b_in, caller, model)
     alpha = float(check_scalar(alpha, "alpha", (int, float, np.floating, np.integer), min_val=0.0,
                                include_min=False, caller=caller))
@@ -195,9 +225,14 @@ def gradient_descent(X, y, w_in, b_in, alpha, num_iters, *, reg_lambda=0.0, mode
     cb_list = CallbackList(cbs)
     hook = IterationHook(caller, cb_list)
     cb_list.on_fit_begin(caller)
-    b_out, history, params, n_iter, diverged = _k.gradient_descent(
-        X, y, w, b, code, True, alpha, lam, int(num_iters), tol, record_every, int(max_records),
-        _threads(n_jobs, X), hook)
+    if custom is not None:
+        w, b_out, history, params, n_iter, diverged = _python_descent(
+            X[:, 0] if scalar_w else X, y, w, b, alpha, int(num_iters), custom, scalar_w, record_every,
+            int(max_records), tol, hook)
+    else:
+        b_out, history, params, n_iter, diverged = _k.gradient_descent(
+            X, y, w, b, code, True, alpha, lam, int(num_iters), tol, record_every, int(max_records),
+            _threads(n_jobs, X), hook)
     cb_list.on_fit_end(caller, {"loss": float(history[-1]) if n_iter else None})
     if diverged:
         import warnings
@@ -208,6 +243,46 @@ def gradient_descent(X, y, w_in, b_in, alpha, num_iters, *, reg_lambda=0.0, mode
     result = GradientDescentResult(float(w[0]) if scalar_w else w, b_out, history.copy(), params.copy())
     result.p_iterations = np.arange(len(params)) * record_every
     return result
+
+
+def _custom_functions(cost_function, gradient_function, model, reg_lambda, caller):
+    """None when the fused C loop applies, else the (cost, gradient) callables of the Python loop."""
+    own = (cost_function is None or cost_function is compute_cost) and \
+        (gradient_function is None or gradient_function is compute_gradient)
+    if own:
+        return None
+    for fn, name in ((cost_function, "cost_function"), (gradient_function, "gradient_function")):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"{caller}: {name} must be a callable f(X, y, w, b), got {type(fn).__name__}")
+    lam = _check_lambda(reg_lambda, caller)
+    cost = cost_function or (lambda X, y, w, b: compute_cost(X, y, w, b, reg_lambda=lam, model=model))
+    grad = gradient_function or (lambda X, y, w, b: compute_gradient(X, y, w, b, reg_lambda=lam, model=model))
+    return cost, grad
+
+
+def _python_descent(X, y, w, b, alpha, num_iters, functions, scalar_w, record_every, max_records, tol, hook):
+    """The labs' loop with a learner's own functions (one call of each per iteration, as the labs do);
+    returns what the C kernel returns: (w, b, J history, parameter snapshots, iterations, diverged)."""
+    cost_function, gradient_function = functions
+    w = float(w[0]) if scalar_w else w
+    history, params = [], []
+    previous = None
+    for t in range(num_iters):
+        dj_dw, dj_db = gradient_function(X, y, w, b)
+        w = w - alpha * np.asarray(dj_dw, dtype=np.float64) if not scalar_w else w - alpha * float(dj_dw)
+        b = b - alpha * float(dj_db)
+        J = float(cost_function(X, y, w, b))
+        history.append(J)
+        if t % record_every == 0 and len(params) < max_records:
+            params.append(np.append(np.atleast_1d(w), b))
+        if not math.isfinite(J):
+            return np.atleast_1d(w), b, np.array(history), np.array(params), t + 1, True
+        if hook.on_iteration(t, J) or (tol > 0 and previous is not None and
+                                       abs(previous - J) < tol * max(1.0, abs(J))):
+            return np.atleast_1d(w), b, np.array(history), np.array(params), t + 1, False
+        previous = J
+    n_params = np.atleast_1d(w).size + 1
+    return (np.atleast_1d(w), b, np.array(history), np.array(params).reshape(-1, n_params), num_iters, False)
 
 
 def predict(X, w, b, *, model="linear", threshold=0.5, n_jobs=None):

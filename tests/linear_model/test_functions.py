@@ -125,7 +125,7 @@ def test_regularized_course_values():
     X = np.random.rand(5, 6)
     y = np.array([0, 1, 0, 1, 0.0])
     w = np.random.rand(X.shape[1]).reshape(-1,) - 0.5
-    assert compute_cost(X, y, w, 0.5, reg_lambda=0.7) == pytest.approx(0.07917239320214275)
+    assert compute_cost(X, y, w, 0.5, reg_lambda=0.7, model="linear") == pytest.approx(0.07917239320214275)
     np.random.seed(1)
     X = np.random.rand(5, 6)
     y = np.array([0, 1, 0, 1, 0.0])
@@ -298,3 +298,64 @@ def test_ctrl_c_interrupts_compiled_loop(rng):
     finally:
         timer.cancel()
     assert time.perf_counter() - t0 < 5.0
+
+
+def test_gradient_descent_with_a_learners_own_functions():
+    """Callables other than pyml's own run the labs' loop in Python: same numbers as the C loop."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.25
+    calls = []
+
+    def cost(X, y, w, b):
+        calls.append("c")
+        return float(np.sum((X @ w + b - y) ** 2) / (2 * len(y)))
+
+    def grad(X, y, w, b):
+        calls.append("g")
+        e = X @ w + b - y
+        return X.T @ e / len(y), float(e.mean())
+
+    fused = gradient_descent(X, y, np.zeros(3), 0.0, 0.1, 120, max_records=30)
+    own = gradient_descent(X, y, np.zeros(3), 0.0, 0.1, 120, cost, grad, max_records=30)
+    assert calls == ["g", "c"] * 120
+    np.testing.assert_allclose(own.w, fused.w, rtol=1e-13)
+    assert own.b == pytest.approx(fused.b, rel=1e-13)
+    np.testing.assert_allclose(own.J_history, fused.J_history, rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(own.p_history, fused.p_history, rtol=1e-12)
+    np.testing.assert_array_equal(own.p_iterations, fused.p_iterations)
+    same = gradient_descent(X, y, np.zeros(3), 0.0, 0.1, 120, compute_cost, compute_gradient, max_records=30)
+    np.testing.assert_array_equal(same.w, fused.w)  # pyml's own functions take the C path
+    with pytest.raises(TypeError, match="cost_function must be a callable"):
+        gradient_descent(X, y, np.zeros(3), 0.0, 0.1, 5, "cost", grad)
+
+
+def test_own_gradient_with_pyml_cost_and_early_stop():
+    X = np.array([1.0, 2.0, 3.0])
+    y = 2 * X + 1
+
+    def grad(X, y, w, b):
+        e = w * X + b - y
+        return float(np.mean(e * X)), float(np.mean(e))
+
+    res = gradient_descent(X, y, 0.0, 0.0, 0.1, 5000, None, grad, tol=1e-12)
+    ref = gradient_descent(X, y, 0.0, 0.0, 0.1, 5000, tol=1e-12)
+    assert isinstance(res.w, float) and res.w == pytest.approx(ref.w, rel=1e-9)
+    assert len(res.J_history) == len(ref.J_history) < 5000
+
+
+def test_binary_targets_with_the_default_linear_model_warn():
+    X = np.array([[0.5, 1.5], [1, 1], [1.5, 0.5], [3, 0.5], [2, 2], [1, 2.5]])
+    y = np.array([0, 0, 0, 1, 1, 1])
+    with pytest.warns(UserWarning, match="model='logistic'"):
+        compute_cost(X, y, np.zeros(2), 0.0)
+    with pytest.warns(UserWarning, match="model='logistic'"):
+        compute_gradient(X, y, np.zeros(2), 0.0)
+    with pytest.warns(UserWarning, match="model='logistic'"):
+        gradient_descent(X, y, np.zeros(2), 0.0, 0.1, 3)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert compute_cost(X, y, np.zeros(2), 0.0, model="linear") == pytest.approx(0.25)
+        compute_cost(X, y * 3.0, np.zeros(2), 0.0)  # not 0/1 labels: no warning
