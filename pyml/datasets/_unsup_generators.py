@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from pyml.utils.validation import check_random_state
+from pyml.utils.validation import check_random_state, legacy_random_state
 
 __all__ = ["make_blobs", "make_server_metrics"]
 
@@ -31,6 +31,8 @@ def make_blobs(n_samples=100, n_features=2, *, centers=3, cluster_std=1.0, cente
     center_box : (float, float), default=(-10, 10)
     shuffle : bool, default=True
     random_state : int, numpy Generator or None
+        An int (or None: NumPy's global seed) draws the same rows as
+        scikit-learn's ``make_blobs``.
 
     Returns
     -------
@@ -40,7 +42,7 @@ def make_blobs(n_samples=100, n_features=2, *, centers=3, cluster_std=1.0, cente
     """
     n = _positive_int(n_samples, "n_samples")
     d = _positive_int(n_features, "n_features")
-    rng = check_random_state(random_state)
+    rng = legacy_random_state(random_state)
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
         k = _positive_int(centers, "centers")
         C = rng.uniform(center_box[0], center_box[1], size=(k, d))
@@ -55,9 +57,11 @@ def make_blobs(n_samples=100, n_features=2, *, centers=3, cluster_std=1.0, cente
     counts = np.full(k, n // k)
     counts[: n % k] += 1
     y = np.repeat(np.arange(k), counts)
-    X = C[y] + rng.standard_normal((n, d)) * std[y, None]
+    # One normal draw per blob, in blob order, then one shuffle: scikit-learn's draws.
+    X = np.concatenate([rng.normal(loc=C[j], scale=std[j], size=(counts[j], d)) for j in range(k)])
     if shuffle:
-        perm = rng.permutation(n)
+        perm = np.arange(n)
+        rng.shuffle(perm)
         X, y = X[perm], y[perm]
     return X, y
 

@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from pyml.utils.validation import check_random_state
+from pyml.utils.validation import legacy_random_state
 
 __all__ = ["train_test_split"]
 
@@ -41,6 +41,11 @@ def train_test_split(*arrays, test_size=None, train_size=None, random_state=None
 
     Returns ``[a_train, a_test, b_train, b_test, ...]`` like scikit-learn.
     With ``stratify=y`` each class keeps its proportion in both parts.
+    ``test_size`` rows = ceil(test_size · n) for a fraction. For an integer
+    ``random_state`` (or None, NumPy's global seed) the rows are the ones
+    scikit-learn's ``train_test_split`` picks: the same legacy ``RandomState``
+    stream, permutation and stratified allocation, so the labs' splits
+    reproduce.
     """
     if not arrays:
         raise ValueError("train_test_split needs at least one array")
@@ -51,7 +56,7 @@ def train_test_split(*arrays, test_size=None, train_size=None, random_state=None
     if n < 2:
         raise ValueError(f"train_test_split needs at least 2 samples, got {n}")
     n_train, n_test = _n_test(n, test_size, train_size)
-    rng = check_random_state(random_state)
+    rng = legacy_random_state(random_state)
     if stratify is not None:
         if not shuffle:
             raise ValueError("stratified train/test split requires shuffle=True")
@@ -71,24 +76,38 @@ def train_test_split(*arrays, test_size=None, train_size=None, random_state=None
     return out
 
 
+def _approximate_mode(class_counts, n_draws, rng):
+    """Per-class counts summing to n_draws, closest to the class proportions; ties in the remainders
+    broken at random (scikit-learn's ``_approximate_mode``, same draws)."""
+    continuous = class_counts / class_counts.sum() * n_draws
+    floored = np.floor(continuous)
+    need_to_add = int(n_draws - floored.sum())
+    if need_to_add > 0:
+        remainder = continuous - floored
+        for value in np.sort(np.unique(remainder))[::-1]:
+            (inds,) = np.where(remainder == value)
+            add_now = min(len(inds), need_to_add)
+            floored[rng.choice(inds, size=add_now, replace=False)] += 1
+            need_to_add -= add_now
+            if need_to_add == 0:
+                break
+    return floored.astype(int)
+
+
 def _stratified_indices(y, n_train, n_test, rng):
+    """scikit-learn's StratifiedShuffleSplit: class counts by _approximate_mode, members permuted per class."""
     classes, y_idx = np.unique(y, return_inverse=True)
     counts = np.bincount(y_idx)
     if counts.min() < 2:
         raise ValueError("stratify: the least populated class has only 1 member; each class needs at least 2")
     if n_test < len(classes) or n_train < len(classes):
         raise ValueError(f"stratify: each part needs at least one sample per class ({len(classes)} classes)")
-    # Largest-remainder allocation of test samples per class.
-    exact = counts * n_test / len(y)
-    test_counts = np.floor(exact).astype(int)
-    short = n_test - test_counts.sum()
-    test_counts[np.argsort(-(exact - test_counts), kind="stable")[:short]] += 1
-    test_counts = np.clip(test_counts, 1, counts - 1)
-    train_idx, test_idx = [], []
+    class_indices = np.split(np.argsort(y_idx, kind="mergesort"), np.cumsum(counts)[:-1])
+    n_i = _approximate_mode(counts, n_train, rng)
+    t_i = _approximate_mode(counts - n_i, n_test, rng)
+    train, test = [], []
     for c in range(len(classes)):
-        members = rng.permutation(np.flatnonzero(y_idx == c))
-        test_idx.append(members[:test_counts[c]])
-        train_idx.append(members[test_counts[c]:])
-    train_idx = rng.permutation(np.concatenate(train_idx))[:n_train]
-    test_idx = rng.permutation(np.concatenate(test_idx))
-    return train_idx, test_idx
+        members = class_indices[c].take(rng.permutation(counts[c]), mode="clip")
+        train.extend(members[:n_i[c]])
+        test.extend(members[n_i[c]:n_i[c] + t_i[c]])
+    return rng.permutation(train), rng.permutation(test)

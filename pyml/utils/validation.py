@@ -306,6 +306,24 @@ def check_random_state(seed):
     raise ValueError(f"random_state must be None, an int or a numpy Generator, got {seed!r}")
 
 
+def legacy_random_state(seed):
+    """The generator scikit-learn's seeded helpers use, so pyml's give the same rows for the same seed.
+
+    None → NumPy's global ``RandomState`` (so ``np.random.seed(n)`` makes an
+    unseeded call repeatable, as the labs expect); an int → ``RandomState(int)``;
+    a ``RandomState`` or ``Generator`` is used as given.
+    """
+    if seed is None:
+        return np.random.mtrand._rand
+    if isinstance(seed, (np.random.RandomState, np.random.Generator)):
+        return seed
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        if not 0 <= seed < 2**32:
+            raise ValueError(f"random_state must be an integer in [0, 2**32), got {seed}")
+        return np.random.RandomState(int(seed))
+    raise ValueError(f"random_state must be None, an int, a numpy RandomState or Generator, got {seed!r}")
+
+
 def check_scalar(value, name, target_type, *, min_val=None, max_val=None, include_min=True,
                  include_max=True, caller=None):
     """Validate a hyper-parameter's type and range."""

@@ -108,3 +108,31 @@ def test_c3_w3_names_are_pyml_rl():
 
     for name in c3_w3.__all__:
         assert getattr(c3_w3, name) is getattr(rl, name)
+
+
+def _heart_one_hot(path):
+    """The tree-ensembles lab's pd.get_dummies: numeric columns first, then each categorical column's
+    values in sorted order (20 features)."""
+    import csv
+
+    rows = list(csv.DictReader(open(path)))
+    numeric = ["Age", "RestingBP", "Cholesterol", "FastingBS", "MaxHR", "Oldpeak"]
+    categorical = ["Sex", "ChestPainType", "RestingECG", "ExerciseAngina", "ST_Slope"]
+    cols = [np.array([float(r[c]) for r in rows]) for c in numeric]
+    for c in categorical:
+        cols += [np.array([float(r[c] == v) for r in rows]) for v in sorted({r[c] for r in rows})]
+    return np.column_stack(cols), np.array([int(r["HeartDisease"]) for r in rows])
+
+
+def test_c2_w4_tree_ensembles_lab_split_and_tree(course_data):
+    from pyml.metrics import accuracy_score
+    from pyml.model_selection import train_test_split
+    from pyml.tree import DecisionTreeClassifier
+
+    X, y = _heart_one_hot(course_data / "c2w4-tree-ensemble" / "heart.csv")
+    X_train, X_val, y_train, y_val = train_test_split(X, y, train_size=0.8, random_state=55)
+    assert (len(X_train), len(X_val)) == (734, 184)
+    assert f"{sum(y_train) / len(y_train):.4f}" == "0.5518"
+    model = DecisionTreeClassifier(min_samples_split=50, max_depth=3, random_state=55).fit(X_train, y_train)
+    assert f"{accuracy_score(model.predict(X_train), y_train):.4f}" == "0.8583"
+    assert f"{accuracy_score(model.predict(X_val), y_val):.4f}" == "0.8641"
