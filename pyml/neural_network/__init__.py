@@ -3,7 +3,12 @@
 ``Dot``, ``Concatenate``), scikit-learn-style
 ``MLPClassifier``/``MLPRegressor`` and the course's from-scratch functions, all on
 compiled kernels (fused dense layers, fused softmax + cross-entropy, one C call
-per training epoch)."""
+per training epoch).
+
+Keras's namespaces are here too: ``activations``, ``callbacks``, ``layers``, ``losses``,
+``optimizers``, ``regularizers`` and ``utils`` (``to_categorical``), so
+``from pyml.neural_network import layers, regularizers`` reads like
+``from tensorflow.keras import layers, regularizers``."""
 from pyml.neural_network._functions import dense, linear, relu, sequential, sigmoid, softmax, tanh
 from pyml.neural_network._functional import Concatenate, Dot, L2Normalize, Model, l2_normalize
 from pyml.neural_network._layers import L2, Dense, Input, SymbolicTensor, set_seed
@@ -15,13 +20,18 @@ from pyml.neural_network._losses import (
     SparseCategoricalCrossentropy,
 )
 from pyml.neural_network._mlp import MLPClassifier, MLPRegressor
+from pyml.neural_network._normalization import Normalization
 from pyml.neural_network._optimizers import SGD, Adam
 from pyml.neural_network._sequential import Sequential, load_model, soft_update
-from pyml.utils.callbacks import EarlyStopping, History
+from pyml.utils.callbacks import Callback, EarlyStopping, History
+from pyml.neural_network import activations, callbacks, layers, losses, optimizers, regularizers, utils  # noqa: E402
+from pyml.neural_network.utils import to_categorical
 
 __all__ = [
     "Adam", "BinaryCrossentropy", "CategoricalCrossentropy", "Concatenate", "Dense", "Dot", "EarlyStopping",
     "History", "Input", "L2", "L2Normalize", "Loss", "MLPClassifier", "MLPRegressor", "MeanSquaredError", "Model",
     "SGD", "Sequential", "SparseCategoricalCrossentropy", "SymbolicTensor", "dense", "l2_normalize", "linear",
     "load_model", "relu", "sequential", "set_seed", "sigmoid", "soft_update", "softmax", "tanh",
+    "Callback", "Normalization", "to_categorical",
+    "activations", "callbacks", "layers", "losses", "optimizers", "regularizers", "utils",
 ]

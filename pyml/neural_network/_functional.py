@@ -26,7 +26,7 @@ from pyml.neural_network._layers import Dense, Input, L2, SymbolicTensor, _Call,
 from pyml.neural_network._losses import _targets, get_loss, metric_values
 from pyml.neural_network._optimizers import get_optimizer
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
-from pyml.utils.callbacks import Callback, CallbackList, History, ProgressLogger
+from pyml.utils.callbacks import CallbackList, History, KerasProgress, as_callback
 from pyml.utils.validation import cast_checked, check_array, check_random_state
 
 __all__ = ["Model", "L2Normalize", "Dot", "Concatenate", "l2_normalize"]
@@ -262,7 +262,7 @@ class Model:
         if len(order) > _k.MAX_NODES or len(layers) > _k.MAX_LAYERS:
             raise ValueError(f"Model: at most {_k.MAX_NODES} nodes and {_k.MAX_LAYERS} Dense layers")
         for t in order:
-            if t.op == "dense" and t.layer.activation == "softmax" and t is not self.outputs[0]:
+            if t.op == "dense" and t.layer.activation_name == "softmax" and t is not self.outputs[0]:
                 raise ValueError(f"Model: softmax is only supported on the output layer ({t.layer.name!r})")
         self._order, self._index, self._layers = order, index, layers
         self._layer_index = lindex
@@ -410,9 +410,13 @@ class Model:
         validation_data : (x_val, y_val), optional
         validation_split : float in [0, 1)
             Hold out the last fraction of rows (before shuffling) for validation.
-        callbacks : list of pyml.utils.callbacks.Callback
+        callbacks : list of callbacks
+            pyml's (:class:`pyml.utils.callbacks.Callback`) or Keras-style
+            objects with ``on_epoch_end(epoch, logs)``.
         verbose : int
-            0 silent, 1 about ten progress lines, 2 one line per epoch.
+            What Keras prints, to stdout: 0 silent; 1 ``Epoch k/N`` and a
+            progress line with the loss and metrics per epoch; 2 one line per
+            epoch (see :class:`pyml.utils.callbacks.KerasProgress`).
 
         Returns
         -------
@@ -445,11 +449,8 @@ class Model:
         history.model = self
         cbs = [history]
         if verbose:
-            cbs.append(ProgressLogger(total=epochs, verbose=verbose, name="epoch"))
-        for cb in callbacks or []:
-            if not isinstance(cb, Callback) and not hasattr(cb, "on_iteration_end"):
-                raise TypeError(f"callbacks must implement on_iteration_end, got {cb!r}")
-            cbs.append(cb)
+            cbs.append(KerasProgress(epochs, -(-n_train // batch_size), verbose))
+        cbs += [as_callback(cb, self.name) for cb in callbacks or []]
         cblist = CallbackList(cbs)
         rng = self._generator()
         nodes, specs = self._nodes(), self._specs(training=True)

@@ -153,12 +153,15 @@ class Dense:
     ----------
     units : int
         Number of neurons.
-    activation : {"linear", "relu", "sigmoid", "softmax", "tanh"} or None
+    activation : {"linear", "relu", "sigmoid", "softmax", "tanh"}, one of pyml's functions, or None
         None means linear. ``softmax`` is allowed on the output layer only.
+        ``layer.activation`` is then the function itself (as in Keras).
     kernel_regularizer : L2 or None
     name : str, optional
     input_shape : tuple, optional
         Keras shortcut for a leading ``Input``.
+    input_dim : int, optional
+        Same as ``input_shape=(input_dim,)``.
 
     Attributes
     ----------
@@ -169,16 +172,16 @@ class Dense:
         Initialised to zero.
     """
 
-    def __init__(self, units, activation=None, kernel_regularizer=None, name=None, input_shape=None):
+    def __init__(self, units, activation=None, kernel_regularizer=None, name=None, input_shape=None,
+                 input_dim=None):
         if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units < 1:
             raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
         self.units = int(units)
-        self.activation = "linear" if activation is None else activation
-        if callable(self.activation):
-            from pyml.neural_network._functions import _BUILTIN
-
-            self.activation = _BUILTIN.get(self.activation, self.activation)
-        _activation_code(self.activation, f"Dense({units})")
+        self.activation = activation
+        if input_dim is not None:
+            if input_shape is not None:
+                raise ValueError("Dense: give input_shape or input_dim, not both")
+            input_shape = (input_dim,)
         if kernel_regularizer is not None and not isinstance(kernel_regularizer, L2):
             if isinstance(kernel_regularizer, numbers.Real):
                 kernel_regularizer = L2(kernel_regularizer)
@@ -192,8 +195,46 @@ class Dense:
 
     # -- construction -------------------------------------------------------------
     @property
+    def activation(self):
+        """The activation function (``layer.activation == pyml.neural_network.relu`` as in Keras);
+        ``activation_name`` is its name."""
+        from pyml.neural_network import _functions
+
+        return getattr(_functions, self.activation_name)
+
+    @activation.setter
+    def activation(self, value):
+        if value is None:
+            value = "linear"
+        if callable(value):
+            from pyml.neural_network._functions import _BUILTIN
+
+            value = _BUILTIN.get(value, value)
+        _activation_code(value, f"Dense({self.units})")
+        self.activation_name = value
+
+    def __setstate__(self, state):
+        if "activation" in state:  # pickles from before the activation property held the name there
+            state["activation_name"] = state.pop("activation")
+        self.__dict__.update(state)
+
+    @property
     def built(self):
         return self.kernel is not None
+
+    @property
+    def weights(self):
+        """``[kernel, bias]`` (the arrays themselves, as Keras's variables; [] before the layer is built)."""
+        return [self.kernel, self.bias] if self.built else []
+
+    @property
+    def output(self):
+        """A symbolic tensor of shape ``(None, units)`` (Keras's ``layer.output``)."""
+        return SymbolicTensor("dense", (), self.units, layer=self)
+
+    @property
+    def output_shape(self):
+        return (None, self.units)
 
     @property
     def l2(self):
@@ -201,7 +242,7 @@ class Dense:
 
     @property
     def activation_code(self):
-        return _activation_code(self.activation, f"Dense({self.units})")
+        return _activation_code(self.activation_name, f"Dense({self.units})")
 
     def build(self, n_in, rng, dtype=np.float32):
         """Create ``kernel`` (Glorot uniform, drawn from ``rng``) and a zero ``bias``."""
@@ -255,7 +296,7 @@ class Dense:
         if self.built and self.kernel.shape[0] != x.width:
             raise ValueError(f"Dense {self.name!r}: kernel {self.kernel.shape} cannot take a tensor of width "
                              f"{x.width}")
-        if self.activation == "softmax" and call.kind != "Dense" and call.owner.layers[-1] is not self:
+        if self.activation_name == "softmax" and call.kind != "Dense" and call.owner.layers[-1] is not self:
             raise ValueError("softmax is only supported on the output layer")
         return SymbolicTensor("dense", (x,), self.units, layer=self, call=call)
 
@@ -285,8 +326,8 @@ class Dense:
 
     def get_config(self):
         """Constructor arguments as a JSON-serialisable dict (used by save / load_model)."""
-        return {"class": "Dense", "units": self.units, "activation": self.activation, "name": self.name,
+        return {"class": "Dense", "units": self.units, "activation": self.activation_name, "name": self.name,
                 "l2": self.l2 if self.kernel_regularizer is not None else None}
 
     def __repr__(self):
-        return f"Dense({self.units}, activation={self.activation!r}, name={self.name!r})"
+        return f"Dense({self.units}, activation={self.activation_name!r}, name={self.name!r})"

@@ -10,7 +10,7 @@ from pyml.neural_network._layers import L2, Dense, Input
 from pyml.neural_network._losses import MeanSquaredError, SparseCategoricalCrossentropy
 from pyml.neural_network._optimizers import Adam
 from pyml.neural_network._sequential import Sequential
-from pyml.utils.callbacks import Callback, EarlyStopping
+from pyml.utils.callbacks import ProgressLogger, Callback, EarlyStopping
 from pyml.utils.validation import (
     check_array, check_classification_targets, check_is_fitted, check_n_features, check_random_state, check_X_y,
 )
@@ -102,8 +102,10 @@ class _BaseMLP(BaseEstimator):
         else:
             stopper = _NoImprovement(self.tol, self.n_iter_no_change)
         callbacks.append(stopper)
+        if self.verbose:  # scikit-learn style progress on stderr (Sequential's own verbose prints Keras's lines)
+            callbacks.append(ProgressLogger(total=int(self.max_iter), verbose=self.verbose, name="epoch"))
         history = model.fit(X_fit, y_fit, epochs=int(self.max_iter), batch_size=int(self.batch_size),
-                            validation_data=validation_data, callbacks=callbacks, verbose=self.verbose)
+                            validation_data=validation_data, callbacks=callbacks, verbose=0)
         self.model_ = model
         self.loss_curve_ = list(history.history.get("loss", []))
         self.validation_scores_ = list(history.history.get("val_loss", [])) or None

@@ -18,11 +18,12 @@ import warnings
 import numpy as np
 
 from pyml.neural_network import _nn_kernels as _k
+from pyml.neural_network._normalization import Normalization
 from pyml.neural_network._layers import Dense, Input, L2, SymbolicTensor, _Call, _default_rng
 from pyml.neural_network._losses import _targets, get_loss, metric_values
 from pyml.neural_network._optimizers import get_optimizer
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
-from pyml.utils.callbacks import Callback, CallbackList, History, ProgressLogger
+from pyml.utils.callbacks import CallbackList, History, KerasProgress, as_callback
 from pyml.utils.validation import cast_checked, check_array, check_random_state
 
 __all__ = ["Sequential", "load_model", "soft_update"]
@@ -67,6 +68,7 @@ class Sequential:
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.layers = []
+        self.normalizer = None
         self.input_shape = None
         self._rng = None
         self.loss = None
@@ -82,9 +84,19 @@ class Sequential:
     def add(self, layer):
         """Append an ``Input`` or ``Dense`` layer."""
         if isinstance(layer, Input):
-            if self.layers:
+            if self.layers or self.normalizer is not None:
                 raise ValueError("Input must come before the first Dense layer")
             self.input_shape = layer.shape
+            return
+        if isinstance(layer, Normalization):
+            if self.layers or self.normalizer is not None:
+                raise ValueError("Normalization must come before the first Dense layer (one per model)")
+            if layer.built:
+                if self.input_shape is not None and self.input_shape[0] != layer.mean.size:
+                    raise ValueError(f"Normalization adapted to {layer.mean.size} features but Input has "
+                                     f"{self.input_shape[0]}")
+                self.input_shape = (layer.mean.size,)
+            self.normalizer = layer
             return
         if not isinstance(layer, Dense):
             raise TypeError(f"Sequential accepts Input and Dense layers, got {type(layer).__name__}")
@@ -94,7 +106,7 @@ class Sequential:
             layer.name = f"dense_{len(self.layers)}" if self.layers else "dense"
         if any(l.name == layer.name for l in self.layers):
             raise ValueError(f"duplicate layer name {layer.name!r}")
-        if self.layers and self.layers[-1].activation == "softmax":
+        if self.layers and self.layers[-1].activation_name == "softmax":
             raise ValueError("softmax is only supported on the output layer; put it on the last Dense")
         self.layers.append(layer)
         self._grads = None
@@ -107,6 +119,20 @@ class Sequential:
     @property
     def built(self):
         return bool(self.layers) and all(l.built for l in self.layers)
+
+    @property
+    def input(self):
+        """Keras's ``model.input``: a symbolic tensor of shape ``(None, n_features)``."""
+        if self.input_shape is None:
+            raise AttributeError(f"{self.name}: the input shape is unknown until the model is built")
+        return SymbolicTensor("input", (), self.input_shape[0], name="input")
+
+    @property
+    def output(self):
+        """Keras's ``model.output``: a symbolic tensor of shape ``(None, units of the last layer)``."""
+        if not self.layers:
+            raise AttributeError(f"{self.name}: the model has no layers")
+        return self.layers[-1].output
 
     def _generator(self):
         if self._rng is None:
@@ -162,6 +188,8 @@ class Sequential:
 
     def _check_X(self, X, name="X"):
         X = check_array(X, name=name, caller=self.name)
+        if self.normalizer is not None:
+            X = self.normalizer(X)
         X = cast_checked(X, self.dtype, name, self.name)
         self._ensure_built(X.shape[1])
         return X
@@ -207,10 +235,14 @@ class Sequential:
         validation_data : (X_val, y_val), optional
         validation_split : float in [0, 1)
             Hold out the last fraction of rows (before shuffling) for validation.
-        callbacks : list of pyml.utils.callbacks.Callback
+        callbacks : list of callbacks
+            pyml's (:class:`pyml.utils.callbacks.Callback`) or Keras-style
+            objects with ``on_epoch_end(epoch, logs)``.
             e.g. ``EarlyStopping(monitor="val_loss", restore_best_weights=True)``.
         verbose : int
-            0 silent, 1 about ten progress lines, 2 one line per epoch.
+            What Keras prints, to stdout: 0 silent; 1 ``Epoch k/N`` and a
+            progress line with the loss and metrics per epoch; 2 one line per
+            epoch (see :class:`pyml.utils.callbacks.KerasProgress`).
 
         Returns
         -------
@@ -243,11 +275,8 @@ class Sequential:
         history.model = self
         cbs = [history]
         if verbose:
-            cbs.append(ProgressLogger(total=epochs, verbose=verbose, name="epoch"))
-        for cb in callbacks or []:
-            if not isinstance(cb, Callback) and not hasattr(cb, "on_iteration_end"):
-                raise TypeError(f"callbacks must implement on_iteration_end, got {cb!r}")
-            cbs.append(cb)
+            cbs.append(KerasProgress(epochs, -(-n_train // batch_size), verbose))
+        cbs += [as_callback(cb, self.name) for cb in callbacks or []]
         cblist = CallbackList(cbs)
         rng = self._generator()
         specs = self._specs(training=True)
@@ -416,12 +445,18 @@ class Sequential:
         raise ValueError(f"no layer named {name!r}")
 
     def count_params(self):
-        """Total number of trainable parameters of all layers."""
-        return sum(l.count_params() for l in self.layers)
+        """Total number of parameters of all layers (a Normalization's mean, variance and count too,
+        as Keras counts them)."""
+        extra = self.normalizer.count_params() if self.normalizer is not None else 0
+        return sum(l.count_params() for l in self.layers) + extra
 
     def summary(self, print_fn=print):
         """Print a table of layers, output shapes and parameter counts (Keras style)."""
         rows = [("Layer (type)", "Output Shape", "Param #")]
+        fixed = self.normalizer.count_params() if self.normalizer is not None else 0
+        if self.normalizer is not None:
+            width = self.normalizer.mean.size if self.normalizer.built else "?"
+            rows.append((f"{self.normalizer.name} (Normalization)", f"(None, {width})", str(fixed)))
         for l in self.layers:
             params = l.count_params() if l.built else "?"
             rows.append((f"{l.name} (Dense)", f"(None, {l.units})", str(params)))
@@ -430,8 +465,8 @@ class Sequential:
         total = sum(l.count_params() for l in self.layers if l.built)
         out = [f'Model: "{self.name}"', "_" * sum(widths), line(rows[0]), "=" * sum(widths)]
         out += [line(r) for r in rows[1:]]
-        out += ["=" * sum(widths), f"Total params: {total}", f"Trainable params: {total}",
-                "Non-trainable params: 0", "_" * sum(widths)]
+        out += ["=" * sum(widths), f"Total params: {total + fixed}", f"Trainable params: {total}",
+                f"Non-trainable params: {fixed}", "_" * sum(widths)]
         text = "\n".join(out)
         if print_fn is not None:
             print_fn(text)
@@ -443,6 +478,8 @@ class Sequential:
         cfg = {"format": FORMAT, "pyml_version": _pyml_version(), "name": self.name, "dtype": self.dtype.name,
                "input_shape": list(self.input_shape) if self.input_shape else None,
                "layers": [l.get_config() for l in self.layers]}
+        if self.normalizer is not None:
+            cfg["normalizer"] = self.normalizer.get_config()
         if self._compiled:
             cfg["compile"] = {"loss": self.loss.get_config(), "optimizer": self.optimizer.get_config(),
                               "metrics": list(self.metrics)}
@@ -457,6 +494,11 @@ class Sequential:
         for i, l in enumerate(self.layers):
             arrays[f"layer_{i}_kernel"] = l.kernel
             arrays[f"layer_{i}_bias"] = l.bias
+        if self.normalizer is not None:
+            if not self.normalizer.built:
+                raise ValueError(f"{self.name}: adapt the Normalization layer before saving the model")
+            arrays["normalizer_mean"], arrays["normalizer_variance"] = self.normalizer.mean, self.normalizer.variance
+            cfg["normalizer"]["count"] = self.normalizer.count
         cfg.update(_training_state(self, arrays))
         arrays["config"] = np.array(json.dumps(cfg))
         if hasattr(path, "write"):
@@ -495,6 +537,13 @@ def load_model(path):
         model = Sequential(name=cfg["name"], dtype=cfg["dtype"])
         if cfg.get("input_shape"):
             model.add(Input(shape=tuple(cfg["input_shape"])))
+        if cfg.get("normalizer"):
+            nc = cfg["normalizer"]
+            if "normalizer_mean" not in data or "normalizer_variance" not in data:
+                raise ValueError(f"{path}: damaged file: the Normalization statistics are missing")
+            norm = Normalization(invert=bool(nc.get("invert")), name=nc.get("name"))
+            norm._set_stats(data["normalizer_mean"], data["normalizer_variance"], int(nc.get("count", 0)))
+            model.add(norm)
         for i, lc in enumerate(cfg["layers"]):
             reg = L2(lc["l2"]) if lc.get("l2") is not None else None
             layer = Dense(lc["units"], activation=lc["activation"], kernel_regularizer=reg, name=lc["name"])

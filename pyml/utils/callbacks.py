@@ -22,21 +22,112 @@ import time
 
 import numpy as np
 
-__all__ = ["Callback", "History", "ProgressLogger", "EarlyStopping", "CallbackList", "IterationHook"]
+__all__ = ["Callback", "History", "ProgressLogger", "KerasProgress", "EarlyStopping", "CallbackList",
+           "IterationHook", "as_callback"]
 
 
 class Callback:
-    """Base class: override any of the three methods."""
+    """Base class: override pyml's three methods, or Keras's ``on_train_begin(logs)``,
+    ``on_epoch_end(epoch, logs)`` and ``on_train_end(logs)``.
+
+    The Keras methods are called from pyml's: ``self.model`` is the estimator
+    being fitted, and setting ``self.model.stop_training = True`` in
+    ``on_epoch_end`` stops the fit as in Keras.
+    """
+
+    model = None
 
     def on_fit_begin(self, estimator, logs=None):
         """Called once before the first iteration."""
+        self.model = estimator
+        self.on_train_begin(logs)
 
     def on_iteration_end(self, estimator, iteration, logs=None):
         """Called after each iteration; return True to stop the fit."""
-        return False
+        self.on_epoch_end(iteration, logs)
+        return bool(getattr(estimator, "stop_training", False))
 
     def on_fit_end(self, estimator, logs=None):
         """Called once after the last iteration."""
+        self.on_train_end(logs)
+
+    # Keras's names (each a no-op unless overridden).
+    def on_train_begin(self, logs=None):
+        """Keras: before the first epoch."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Keras: after each epoch (0-based), with the epoch's ``logs``."""
+
+    def on_train_end(self, logs=None):
+        """Keras: after the last epoch."""
+
+
+class KerasCallbackAdapter(Callback):
+    """Wraps an object that only has Keras's methods (``on_epoch_end`` ...) into pyml's protocol."""
+
+    def __init__(self, callback):
+        self.callback = callback
+
+    def on_fit_begin(self, estimator, logs=None):
+        if hasattr(self.callback, "set_model"):
+            self.callback.set_model(estimator)
+        else:
+            self.callback.model = estimator
+        getattr(self.callback, "on_train_begin", lambda logs=None: None)(logs)
+
+    def on_iteration_end(self, estimator, iteration, logs=None):
+        getattr(self.callback, "on_epoch_end", lambda epoch, logs=None: None)(iteration, logs)
+        return bool(getattr(estimator, "stop_training", False))
+
+    def on_fit_end(self, estimator, logs=None):
+        getattr(self.callback, "on_train_end", lambda logs=None: None)(logs)
+
+
+def as_callback(cb, owner):
+    """A pyml callback for ``cb`` (pyml's protocol or Keras's method names), else a TypeError."""
+    if isinstance(cb, Callback) or hasattr(cb, "on_iteration_end"):
+        return cb
+    if any(hasattr(cb, m) for m in ("on_epoch_end", "on_train_begin", "on_train_end")):
+        return KerasCallbackAdapter(cb)
+    raise TypeError(f"{owner}: callbacks must implement on_iteration_end (pyml) or on_epoch_end (Keras), "
+                    f"got {cb!r}")
+
+
+class KerasProgress(Callback):
+    """What Keras's ``fit(verbose=1|2)`` prints to stdout, one epoch at a time::
+
+        Epoch 3/10
+        32/32 [==============================] - 0s 1ms/step - loss: 0.2730 - accuracy: 0.9000   (verbose=1)
+        32/32 - 0s - loss: 0.2730 - accuracy: 0.9000 - 45ms/epoch - 1ms/step                  (verbose=2)
+
+    (An epoch is one compiled call, so the bar is printed complete once per
+    epoch rather than redrawn during it.)
+    """
+
+    def __init__(self, epochs, steps, verbose=1, stream=None):
+        self.epochs, self.steps, self.verbose, self.stream = epochs, max(1, int(steps)), verbose, stream
+        self._last = None
+
+    def on_fit_begin(self, estimator, logs=None):
+        self._last = time.perf_counter()
+
+    @staticmethod
+    def _metrics(logs):
+        return "".join(f" - {k}: {v:.4f}" for k, v in (logs or {}).items())
+
+    def on_iteration_end(self, estimator, iteration, logs=None):
+        now = time.perf_counter()
+        elapsed, self._last = now - (self._last or now), now
+        out = self.stream if self.stream is not None else sys.stdout
+        per_step = 1000.0 * elapsed / self.steps
+        print(f"Epoch {iteration + 1}/{self.epochs}", file=out)
+        if self.verbose == 1:
+            print(f"{self.steps}/{self.steps} [==============================] - {elapsed:.0f}s "
+                  f"{per_step:.0f}ms/step{self._metrics(logs)}", file=out, flush=True)
+        else:
+            print(f"{self.steps}/{self.steps} - {elapsed:.0f}s{self._metrics(logs)} - {1000 * elapsed:.0f}ms/epoch"
+                  f" - {per_step:.0f}ms/step", file=out, flush=True)
+        return False
 
 
 class History(Callback):

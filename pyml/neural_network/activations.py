@@ -1,0 +1,19 @@
+"""Keras's ``activations`` namespace: the activation functions ``Dense(activation=...)`` accepts.
+
+``layer.activation == activations.relu`` holds for a ``Dense(..., activation="relu")``.
+"""
+from pyml.neural_network._functions import linear, relu, sigmoid, softmax, tanh
+
+__all__ = ["linear", "relu", "sigmoid", "softmax", "tanh", "get"]
+
+
+def get(identifier):
+    """The activation function named ``identifier`` (or the function itself)."""
+    if callable(identifier):
+        return identifier
+    names = {"linear": linear, "relu": relu, "sigmoid": sigmoid, "softmax": softmax, "tanh": tanh}
+    if identifier is None:
+        return linear
+    if identifier not in names:
+        raise ValueError(f"activations.get: unknown activation {identifier!r}; choose one of {sorted(names)}")
+    return names[identifier]
