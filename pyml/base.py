@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from pyml.exceptions import InconsistentVersionWarning
+from pyml.utils import _feature_names as _fn
 
 __all__ = ["BaseEstimator", "ClassifierMixin", "ProbaClassifierMixin", "RegressorMixin", "TransformerMixin", "ClusterMixin",
            "clone", "is_classifier", "is_regressor"]
@@ -30,6 +31,25 @@ class BaseEstimator:
 
     #: Per-class adjustments of scikit-learn tags, e.g. {"poor_score": True}.
     _pyml_tags = {}
+
+    _FIT_METHODS = ("fit", "partial_fit")
+    _CHECK_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function", "transform",
+                      "score_samples")
+
+    def __init_subclass__(cls, **kwargs):
+        """Every ``fit`` records a DataFrame's column names in ``feature_names_in_`` and every
+        ``predict``/``transform``/... checks them, as scikit-learn does; ``transform`` honours
+        ``set_output``."""
+        super().__init_subclass__(**kwargs)
+        for name, wrap in [(m, _fn.wrap_fit) for m in cls._FIT_METHODS] + \
+                          [(m, _fn.wrap_check) for m in cls._CHECK_METHODS]:
+            method = cls.__dict__.get(name)
+            if callable(method) and not getattr(method, "_pyml_feature_names", False):
+                setattr(cls, name, wrap(method))
+        for name in ("transform", "fit_transform"):
+            method = cls.__dict__.get(name)
+            if callable(method) and not getattr(method, "_pyml_output", False):
+                setattr(cls, name, _fn.wrap_output(method))
 
     @classmethod
     def _get_param_names(cls):
@@ -195,11 +215,24 @@ class RegressorMixin:
 
 
 class TransformerMixin:
-    """Mixin for transformers: ``fit_transform``."""
+    """Mixin for transformers: ``fit_transform``, ``set_output``, ``get_feature_names_out``."""
 
     def fit_transform(self, X, y=None, **fit_params):
         """``fit(X, y).transform(X)``."""
         return self.fit(X, y, **fit_params).transform(X)
+
+    def set_output(self, *, transform=None):
+        """``transform="pandas"``: ``transform``/``fit_transform`` return DataFrames with the
+        ``get_feature_names_out()`` columns (and X's index); ``"default"`` arrays. Returns self."""
+        if transform not in (None, "default", "pandas"):
+            raise ValueError(f"set_output: transform must be 'default' or 'pandas', got {transform!r}")
+        if transform is not None:
+            self._pyml_output = transform
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        """Output column names: the input names (a one-to-one transformer; others override it)."""
+        return _fn.feature_names_out(self, input_features)
 
     def __sklearn_tags__(self):
         from sklearn.utils import TransformerTags

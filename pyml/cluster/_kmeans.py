@@ -131,10 +131,20 @@ def _mean_feature_variance(X, n_threads):
 
     return float(np.mean(_anomaly_kernels.fit_diag(X, n_threads)[1], dtype=np.float64))
 
+
 class _KMeansBase(ClusterMixin, TransformerMixin, BaseEstimator):
     """Shared validation, prediction and transform of the k-means estimators."""
 
     _pyml_tags = {"preserves_dtype": ["float64", "float32"]}
+
+    def get_feature_names_out(self, input_features=None):
+        """``kmeans0, kmeans1, ...``: the columns of ``transform`` (distance to each centre)."""
+        from pyml.utils._feature_names import feature_names_out
+
+        check_is_fitted(self, "cluster_centers_")
+        feature_names_out(self, input_features)
+        return np.asarray([f"{type(self).__name__.lower()}{i}" for i in range(self.cluster_centers_.shape[0])],
+                          dtype=object)
 
     def _validate_common(self, X, sample_weight, reset=True):
         X = check_array(X, caller=self)

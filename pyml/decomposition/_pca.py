@@ -225,6 +225,14 @@ class PCA(TransformerMixin, BaseEstimator):
 
     # ---- fit ----------------------------------------------------------------
 
+    def get_feature_names_out(self, input_features=None):
+        """``pca0, pca1, ...`` (one per component), as scikit-learn names them."""
+        from pyml.utils._feature_names import feature_names_out
+
+        check_is_fitted(self, "components_")
+        feature_names_out(self, input_features)  # validates input_features
+        return np.asarray([f"pca{i}" for i in range(self.components_.shape[0])], dtype=object)
+
     def fit(self, X, y=None):
         """Learn the principal axes of X.
 

@@ -210,7 +210,9 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         """Names like 'x0^2 x1'."""
         check_is_fitted(self, "powers_")
-        names = input_features if input_features is not None else [f"x{i}" for i in range(self.n_features_in_)]
+        from pyml.utils._feature_names import feature_names_out
+
+        names = feature_names_out(self, input_features)
         out = []
         for powers in self.powers_:
             terms = [f"{names[i]}" + (f"^{p}" if p > 1 else "") for i, p in enumerate(powers) if p]
