@@ -13,7 +13,7 @@ import numpy as np
 
 from pyml.base import BaseEstimator, ClusterMixin, TransformerMixin
 from pyml.cluster import _cluster_kernels as _k
-from pyml.exceptions import ConvergenceWarning
+from pyml.exceptions import ConvergenceWarning, compatible_class
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
 from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
 from pyml.utils.validation import (
@@ -239,7 +239,7 @@ class _KMeansBase(ClusterMixin, TransformerMixin, BaseEstimator):
         distinct = int(np.count_nonzero(np.bincount(self.labels_, minlength=self.n_clusters)))
         if distinct < self.n_clusters:
             warnings.warn(f"Number of distinct clusters ({distinct}) found smaller than n_clusters "
-                          f"({self.n_clusters}). Possibly due to duplicate points in X.", ConvergenceWarning,
+                          f"({self.n_clusters}). Possibly due to duplicate points in X.", compatible_class(ConvergenceWarning),
                           stacklevel=3)
 
     def __sklearn_tags__(self):

@@ -3,7 +3,7 @@ import warnings
 
 import numpy as np
 
-from pyml.exceptions import ConvergenceWarning
+from pyml.exceptions import ConvergenceWarning, compatible_class
 from pyml.linear_model import _linear_model_kernels as _k
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
 from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
@@ -42,7 +42,7 @@ class LinearModelMixin:
     def _warn_not_converged(self, what):
         warnings.warn(f"{type(self).__name__}: {what} did not converge in max_iter={self._max_iter()} iterations "
                       "(tol not reached); increase max_iter, scale the features or raise tol",
-                      ConvergenceWarning, stacklevel=4)
+                      compatible_class(ConvergenceWarning), stacklevel=4)
 
     def _run_gd(self, run, callbacks, total):
         """Run a compiled gradient-descent loop with callbacks; returns (history, n_iter)."""

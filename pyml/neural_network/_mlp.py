@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 from pyml.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from pyml.exceptions import ConvergenceWarning
+from pyml.exceptions import ConvergenceWarning, compatible_class
 from pyml.neural_network._layers import L2, Dense, Input
 from pyml.neural_network._losses import MeanSquaredError, SparseCategoricalCrossentropy
 from pyml.neural_network._optimizers import Adam
@@ -114,7 +114,7 @@ class _BaseMLP(BaseEstimator):
         converged = getattr(stopper, "converged", False) or getattr(stopper, "stopped_iteration_", None) is not None
         if not converged and self.n_iter_ >= self.max_iter:
             warnings.warn(f"{type(self).__name__}: max_iter={self.max_iter} epochs reached and the loss is still "
-                          "improving; increase max_iter.", ConvergenceWarning, stacklevel=3)
+                          "improving; increase max_iter.", compatible_class(ConvergenceWarning), stacklevel=3)
         return self
 
     def _partial_fit_model(self, X, y_fit, n_out, out_act, loss):

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from pyml.exceptions import DataConversionWarning, NotFittedError
+from pyml.exceptions import DataConversionWarning, NotFittedError, compatible_class
 
 __all__ = [
     "check_array",
@@ -191,7 +191,7 @@ def check_vector(y, *, name="y", caller=None, dtype="numeric", ensure_finite=Tru
             warnings.warn(
                 "A column-vector y was passed when a 1d array was expected. "
                 "Please change the shape of y to (n_samples, ), for example using ravel().",
-                DataConversionWarning,
+                compatible_class(DataConversionWarning),
                 stacklevel=3,
             )
         arr = arr.ravel()
@@ -266,29 +266,10 @@ def check_is_fitted(estimator, attributes=None):
         attributes = [attributes] if isinstance(attributes, str) else attributes
         ok = all(hasattr(estimator, a) for a in attributes)
     if not ok:
-        raise _not_fitted_error_class()(
+        raise compatible_class(NotFittedError)(
             f"This {type(estimator).__name__} instance is not fitted yet. Call 'fit' with appropriate "
             "arguments before using this estimator."
         )
-
-
-def _not_fitted_error_class():
-    """pyml's NotFittedError, also a scikit-learn NotFittedError when scikit-learn is loaded.
-
-    Code catching either library's exception then works, without pyml
-    importing scikit-learn itself.
-    """
-    sk = sys.modules.get("sklearn.exceptions")
-    if sk is None:
-        return NotFittedError
-    global _DUAL_NOT_FITTED
-    if _DUAL_NOT_FITTED is None:
-        _DUAL_NOT_FITTED = type("NotFittedError", (NotFittedError, sk.NotFittedError),
-                                {"__module__": "pyml.exceptions"})
-    return _DUAL_NOT_FITTED
-
-
-_DUAL_NOT_FITTED = None
 
 
 def check_random_state(seed):
