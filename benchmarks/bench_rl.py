@@ -2,9 +2,11 @@
 minibatch 64, gamma 0.995, Adam 1e-3, soft update tau 1e-3 each update.
 
 (a) updates per second: pyml ``DQN.update`` vs a plain PyTorch loop with a NumPy ring buffer;
-(b) replay sampling rate: pyml ReplayBuffer vs the course's deque + random.sample and a NumPy ring;
+(b) replay sampling rate: pyml ReplayBuffer (new arrays per batch, and into reused ``sample_buffers``) vs the
+    course's deque + random.sample and a NumPy ring;
 (c) training env-steps per second on LunarLander-v3 (20k steps, learn every 4) vs Stable-Baselines3 DQN
-    with matched settings, and pyml on its built-in CartPole vs SB3 on Gymnasium's CartPole-v1.
+    with matched settings, and pyml on its built-in CartPole vs SB3 on Gymnasium's CartPole-v1; plus the
+    per-step cost of pyml's Python-environment loop on a constant env (the act+store crossing into C).
 unit_divisor = number of updates / samples / env steps, so run.py reports time per unit.
 Run:  python benchmarks/run.py -k rl           (PYML_BENCH_SMALL=1 for a smoke run)
 """
@@ -86,6 +88,55 @@ def bench_pyml_replay_sampling(benchmark, record):
     buf.add(S, A, R, S2, D)
     benchmark.pedantic(lambda: [buf.sample(64) for _ in range(N_SAMPLES)], rounds=1 if SMALL else 3, iterations=1)
     record(benchmark, "W10b", "pyml", 1, "sample 64", None, N_SAMPLES, pair_all=False)
+
+
+def bench_pyml_replay_sampling_reused(benchmark, record):
+    """The same draws into preallocated outputs (ReplayBuffer.sample_buffers): nothing allocated."""
+    from pyml.rl import ReplayBuffer
+
+    buf = ReplayBuffer(100_000, 8, random_state=0)
+    S, A, R, S2, D = _transitions(100_000)
+    buf.add(S, A, R, S2, D)
+    out = buf.sample_buffers(64)
+    benchmark.pedantic(lambda: [buf.sample(64, out=out) for _ in range(N_SAMPLES)], rounds=1 if SMALL else 3,
+                       iterations=1)
+    record(benchmark, "W10b", "pyml (reused out)", 1, "sample 64", None, N_SAMPLES, pair_all=False)
+
+
+class _ConstantEnv:
+    """An env whose step costs ~nothing: DQN.learn's time per step is then the Python loop plus the
+    one act+store(+update) crossing into C."""
+
+    class action_space:
+        n = 4
+
+    class observation_space:
+        shape = (8,)
+
+    def __init__(self):
+        self.obs, self.k = np.linspace(-1, 1, 8).astype(np.float32), 0
+
+    def reset(self, seed=None):
+        self.k = 0
+        return self.obs, {}
+
+    def step(self, action):
+        self.k += 1
+        return self.obs, 0.5, False, self.k >= 1000, {}
+
+
+@pytest.mark.parametrize("learn_every", [4, 10**9], ids=["learn_every=4", "no updates"])
+def bench_pyml_python_env_crossing(benchmark, record, learn_every):
+    """Per-step cost of the Python-environment loop (greedy acting: one forward per step)."""
+    from pyml.rl import DQN
+
+    hp = dict(HP, learn_every=learn_every)
+    ag = DQN(8, 4, random_state=0, epsilon_start=0.0, epsilon_min=0.0, **hp)
+    env = _ConstantEnv()
+    ag.learn(env, total_timesteps=1000)
+    benchmark.pedantic(lambda: ag.learn(env, total_timesteps=ENV_STEPS), rounds=1, iterations=1)
+    record(benchmark, "W10c", "pyml", 1, f"step crossing ({'learn every 4' if learn_every == 4 else 'act+store'})",
+           None, ENV_STEPS)
 
 
 def bench_deque_replay_sampling(benchmark, record):

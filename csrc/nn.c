@@ -77,7 +77,9 @@ void pyml_nn_forward_layout(const pyml_dense_layer *layers, int n_layers, size_t
         pyml_index ni = layers[l].n_in, no = layers[l].n_out;
         lay->ldo[l] = pyml_nn_ld(no, elem);
         lay->ldi[l] = pyml_nn_ld(ni, elem);
-        lay->Wp[l] = off; off += (size_t)(ni * lay->ldo[l]);
+        /* W padded to ldo columns, or (a narrow layer) W^T with ldi columns */
+        size_t wp = (size_t)(ni * lay->ldo[l]), wt = (size_t)(no * lay->ldi[l]);
+        lay->Wp[l] = off; off += wp > wt ? wp : wt;
         if (no > maxw) maxw = no;
     }
     lay->A[0] = off; off += (size_t)(PYML_NN_CHUNK * maxw);
@@ -135,6 +137,9 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
 #define V_MAX _mm512_max_ps
 #define V_GT(a, b) _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ)
 #define V_MASKZ _mm512_maskz_mov_ps
+#define V_MASK_T __mmask16
+#define V_MLOAD _mm512_maskz_loadu_ps
+#define V_MSTORE _mm512_mask_storeu_ps
 #define T_EXP expf
 #define T_LOG logf
 #define T_LOG1P log1pf
@@ -160,6 +165,9 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
 #undef V_MAX
 #undef V_GT
 #undef V_MASKZ
+#undef V_MASK_T
+#undef V_MLOAD
+#undef V_MSTORE
 #undef T_EXP
 #undef T_LOG
 #undef T_LOG1P
@@ -184,6 +192,9 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
 #define V_MAX _mm512_max_pd
 #define V_GT(a, b) _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ)
 #define V_MASKZ _mm512_maskz_mov_pd
+#define V_MASK_T __mmask8
+#define V_MLOAD _mm512_maskz_loadu_pd
+#define V_MSTORE _mm512_mask_storeu_pd
 #define T_EXP exp
 #define T_LOG log
 #define T_LOG1P log1p

@@ -94,6 +94,117 @@ size_t pyml_dqn_episode_workspace_size(const pyml_dense_layer *layers, int n_lay
            (size_t)layers[n_layers - 1].n_out + 16;
 }
 
+size_t pyml_dqn_learn_workspace_size(const pyml_dense_layer *layers, int n_layers, pyml_index batch,
+                                     size_t elem)
+{
+    return pyml_dqn_episode_workspace_size(layers, n_layers, batch, elem);
+}
+
+/* ---- numpy.random.default_rng(seed).uniform(-0.05, 0.05, 4), exactly -----------------------
+ * (Gymnasium's CartPole reset and pyml's Python CartPole.reset(seed)): SeedSequence(seed)'s
+ * entropy pool and generate_state(4, uint64) (numpy/random/bit_generator.pyx), PCG64 seeded from
+ * it (pcg64.h: setseq 128-bit LCG, XSL-RR output), doubles (x >> 11) 2^-53, low + range u. */
+#define SS_INIT_A 0x43b0d7e5u
+#define SS_MULT_A 0x931e8875u
+#define SS_INIT_B 0x8b51f9ddu
+#define SS_MULT_B 0x58f38dedu
+#define SS_MIX_L 0xca01f9ddu
+#define SS_MIX_R 0x4973f715u
+
+static uint32_t ss_hashmix(uint32_t value, uint32_t *hc)
+{
+    value ^= *hc;
+    *hc *= SS_MULT_A;
+    value *= *hc;
+    value ^= value >> 16;
+    return value;
+}
+
+static uint32_t ss_mix(uint32_t x, uint32_t y)
+{
+    uint32_t r = SS_MIX_L * x - SS_MIX_R * y;
+    return r ^ (r >> 16);
+}
+
+/* SeedSequence(seed).generate_state(4, np.uint64) for a non-negative integer seed. */
+static void ss_state(uint64_t seed, uint64_t out[4])
+{
+    uint32_t ent[2], pool[4], hc = SS_INIT_A;
+    int n = 0;
+    if (seed == 0) ent[n++] = 0;
+    while (seed) { ent[n++] = (uint32_t)(seed & 0xFFFFFFFFu); seed >>= 32; }
+    for (int i = 0; i < 4; ++i) pool[i] = ss_hashmix(i < n ? ent[i] : 0u, &hc);
+    for (int src = 0; src < 4; ++src)
+        for (int dst = 0; dst < 4; ++dst)
+            if (src != dst) pool[dst] = ss_mix(pool[dst], ss_hashmix(pool[src], &hc));
+    /* (entropy words beyond the pool size: none for a seed below 2^128) */
+    uint32_t hb = SS_INIT_B, w[8];
+    for (int i = 0; i < 8; ++i) {
+        uint32_t v = pool[i % 4];
+        v ^= hb;
+        hb *= SS_MULT_B;
+        v *= hb;
+        v ^= v >> 16;
+        w[i] = v;
+    }
+    for (int i = 0; i < 4; ++i) out[i] = (uint64_t)w[2 * i] | ((uint64_t)w[2 * i + 1] << 32);
+}
+
+typedef struct { uint64_t hi, lo; } u128;
+
+static u128 u128_mul(u128 a, u128 b)
+{
+    /* low 128 bits of a * b from 32-bit limbs (no compiler 128-bit type needed) */
+    const uint64_t m = 0xFFFFFFFFu;
+    uint64_t a0 = a.lo & m, a1 = a.lo >> 32, b0 = b.lo & m, b1 = b.lo >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (p01 & m) + (p10 & m);
+    u128 r;
+    r.lo = (p00 & m) | (mid << 32);
+    r.hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32) + a.lo * b.hi + a.hi * b.lo;
+    return r;
+}
+
+static u128 u128_add(u128 a, u128 b)
+{
+    u128 r;
+    r.lo = a.lo + b.lo;
+    r.hi = a.hi + b.hi + (r.lo < a.lo);
+    return r;
+}
+
+typedef struct { u128 state, inc; } pcg64;
+
+static void pcg_step(pcg64 *g)
+{
+    const u128 mult = {0x2360ED051FC65DA4ull, 0x4385DF649FCCF645ull};
+    g->state = u128_add(u128_mul(g->state, mult), g->inc);
+}
+
+static uint64_t pcg_next(pcg64 *g)
+{
+    pcg_step(g);
+    uint64_t x = g->state.hi ^ g->state.lo;
+    unsigned rot = (unsigned)(g->state.hi >> 58);
+    return (x >> rot) | (x << ((64 - rot) & 63));
+}
+
+void pyml_cartpole_reset(double *state, uint64_t seed)
+{
+    uint64_t s[4];
+    ss_state(seed, s);
+    pcg64 g;
+    u128 init = {s[0], s[1]}, seq = {s[2], s[3]};
+    g.state.hi = g.state.lo = 0;
+    g.inc.hi = (seq.hi << 1) | (seq.lo >> 63);
+    g.inc.lo = (seq.lo << 1) | 1u;
+    pcg_step(&g);
+    g.state = u128_add(g.state, init);
+    pcg_step(&g);
+    const double low = -0.05, range = 0.05 - low;
+    for (int c = 0; c < 4; ++c) state[c] = low + range * ((double)(pcg_next(&g) >> 11) * (1.0 / 9007199254740992.0));
+}
+
 /* Gymnasium CartPole-v1 (classic_control/cartpole.py, euler integrator). */
 int pyml_cartpole_step(double *s, int action)
 {

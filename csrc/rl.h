@@ -40,6 +40,24 @@ size_t pyml_dqn_update_workspace_size(const pyml_dense_layer *layers, int n_laye
  * (|x| > 2.4 or |theta| > 12 degrees). */
 int pyml_cartpole_step(double *state, int action);
 
+/* Many DQN training episodes on the built-in cart-pole in one call (DQN.learn on pyml's CartPole):
+ * before each episode, stop when spec->max_episodes episodes are done (PYML_CP_STOP_EPISODES) or
+ * spec->step_budget steps are taken (PYML_CP_STOP_BUDGET); else reset env_state with
+ * pyml_cartpole_reset(episode_seed + episode_index + e), run the episode of
+ * pyml_dqn_cartpole_episode (epsilon-greedy act, step, ring add, update every learn_every steps),
+ * record returns[e], lengths[e], losses[e] (mean update loss, NaN without updates), then
+ * *epsilon <- max(epsilon_min, epsilon_decay * *epsilon); after it, stop when use_target and
+ * n_before + e + 1 >= window and the mean of the last `window` returns (the n_history returns
+ * before the call, oldest first, then this call's) >= target (PYML_CP_STOP_TARGET).
+ * ring: (pos, size, n_added) in/out. Everything is written back on every exit: on Ctrl-C
+ * (PYML_ERR_INTERRUPTED, polled every step) the steps of the unfinished episode are stored and
+ * counted, the episode is not recorded and epsilon is not decayed.
+ * info (int64[6]) out: episodes completed, steps taken, updates, steps of the last (possibly
+ * unfinished) episode, stop reason, optimiser step count.
+ * Workspace: pyml_dqn_episode_workspace_size. */
+size_t pyml_dqn_learn_workspace_size(const pyml_dense_layer *layers, int n_layers, pyml_index batch,
+                                     size_t elem);
+
 /* One DQN training episode on the built-in cart-pole, all in C (act, env step,
  * ring add, update every learn_every steps once the ring holds more than batch):
  *   action = (u > epsilon) ? argmax_a Q(obs, a) : uniform{0..k-1}, u ~ U[0,1),
@@ -50,6 +68,32 @@ int pyml_cartpole_step(double *state, int action);
  * Workspace: pyml_dqn_episode_workspace_size. */
 size_t pyml_dqn_episode_workspace_size(const pyml_dense_layer *layers, int n_layers, pyml_index batch,
                                        size_t elem);
+
+/* Reset of the built-in cart-pole for an episode seed, exactly Gymnasium's CartPole-v1 reset(seed)
+ * (and pyml.rl.envs.CartPole.reset(seed)): numpy.random.default_rng(seed).uniform(-0.05, 0.05, 4),
+ * i.e. SeedSequence(seed) -> PCG64 -> low + (high - low) u. Stateless: an episode's start depends
+ * only on its seed (DQN.learn uses episode_seed + the episode's index, as before). */
+void pyml_cartpole_reset(double *state, uint64_t seed);
+
+/* Hyper-parameters and stopping rules of pyml_dqn_cartpole_learn. */
+typedef struct {
+    long max_episode_steps; /* truncation (Gymnasium's TimeLimit) */
+    long max_steps;         /* steps per episode at most (DQN.learn's max_steps) */
+    long learn_every;
+    pyml_index batch;
+    double gamma, tau, epsilon_min, epsilon_decay;
+    int huber, double_dqn;
+    long max_episodes;      /* episodes in this call (>= 1; the length of the output arrays) */
+    long step_budget;       /* steps in this call, < 0: no limit */
+    int64_t episode_seed;   /* episode i of the agent starts from pyml_cartpole_reset(episode_seed + i) */
+    int64_t episode_index;  /* the agent's index of the first episode of this call */
+    int use_target;         /* stop once mean(last `window` returns) >= target (and >= window episodes) */
+    double target;
+    long window;
+} pyml_cartpole_learn_spec;
+
+/* Stop reasons (info[4] of pyml_dqn_cartpole_learn). */
+enum { PYML_CP_STOP_EPISODES = 0, PYML_CP_STOP_BUDGET = 1, PYML_CP_STOP_TARGET = 2, PYML_CP_STOP_ERROR = 3 };
 
 #define PYML_DECLARE_RL(T, SFX)                                                                     \
     int pyml_dqn_update_##SFX(pyml_dense_layer *online, pyml_dense_layer *target, int n_layers,      \
@@ -65,7 +109,14 @@ size_t pyml_dqn_episode_workspace_size(const pyml_dense_layer *layers, int n_lay
         uint8_t *truncated, pyml_index capacity, int64_t *ring, double *env_state,                    \
         long max_episode_steps, long max_steps, long step_budget, double epsilon, pyml_index batch,   \
         long learn_every, double gamma, double tau, int huber, int double_dqn, uint64_t *rng_state,   \
-        int64_t *last_indices, T *work, size_t work_size, int n_threads, double *out);
+        int64_t *last_indices, T *work, size_t work_size, int n_threads, double *out);              \
+    int pyml_dqn_cartpole_learn_##SFX(                                                                \
+        pyml_dense_layer *online, pyml_dense_layer *target, int n_layers, pyml_optimizer *opt,        \
+        T *states, T *next_states, int32_t *actions, T *rewards, uint8_t *terminated,                 \
+        uint8_t *truncated, pyml_index capacity, int64_t *ring, const pyml_cartpole_learn_spec *spec, \
+        const double *history, long n_history, long n_before, double *epsilon, double *env_state,     \
+        uint64_t *rng_state, int64_t *last_indices, double *returns, int64_t *lengths,                \
+        double *losses, int64_t *info, T *work, size_t work_size, int n_threads);
 
 PYML_DECLARE_RL(float, f32)
 PYML_DECLARE_RL(double, f64)

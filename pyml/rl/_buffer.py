@@ -1,19 +1,23 @@
-"""Experience replay: a preallocated ring of transitions with seeded uniform sampling.
+"""Experience replay: a preallocated ring of transitions with seeded uniform sampling, in C.
 
 Transitions (s, a, r, s', terminated, truncated) are stored in fixed arrays of
-``capacity`` rows; the write position wraps around so the oldest transition is
-overwritten first. ``sample(batch_size)`` draws ``batch_size`` distinct rows
-uniformly from the filled part (without replacement within a batch), from the
-buffer's own seeded generator. Batched adds are one vectorised copy (no Python
-loop over transitions).
+``capacity`` rows (csrc/rl_buffer.h); the write position wraps around so the
+oldest transition is overwritten first. ``sample(batch_size)`` draws
+``batch_size`` distinct rows uniformly from the filled part (without
+replacement within a batch: every subset of that size is equally likely,
+Floyd's algorithm) from the buffer's own xoshiro256** generator. A batched add
+is one C call (validated first, no Python loop over transitions).
 """
 import numbers
 
 import numpy as np
 
-from pyml.utils.validation import check_allocation, check_random_state
+from pyml.rl import _rl_kernels as _rk
+from pyml.utils.validation import check_allocation
 
 __all__ = ["ReplayBuffer"]
+
+_FIELDS = {1: "state", 2: "next_state", 3: "reward", 4: "action"}
 
 
 def _posint(value, name):
@@ -22,8 +26,31 @@ def _posint(value, name):
     return int(value)
 
 
+def generator_state(random_state):
+    """xoshiro256** state (uint64[4], never all zero) from ``random_state``: an int or a
+    SeedSequence (reproducible), a numpy Generator / RandomState (four draws from it), or None
+    (fresh OS entropy)."""
+    if random_state is None or isinstance(random_state, np.random.SeedSequence):
+        seq = random_state if random_state is not None else np.random.SeedSequence()
+        state = seq.generate_state(4, np.uint64)
+    elif isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(f"random_state must be a non-negative integer, got {random_state}")
+        state = np.random.SeedSequence(int(random_state)).generate_state(4, np.uint64)
+    elif isinstance(random_state, np.random.Generator):
+        state = random_state.integers(0, 2**64, size=4, dtype=np.uint64)
+    elif isinstance(random_state, np.random.RandomState):
+        state = random_state.randint(0, 2**63, size=4, dtype=np.int64).astype(np.uint64)
+    else:
+        raise ValueError(f"random_state must be None, an int or a numpy Generator, got {random_state!r}")
+    state = np.ascontiguousarray(state, dtype=np.uint64)
+    if not state.any():  # the all-zero state is xoshiro's one fixed point
+        state[0] = 0x9E3779B97F4A7C15
+    return state
+
+
 class ReplayBuffer:
-    """Ring buffer of transitions for DQN.
+    """Ring buffer of transitions for DQN, stored and sampled in C.
 
     Parameters
     ----------
@@ -31,9 +58,11 @@ class ReplayBuffer:
         Maximum number of transitions kept (oldest overwritten first).
     state_dim : int
         Length of a state vector.
-    random_state : int, Generator or None
-        Seeds the sampling.
+    random_state : int, numpy Generator or None
+        Seeds the sampling generator (xoshiro256**; an int goes through
+        ``numpy.random.SeedSequence``). None: fresh entropy.
     dtype : {"float32", "float64"}, default="float32"
+        Storage type of states and rewards.
 
     Attributes
     ----------
@@ -42,8 +71,17 @@ class ReplayBuffer:
     rewards : ndarray (capacity,)
     terminated, truncated : ndarray (capacity,) bool
         Kept apart: a time-limit truncation is not a terminal state for bootstrapping.
+        The arrays are the ring itself (read them; write through :meth:`add`).
+    pos, size, n_added : int
+        Next row written, rows filled, transitions ever added.
     last_indices_ : ndarray of int64
         Rows returned by the last ``sample`` call.
+
+    Notes
+    -----
+    Sampling without replacement (Floyd): for j = size - B, ..., size - 1 draw
+    t uniformly in [0, j]; keep t unless already taken, else keep j. Every
+    B-subset has probability 1 / C(size, B).
     """
 
     def __init__(self, capacity, state_dim, random_state=None, dtype="float32"):
@@ -56,108 +94,188 @@ class ReplayBuffer:
         check_allocation(self.capacity * per_row, f"ReplayBuffer(capacity={self.capacity}, "
                          f"state_dim={self.state_dim})", "lower capacity")
         self.random_state = random_state
-        self._rng = check_random_state(random_state)
-        self.states = np.zeros((self.capacity, self.state_dim), self.dtype)
-        self.next_states = np.zeros((self.capacity, self.state_dim), self.dtype)
-        self.actions = np.zeros(self.capacity, np.int32)
-        self.rewards = np.zeros(self.capacity, self.dtype)
-        self.terminated = np.zeros(self.capacity, bool)
-        self.truncated = np.zeros(self.capacity, bool)
-        self.pos = 0
-        self.size = 0
-        self.n_added = 0
+        self._rng_state = generator_state(random_state)
+        self._arrays = dict(
+            states=np.zeros((self.capacity, self.state_dim), self.dtype),
+            next_states=np.zeros((self.capacity, self.state_dim), self.dtype),
+            actions=np.zeros(self.capacity, np.int32), rewards=np.zeros(self.capacity, self.dtype),
+            terminated=np.zeros(self.capacity, bool), truncated=np.zeros(self.capacity, bool))
+        self._ring = np.zeros(3, np.int64)  # pos, size, n_added (read and written by the C kernels)
         self.last_indices_ = None
+        self._attach()
+
+    def _attach(self):
+        a = self._arrays
+        self._kernel = _rk.ReplayRing(a["states"], a["next_states"], a["actions"], a["rewards"], a["terminated"],
+                                      a["truncated"], self._ring, self._rng_state)
+
+    # -- the ring's arrays and counters (read-only arrays: the kernel holds their addresses) --
+    states = property(lambda self: self._arrays["states"])
+    next_states = property(lambda self: self._arrays["next_states"])
+    actions = property(lambda self: self._arrays["actions"])
+    rewards = property(lambda self: self._arrays["rewards"])
+    terminated = property(lambda self: self._arrays["terminated"])
+    truncated = property(lambda self: self._arrays["truncated"])
+
+    def _counter(i, name):
+        def get(self):
+            return int(self._ring[i])
+
+        def put(self, value):
+            value = int(value)
+            limit = self.capacity - 1 if i == 0 else (self.capacity if i == 1 else None)
+            if value < 0 or (limit is not None and value > limit):
+                raise ValueError(f"ReplayBuffer: {name} must lie in [0, {limit}], got {value}")
+            self._ring[i] = value
+        return property(get, put)
+
+    pos = _counter(0, "pos")
+    size = _counter(1, "size")
+    n_added = _counter(2, "n_added")
+    del _counter
+
+    @property
+    def rng_state(self):
+        """The sampling generator's xoshiro256** state (uint64[4], advanced in place by every draw)."""
+        return self._rng_state
 
     def __len__(self):
-        return self.size
+        return int(self._ring[1])
 
+    # -- adding -------------------------------------------------------------------
     def _states(self, x, name, n):
         arr = np.asarray(x)
-        if arr.dtype.kind not in "fiu":
+        if arr.dtype.kind not in "fiub":
             raise TypeError(f"ReplayBuffer.add: {name} must be numeric, got dtype {arr.dtype}")
-        arr = arr.astype(self.dtype, copy=False)
+        if arr.ndim == 1 and n == 1:
+            arr = arr.reshape(1, -1)
         if arr.shape != (n, self.state_dim):
             raise ValueError(f"ReplayBuffer.add: {name} must have shape ({self.state_dim},) or "
                              f"(n, {self.state_dim}), got {np.shape(x)}")
-        if not np.isfinite(arr).all():
-            raise ValueError(f"ReplayBuffer.add: {name} contains NaN or infinity")
-        return arr
+        if arr.dtype == self.dtype and arr.flags.c_contiguous:
+            return arr
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow to inf is rejected by the kernel
+            return np.ascontiguousarray(arr, dtype=self.dtype)
+
+    def _flags(self, x, name, n):
+        f = np.asarray(x)
+        if f.dtype.kind not in "biuf" or f.ndim > 1 or (f.ndim == 1 and f.shape[0] not in (1, n)):
+            raise ValueError(f"ReplayBuffer.add: {name} must be a bool or {n} bools, got {x!r}")
+        f = f.reshape(-1) != 0
+        return np.full(n, f[0]) if f.shape[0] != n else f
 
     def add(self, state, action, reward, next_state, done, truncated=False, n_actions=None):
-        """Store one transition, or a batch (leading axis) of them.
+        """Store one transition, or a batch (leading axis) of them, in one C call.
+
+        A scalar action, reward, done or truncated applies to every transition of a batch.
 
         ``done`` is the *terminated* flag (the lab's ``done``); ``truncated``
-        marks time-limit ends, which still bootstrap.
+        marks time-limit ends, which still bootstrap. Everything is checked
+        before anything is stored: state shapes, numeric types, finite states
+        and rewards, integer actions in ``[0, n_actions)`` (``n_actions`` when
+        given). A batch larger than the capacity keeps its last ``capacity`` rows.
         """
         s = np.asarray(state)
-        single = s.ndim == 1
-        n = 1 if single else (s.shape[0] if s.ndim == 2 else -1)
-        if n < 0:
+        if s.ndim not in (1, 2):
             raise ValueError(f"ReplayBuffer.add: state must be 1-D or 2-D, got shape {s.shape}")
-        s = self._states(s.reshape(1, -1) if single else s, "state", n)
-        s2 = np.asarray(next_state)
-        s2 = self._states(s2.reshape(1, -1) if single and s2.ndim == 1 else s2, "next_state", n)
+        n = 1 if s.ndim == 1 else s.shape[0]
+        s = self._states(s, "state", n)
+        s2 = self._states(next_state, "next_state", n)
         a = np.asarray(action).reshape(-1)
+        if a.shape == (1,) and n > 1:  # one action for the whole batch
+            a = np.full(n, a[0])
         if a.shape != (n,) or a.dtype.kind not in "iub" and not (a.dtype.kind == "f" and np.all(a == np.round(a))):
             raise ValueError(f"ReplayBuffer.add: action must be {n} integer(s), got {action!r}")
-        a = a.astype(np.int64)
-        if np.any(a < 0) or (n_actions is not None and np.any(a >= n_actions)):
-            raise ValueError(f"ReplayBuffer.add: actions must lie in [0, {n_actions}), got {a.min()}..{a.max()}")
-        r = np.asarray(reward, dtype=np.float64).reshape(-1)
-        if r.shape != (n,) or not np.isfinite(r).all():
+        if n_actions is not None:
+            n_actions = _posint(n_actions, "n_actions")
+        a = np.ascontiguousarray(np.clip(a, -1, 2**31), dtype=np.int64) if a.dtype.kind == "f" else \
+            np.ascontiguousarray(a, dtype=np.int64)
+        try:
+            r = np.asarray(reward, dtype=np.float64).reshape(-1)
+            r = np.full(n, r[0]) if r.shape == (1,) and n > 1 else np.ascontiguousarray(r)
+        except (TypeError, ValueError):
+            r = None
+        if r is None or r.shape != (n,):
             raise ValueError(f"ReplayBuffer.add: reward must be {n} finite number(s), got {reward!r}")
-        d = np.broadcast_to(np.asarray(done, dtype=bool).reshape(-1), (n,))
-        t = np.broadcast_to(np.asarray(truncated, dtype=bool).reshape(-1), (n,))
-        if n > self.capacity:  # only the last `capacity` survive
-            s, s2, a, r, d, t = (x[-self.capacity:] for x in (s, s2, a, r, d, t))
-            self.n_added += n - self.capacity
-            self.pos = int((self.pos + n - self.capacity) % self.capacity)
-            n = self.capacity
-        idx = (self.pos + np.arange(n)) % self.capacity
-        self.states[idx] = s
-        self.next_states[idx] = s2
-        self.actions[idx] = a
-        self.rewards[idx] = r
-        self.terminated[idx] = d
-        self.truncated[idx] = t
-        self.pos = int((self.pos + n) % self.capacity)
-        self.size = int(min(self.capacity, self.size + n))
-        self.n_added += n
+        d, t = self._flags(done, "done", n), self._flags(truncated, "truncated", n)
+        bad = self._kernel.add(s, s2, a, r, d, t, n_actions or 0)
+        if bad is not None:
+            field, row = _FIELDS[bad[0]], bad[1]
+            where = f" (row {row})" if n > 1 else ""
+            if field == "action":
+                raise ValueError(f"ReplayBuffer.add: actions must lie in [0, {n_actions or 2**31}), got "
+                                 f"{a[row]}{where}")
+            if field == "reward":
+                raise ValueError(f"ReplayBuffer.add: reward must be finite{where}, got {r[row]} (rewards are "
+                                 f"stored as {self.dtype.name})")
+            raise ValueError(f"ReplayBuffer.add: {field} contains NaN or infinity{where} (or a value beyond the "
+                             f"{self.dtype.name} range); pass finite states")
         return self
 
     def _add_one(self, state, action, reward, next_state, terminated, truncated):
-        """One transition already checked by the caller (DQN.learn's step loop): no conversions."""
-        i = self.pos
-        self.states[i] = state
-        self.next_states[i] = next_state
-        self.actions[i] = action
-        self.rewards[i] = reward
-        self.terminated[i] = terminated
-        self.truncated[i] = truncated
-        self.pos = (i + 1) % self.capacity
-        if self.size < self.capacity:
-            self.size += 1
-        self.n_added += 1
+        """One transition (kept for callers of the NumPy buffer's helper): same checks as :meth:`add`."""
+        return self.add(state, action, reward, next_state, terminated, truncated)
 
-    def sample_indices(self, batch_size):
-        """``batch_size`` distinct rows drawn uniformly from the filled part."""
+    # -- sampling -----------------------------------------------------------------
+    def _batch(self, batch_size):
+        if type(batch_size) is int and batch_size > 0:  # the common case, checked cheaply
+            return batch_size
         if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
             raise ValueError(f"ReplayBuffer.sample: batch_size must be a positive integer, got {batch_size!r}")
-        if batch_size > self.size:
-            raise ValueError(f"ReplayBuffer.sample: batch_size={batch_size} is more than the {self.size} "
-                             "transitions stored; add more transitions first or lower batch_size")
-        idx = self._rng.choice(self.size, size=int(batch_size), replace=False).astype(np.int64)
+        return int(batch_size)
+
+    def sample_indices(self, batch_size):
+        """``batch_size`` distinct rows (int64) drawn uniformly from the filled part."""
+        idx = self._kernel.sample_indices(self._batch(batch_size))
         self.last_indices_ = idx
         return idx
 
-    def sample(self, batch_size):
-        """(states, actions, rewards, next_states, dones) of ``batch_size`` distinct transitions;
-        ``dones`` is the terminated flag as float (the lab's ``done_vals``)."""
-        idx = self.sample_indices(batch_size)
-        return (self.states[idx], self.actions[idx], self.rewards[idx], self.next_states[idx],
-                self.terminated[idx].astype(self.dtype))
+    def sample(self, batch_size, out=None):
+        """(states, actions, rewards, next_states, dones) of ``batch_size`` distinct transitions.
+
+        ``dones`` is the terminated flag as float (the lab's ``done_vals``).
+        New arrays each call; pass ``out=buffer.sample_buffers(batch_size)``
+        to have those arrays overwritten instead (nothing allocated; the next
+        call overwrites the previous batch).
+        """
+        res = self._kernel.sample(self._batch(batch_size), out)
+        self.last_indices_ = res[0]
+        return res[1:]
+
+    def sample_buffers(self, batch_size):
+        """Output arrays for ``sample(batch_size, out=...)``: (indices, states, actions, rewards,
+        next_states, dones), checked on first use and then recognised by identity."""
+        b, d = self._batch(batch_size), self.state_dim
+        return (np.empty(b, np.int64), np.empty((b, d), self.dtype), np.empty(b, np.int32),
+                np.empty(b, self.dtype), np.empty((b, d), self.dtype), np.empty(b, self.dtype))
 
     def clear(self):
-        """Forget every transition."""
-        self.pos = self.size = self.n_added = 0
+        """Forget every transition (the generator continues its stream)."""
+        self._ring[:] = 0
+        self.last_indices_ = None
         return self
+
+    # -- pickling -----------------------------------------------------------------
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_kernel", None)  # raw addresses: rebuilt on unpickling
+        return state
+
+    def __setstate__(self, state):
+        if "_arrays" not in state:  # a buffer pickled by the NumPy implementation
+            state = dict(state)
+            state["_arrays"] = {k: state.pop(k) for k in ("states", "next_states", "actions", "rewards",
+                                                        "terminated", "truncated")}
+            state["_ring"] = np.array([state.pop("pos"), state.pop("size"), state.pop("n_added")], np.int64)
+            state.pop("_rng", None)
+            state["_rng_state"] = generator_state(state.get("random_state") if isinstance(
+                state.get("random_state"), numbers.Integral) else None)
+        self.__dict__.update(state)
+        self._arrays = {k: np.require(v, requirements=["C", "W"]) for k, v in self._arrays.items()}
+        self._ring = np.require(self._ring, np.int64, ["C", "W"])
+        self._rng_state = np.require(self._rng_state, np.uint64, ["C", "W"])
+        self._attach()
+
+    def __repr__(self):
+        return f"ReplayBuffer(capacity={self.capacity}, state_dim={self.state_dim}, size={len(self)})"
+
