@@ -14,7 +14,8 @@ import warnings
 import numpy as np
 
 from pyml.exceptions import InconsistentVersionWarning
-from pyml.utils import _feature_names as _fn
+from pyml.utils import _wrappers
+from pyml.utils._feature_names import feature_names_out
 
 __all__ = ["BaseEstimator", "ClassifierMixin", "ProbaClassifierMixin", "RegressorMixin", "TransformerMixin", "ClusterMixin",
            "clone", "is_classifier", "is_regressor"]
@@ -41,15 +42,15 @@ class BaseEstimator:
         ``predict``/``transform``/... checks them, as scikit-learn does; ``transform`` honours
         ``set_output``."""
         super().__init_subclass__(**kwargs)
-        for name, wrap in [(m, _fn.wrap_fit) for m in cls._FIT_METHODS] + \
-                          [(m, _fn.wrap_check) for m in cls._CHECK_METHODS]:
+        for name, wrap in [(m, _wrappers.wrap_fit) for m in cls._FIT_METHODS] + \
+                          [(m, _wrappers.wrap_check) for m in cls._CHECK_METHODS]:
             method = cls.__dict__.get(name)
             if callable(method) and not getattr(method, "_pyml_feature_names", False):
                 setattr(cls, name, wrap(method))
         for name in ("transform", "fit_transform"):
             method = cls.__dict__.get(name)
             if callable(method) and not getattr(method, "_pyml_output", False):
-                setattr(cls, name, _fn.wrap_output(method))
+                setattr(cls, name, _wrappers.wrap_output(method))
 
     @classmethod
     def _get_param_names(cls):
@@ -232,7 +233,7 @@ class TransformerMixin:
 
     def get_feature_names_out(self, input_features=None):
         """Output column names: the input names (a one-to-one transformer; others override it)."""
-        return _fn.feature_names_out(self, input_features)
+        return feature_names_out(self, input_features)
 
     def __sklearn_tags__(self):
         from sklearn.utils import TransformerTags

@@ -8,8 +8,8 @@ imports scikit-learn for this.
 """
 import sys
 
-__all__ = ["NotFittedError", "ConvergenceWarning", "DataConversionWarning", "InconsistentVersionWarning",
-           "compatible_class"]
+__all__ = ["NotFittedError", "NonFiniteError", "ConvergenceWarning", "DataConversionWarning",
+           "InconsistentVersionWarning", "compatible_class"]
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -17,6 +17,15 @@ class NotFittedError(ValueError, AttributeError):
 
     Subclasses ValueError and AttributeError, as scikit-learn's does, so code
     written against either library catches it.
+    """
+
+
+class NonFiniteError(FloatingPointError, ValueError):
+    """A fit diverged (its cost or weights became inf or NaN): the learning rate is too large for the
+    data's scale, or the data's values are too large.
+
+    A FloatingPointError, and a ValueError so that bad input and bad
+    hyper-parameters are caught by the same ``except ValueError``.
     """
 
 

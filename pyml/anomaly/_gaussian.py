@@ -255,8 +255,8 @@ class GaussianAnomalyDetector(BaseEstimator):
             raise ValueError(f"GaussianAnomalyDetector: covariance must be 'diagonal' or 'full', "
                              f"got {self.covariance!r}")
         if self.epsilon is not None and (isinstance(self.epsilon, bool) or not isinstance(self.epsilon, numbers.Real)
-                                         or not self.epsilon >= 0):
-            raise ValueError(f"GaussianAnomalyDetector: epsilon must be a non-negative number or None, "
+                                         or not 0 <= self.epsilon < float("inf")):
+            raise ValueError(f"GaussianAnomalyDetector: epsilon must be a finite non-negative number or None, "
                              f"got {self.epsilon!r}")
         # NaN / inf are detected from the (d-sized) result instead of a full
         # extra pass over X: any NaN or inf in X makes mean or var non-finite,

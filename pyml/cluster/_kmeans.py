@@ -22,6 +22,8 @@ from pyml.utils.validation import (
 
 __all__ = ["KMeans", "MiniBatchKMeans", "kmeans_plusplus"]
 
+_MAX_N_INIT = 100_000  # more restarts than this is a typo, not a plan (it would run for days)
+
 _ALGORITHMS = {"lloyd": _k.ALGORITHM_LLOYD, "hamerly": _k.ALGORITHM_HAMERLY, "auto": _k.ALGORITHM_LLOYD,
                "elkan": _k.ALGORITHM_HAMERLY}
 
@@ -132,6 +134,15 @@ def _mean_feature_variance(X, n_threads):
     return float(np.mean(_anomaly_kernels.fit_diag(X, n_threads)[1], dtype=np.float64))
 
 
+def _check_squares_fit(X, owner):
+    """Squared distances must not overflow X's float type (|x| up to ~1e154 in float64, ~1e19 in float32):
+    beyond that every distance is inf and the clustering is meaningless."""
+    limit = np.sqrt(np.finfo(X.dtype).max / (4.0 * max(1, X.shape[1])))
+    if X.size and float(np.max(np.abs(X))) > limit:
+        raise ValueError(f"{type(owner).__name__}: X has values up to {float(np.max(np.abs(X))):.3g}, too large for "
+                         f"squared distances in {X.dtype} (limit {limit:.3g}); rescale X (e.g. StandardScaler)")
+
+
 class _KMeansBase(ClusterMixin, TransformerMixin, BaseEstimator):
     """Shared validation, prediction and transform of the k-means estimators."""
 
@@ -148,6 +159,7 @@ class _KMeansBase(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def _validate_common(self, X, sample_weight, reset=True):
         X = check_array(X, caller=self)
+        _check_squares_fit(X, self)
         n = X.shape[0]
         _check_n_clusters(self.n_clusters, n, self)
         if isinstance(self.init, str):
@@ -168,7 +180,7 @@ class _KMeansBase(ClusterMixin, TransformerMixin, BaseEstimator):
     def _n_init(self):
         if self.n_init == "auto":
             return 1 if (not isinstance(self.init, str) or self.init == "k-means++") else 10
-        check_scalar(self.n_init, "n_init", numbers.Integral, min_val=1, caller=self)
+        check_scalar(self.n_init, "n_init", numbers.Integral, min_val=1, max_val=_MAX_N_INIT, caller=self)
         if not isinstance(self.init, str) and not callable(self.init) and self.n_init != 1:
             warnings.warn(f"Explicit initial center position passed: performing only one init in "
                           f"{type(self).__name__} instead of n_init={self.n_init}.", RuntimeWarning, stacklevel=3)

@@ -15,7 +15,7 @@ import numpy as np
 from pyml.base import BaseEstimator, TransformerMixin
 from pyml.decomposition import _decomposition_kernels as _k
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
-from pyml.utils.validation import check_array, check_is_fitted, check_n_features
+from pyml.utils.validation import check_array, check_is_fitted, check_n_features, legacy_random_state
 
 __all__ = ["PCA"]
 
@@ -47,23 +47,6 @@ def _blas_threads(n_threads):
     if _BLAS[0] is None:
         return contextlib.nullcontext()
     return _BLAS[0].limit(limits=int(n_threads), user_api="blas")
-
-
-def _legacy_random_state(seed, caller):
-    """The generator scikit-learn's randomized SVD draws from (a RandomState for an int seed).
-
-    Using the same stream as scikit-learn makes ``svd_solver="randomized"``
-    agree with scikit-learn's PCA for the same integer ``random_state``.
-    """
-    if seed is None:
-        return np.random.mtrand._rand
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        if seed < 0:
-            raise ValueError(f"{caller}: random_state must be a non-negative integer, got {seed}")
-        return np.random.RandomState(int(seed))
-    if isinstance(seed, (np.random.RandomState, np.random.Generator)):
-        return seed
-    raise ValueError(f"{caller}: random_state must be None, an int, a RandomState or a Generator, got {seed!r}")
 
 
 def svd_flip_rows(Vt, U=None):
@@ -252,6 +235,7 @@ class PCA(TransformerMixin, BaseEstimator):
         X = check_array(X, caller=self, min_samples=2)
         n, d = X.shape
         k = self._check_params(n, d)
+        legacy_random_state(self.random_state, type(self).__name__)  # a bad seed is an error with any solver
         solver = self._solver(n, d, k)
         n_threads = _threads(self.n_jobs, X)
         mean, sq_dev = _k.moments(X, n_threads)
@@ -320,7 +304,7 @@ class PCA(TransformerMixin, BaseEstimator):
     def _fit_randomized(self, X, mean, k, total_var, n_threads):
         """scikit-learn's ``_randomized_svd`` on the implicitly centred X."""
         n, d = X.shape
-        rs = _legacy_random_state(self.random_state, type(self).__name__)
+        rs = legacy_random_state(self.random_state, type(self).__name__)
         n_random = k + self.n_oversamples
         n_iter = self.iterated_power
         if n_iter == "auto":

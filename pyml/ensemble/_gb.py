@@ -28,7 +28,7 @@ from pyml.tree._tree import Tree, pack_trees, predict_packed
 from pyml.utils._threads import resolve_n_jobs
 from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
 from pyml.utils.validation import (
-    check_array, check_is_fitted, check_n_features, check_sample_weight, check_vector, check_X_y,
+    check_allocation, check_array, check_is_fitted, check_n_features, check_sample_weight, check_vector, check_X_y,
 )
 
 __all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor", "load_model"]
@@ -72,6 +72,9 @@ class BaseGradientBoosting(BaseEstimator):
         if isinstance(self.n_estimators, bool) or not isinstance(self.n_estimators, numbers.Integral) \
                 or self.n_estimators < 1:
             raise ValueError(f"{owner}: n_estimators={self.n_estimators!r} must be an int >= 1")
+        # every boosting round stores at least a few hundred bytes of tree arrays
+        check_allocation(256 * int(self.n_estimators), f"{owner}: n_estimators={self.n_estimators} rounds",
+                         "lower n_estimators (early stopping with eval_set stops sooner)")
         max_depth = check_max_depth(self.max_depth, owner)
         max_leaves = 0
         if self.max_leaves is not None:
@@ -121,7 +124,7 @@ class BaseGradientBoosting(BaseEstimator):
         binning, codes = prepare_hist(X, p["max_bins"], n_threads, seed, sample_weight)
         params = dict(criterion=_k.CRITERIA["newton"], splitter=_k.SPLITTERS["hist"], n_classes=1,
                       max_depth=p["max_depth"], max_leaves=p["max_leaves"], min_samples_split=2,
-                      min_samples_leaf=int(self.min_samples_leaf), min_impurity_decrease=0.0, max_features=0,
+                      min_samples_leaf=int(min(self.min_samples_leaf, n)), min_impurity_decrease=0.0, max_features=0,
                       hist_slots=hist_slots(d, binning["nb_max"], 3, p["max_depth"], p["max_leaves"],
                                             level_wise=True),
                       reg_lambda=p["reg_lambda"], gamma=p["gamma"], min_child_weight=p["mcw"],

@@ -3,11 +3,11 @@ import warnings
 
 import numpy as np
 
-from pyml.exceptions import ConvergenceWarning, compatible_class
+from pyml.exceptions import ConvergenceWarning, NonFiniteError, compatible_class
 from pyml.linear_model import _linear_model_kernels as _k
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
 from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
-from pyml.utils.validation import check_scalar
+from pyml.utils.validation import check_allocation, check_scalar
 
 __all__ = ["LinearModelMixin", "newton_cg"]
 
@@ -29,6 +29,9 @@ class LinearModelMixin:
         check_scalar(self.tol, "tol", _REAL, min_val=0.0, caller=self)
         if self.max_iter is not None:
             check_scalar(self.max_iter, "max_iter", (int, np.integer), min_val=1, caller=self)
+            # the cost history holds one float64 per iteration
+            check_allocation(8 * int(self.max_iter), f"{name}: max_iter={self.max_iter} (its cost history)",
+                             "lower max_iter, or use tol to stop early")
         if not isinstance(self.fit_intercept, (bool, np.bool_)):
             raise TypeError(f"{name}: fit_intercept must be a bool, got {self.fit_intercept!r}")
         check_scalar(self.verbose, "verbose", (int, np.integer, bool), min_val=0, caller=self)
@@ -52,9 +55,11 @@ class LinearModelMixin:
         history, n_iter, diverged = run(hook)
         cb_list.on_fit_end(self, {"loss": float(history[-1]) if n_iter else None})
         if diverged:
-            raise FloatingPointError(
+            raise NonFiniteError(
                 f"{type(self).__name__}: gradient descent diverged (cost became inf/NaN at iteration {n_iter}); "
-                f"lower learning_rate (now {self.learning_rate}) or standardize X (pyml.preprocessing.StandardScaler)")
+                f"lower learning_rate (now {self.learning_rate})"
+                + (f" or reg_lambda (now {self.reg_lambda})" if getattr(self, "reg_lambda", 0) else "")
+                + ", or standardize X (pyml.preprocessing.StandardScaler)")
         return history, n_iter
 
 

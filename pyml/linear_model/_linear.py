@@ -2,6 +2,7 @@
 import numpy as np
 
 from pyml.base import BaseEstimator, RegressorMixin
+from pyml.exceptions import NonFiniteError
 from pyml.linear_model import _linear_model_kernels as _k
 from pyml.linear_model._base import LinearModelMixin
 from pyml.utils.validation import check_array, check_is_fitted, check_n_features, check_vector, check_X_y
@@ -130,7 +131,7 @@ class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
             X, y, w, self.intercept_, _k.MODEL_LINEAR, bool(self.fit_intercept), float(self.learning_rate),
             float(self.reg_lambda), 1, 0.0, 1, 1, self._n_threads(X), None)
         if diverged:
-            raise FloatingPointError("LinearRegression.partial_fit: the cost became infinite; lower learning_rate")
+            raise NonFiniteError("LinearRegression.partial_fit: the cost became infinite; lower learning_rate")
         self.coef_, self.intercept_ = w, float(b)
         self.cost_history_ = np.append(self.cost_history_, history)
         self.n_iter_ += n_iter

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 from pyml.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from pyml.exceptions import ConvergenceWarning, compatible_class
+from pyml.exceptions import ConvergenceWarning, NonFiniteError, compatible_class
 from pyml.neural_network._layers import L2, Dense, Input
 from pyml.neural_network._losses import MeanSquaredError, SparseCategoricalCrossentropy
 from pyml.neural_network._optimizers import Adam
@@ -16,6 +16,14 @@ from pyml.utils.validation import (
 )
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
+
+
+def _check_finite_weights(model, owner):
+    """scikit-learn's rule: a fit whose weights became inf/NaN is an error, not a model."""
+    if not all(np.isfinite(l.kernel).all() and np.isfinite(l.bias).all() for l in model.layers):
+        raise NonFiniteError(f"{type(owner).__name__}: the solver produced non-finite weights (the loss became "
+                             "inf or NaN). The input may hold very large values: scale it (StandardScaler), or "
+                             "lower learning_rate.")
 
 
 class _NoImprovement(Callback):
@@ -76,7 +84,8 @@ class _BaseMLP(BaseEstimator):
                     (name == "learning_rate" and v == 0):
                 raise ValueError(f"{type(self).__name__}: {name} must be a finite number "
                                  f"{'> 0' if name == 'learning_rate' else '>= 0'}, got {v!r}")
-        if not 0 < self.validation_fraction < 1:
+        if isinstance(self.validation_fraction, bool) or not isinstance(self.validation_fraction, numbers.Real) \
+                or not 0 < self.validation_fraction < 1:
             raise ValueError(f"{type(self).__name__}: validation_fraction must be in (0, 1)")
         return hidden
 
@@ -104,8 +113,11 @@ class _BaseMLP(BaseEstimator):
         callbacks.append(stopper)
         if self.verbose:  # scikit-learn style progress on stderr (Sequential's own verbose prints Keras's lines)
             callbacks.append(ProgressLogger(total=int(self.max_iter), verbose=self.verbose, name="epoch"))
-        history = model.fit(X_fit, y_fit, epochs=int(self.max_iter), batch_size=int(self.batch_size),
-                            validation_data=validation_data, callbacks=callbacks, verbose=0)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*the loss became", category=RuntimeWarning)
+            history = model.fit(X_fit, y_fit, epochs=int(self.max_iter), batch_size=int(self.batch_size),
+                                validation_data=validation_data, callbacks=callbacks, verbose=0)
+        _check_finite_weights(model, self)
         self.model_ = model
         self.loss_curve_ = list(history.history.get("loss", []))
         self.validation_scores_ = list(history.history.get("val_loss", [])) or None
@@ -131,8 +143,11 @@ class _BaseMLP(BaseEstimator):
             self.model_.compile(loss=loss, optimizer=Adam(learning_rate=self.learning_rate))
             self.loss_curve_ = []
             self.n_iter_ = 0
-        history = self.model_.fit(X.astype(self.model_.dtype, copy=False), y_fit, epochs=1,
-                                  batch_size=int(self.batch_size), verbose=0)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*the loss became", category=RuntimeWarning)
+            history = self.model_.fit(X.astype(self.model_.dtype, copy=False), y_fit, epochs=1,
+                                      batch_size=int(self.batch_size), verbose=0)
+        _check_finite_weights(self.model_, self)
         self.loss_curve_ += history.history.get("loss", [])
         self.n_iter_ += 1
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else np.nan

@@ -1,5 +1,6 @@
 """Feature scaling and polynomial features (Course 1, week 2)."""
 import itertools
+import math
 
 import numpy as np
 
@@ -7,6 +8,8 @@ from pyml.base import BaseEstimator, TransformerMixin
 from pyml.utils.validation import check_array, check_is_fitted, check_n_features, check_scalar
 
 __all__ = ["StandardScaler", "MinMaxScaler", "PolynomialFeatures", "zscore_normalize_features", "map_feature"]
+
+_MAX_POLY_FEATURES = 1_000_000
 
 
 def zscore_normalize_features(X):
@@ -185,8 +188,12 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         """Enumerate the output monomials; returns self."""
         check_scalar(self.degree, "degree", (int, np.integer), min_val=0, caller=self)
         X = check_array(X, caller=self)
-        self.n_features_in_ = X.shape[1]
         start = 0 if self.include_bias else 1
+        n_out = math.comb(X.shape[1] + self.degree, self.degree) - (1 - start)
+        if n_out > _MAX_POLY_FEATURES:
+            raise ValueError(f"PolynomialFeatures: degree={self.degree} on {X.shape[1]} features makes {n_out} output "
+                             f"features (more than {_MAX_POLY_FEATURES}); lower the degree")
+        self.n_features_in_ = X.shape[1]
         self.powers_ = np.array([
             np.bincount(np.asarray(combo, dtype=np.intp), minlength=X.shape[1])
             for d in range(start, self.degree + 1)
@@ -203,8 +210,12 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         X = check_array(X, caller=self)
         check_n_features(self, X)
         out = np.empty((X.shape[0], self.n_output_features_), dtype=X.dtype)
-        for col, powers in enumerate(self.powers_):
-            out[:, col] = np.prod(X ** powers, axis=1) if powers.any() else 1.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for col, powers in enumerate(self.powers_):
+                out[:, col] = np.prod(X ** powers, axis=1) if powers.any() else 1.0
+        if not np.isfinite(out).all():
+            raise ValueError(f"PolynomialFeatures: X**{self.degree} overflows {X.dtype} (X has values up to "
+                             f"{float(np.max(np.abs(X))):.3g}); scale X first (e.g. StandardScaler)")
         return out
 
     def get_feature_names_out(self, input_features=None):

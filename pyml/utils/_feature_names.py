@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 __all__ = ["feature_names_of", "record_feature_names", "check_feature_names", "feature_names_out",
-           "wrap_fit", "wrap_check", "wrap_output"]
+           "pandas_output"]
 
 
 def _is_dataframe(X):
@@ -52,11 +52,11 @@ def check_feature_names(estimator, X):
     if fitted is None:
         if hasattr(estimator, "n_features_in_"):
             warnings.warn(f"X has feature names, but {owner} was fitted without feature names", UserWarning,
-                          stacklevel=3)
+                          stacklevel=2)
         return
     if names is None:
         warnings.warn(f"X does not have valid feature names, but {owner} was fitted with feature names",
-                      UserWarning, stacklevel=3)
+                      UserWarning, stacklevel=2)
         return
     if len(names) == len(fitted) and np.all(names == fitted):
         return
@@ -90,40 +90,12 @@ def feature_names_out(estimator, input_features=None):
     return input_features
 
 
-def wrap_fit(method):
-    """``fit``/``partial_fit``: run it, then record X's column names."""
-    @functools.wraps(method)
-    def fit(self, X=None, *args, **kwargs):
-        if method.__name__ == "partial_fit" and hasattr(self, "n_features_in_"):
-            check_feature_names(self, X)
-            return method(self, X, *args, **kwargs)
-        result = method(self, X, *args, **kwargs)
-        record_feature_names(self, X)
-        return result
-    fit._pyml_feature_names = True
-    return fit
+def pandas_output(estimator, X, out):
+    """``out`` as a DataFrame when ``set_output(transform="pandas")`` was asked (columns from
+    ``get_feature_names_out``, index from X), else unchanged."""
+    if getattr(estimator, "_pyml_output", None) != "pandas" or _is_dataframe(out):
+        return out
+    import pandas as pd
 
-
-def wrap_check(method):
-    """``predict``/``transform``/...: check X's column names first."""
-    @functools.wraps(method)
-    def checked(self, X=None, *args, **kwargs):
-        check_feature_names(self, X)
-        return method(self, X, *args, **kwargs)
-    checked._pyml_feature_names = True
-    return checked
-
-
-def wrap_output(method):
-    """``transform``/``fit_transform``: a DataFrame when ``set_output(transform="pandas")`` was asked."""
-    @functools.wraps(method)
-    def transform(self, X=None, *args, **kwargs):
-        out = method(self, X, *args, **kwargs)
-        if getattr(self, "_pyml_output", None) != "pandas" or _is_dataframe(out):
-            return out
-        import pandas as pd
-
-        index = X.index if _is_dataframe(X) else None
-        return pd.DataFrame(np.asarray(out), columns=self.get_feature_names_out(), index=index)
-    transform._pyml_output = True
-    return transform
+    index = X.index if _is_dataframe(X) else None
+    return pd.DataFrame(np.asarray(out), columns=estimator.get_feature_names_out(), index=index)

@@ -46,7 +46,9 @@ cdef inline int raise_for_status(int status, str where) except -1:
         return 0
     message = pyml_status_message(status).decode("ascii")
     if status == PYML_ERR_NONFINITE:
-        raise FloatingPointError(f"{where}: {message}")
+        from pyml.exceptions import NonFiniteError
+
+        raise NonFiniteError(f"{where}: {message}")
     if status == PYML_ERR_INDEX:
         raise IndexError(f"{where}: {message}")
     raise ValueError(f"{where}: {message} (kernel status {status})")

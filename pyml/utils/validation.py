@@ -287,7 +287,7 @@ def check_random_state(seed):
     raise ValueError(f"random_state must be None, an int or a numpy Generator, got {seed!r}")
 
 
-def legacy_random_state(seed):
+def legacy_random_state(seed, caller=None):
     """The generator scikit-learn's seeded helpers use, so pyml's give the same rows for the same seed.
 
     None → NumPy's global ``RandomState`` (so ``np.random.seed(n)`` makes an
@@ -300,9 +300,10 @@ def legacy_random_state(seed):
         return seed
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
         if not 0 <= seed < 2**32:
-            raise ValueError(f"random_state must be an integer in [0, 2**32), got {seed}")
+            raise ValueError(f"{_owner(caller)}random_state must be an integer in [0, 2**32), got {seed}")
         return np.random.RandomState(int(seed))
-    raise ValueError(f"random_state must be None, an int, a numpy RandomState or Generator, got {seed!r}")
+    raise ValueError(f"{_owner(caller)}random_state must be None, an int, a numpy RandomState or Generator, "
+                     f"got {seed!r}")
 
 
 def check_scalar(value, name, target_type, *, min_val=None, max_val=None, include_min=True,

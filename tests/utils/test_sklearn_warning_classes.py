@@ -44,3 +44,14 @@ def test_pyml_does_not_import_sklearn():
             "print('sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_warnings_inside_fit_point_at_the_callers_line():
+    """The feature-name wrappers around fit add no frame: stacklevel still reaches user code."""
+    from pyml.exceptions import ConvergenceWarning
+    from pyml.linear_model import LinearRegression
+
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    with pytest.warns(ConvergenceWarning) as record:
+        LinearRegression(solver="gd", max_iter=2, tol=1e-12).fit(X, X[:, 0])
+    assert record[0].filename == __file__

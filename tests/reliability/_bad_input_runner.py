@@ -1,0 +1,204 @@
+"""Runs the bad-input matrix for one estimator in a fresh process (so a crash counts) and prints JSON.
+
+Usage: python _bad_input_runner.py <estimator name>
+Each case's outcome is one of: "ok" (with "same": whether the answer equals the plain contiguous
+float64 one, and "finite"), "error" (ValueError / TypeError, with the message), "bad-error" (any
+other exception type) or "hang" (over the per-case time budget).
+"""
+import inspect
+import json
+import math
+import signal
+import sys
+import warnings
+
+import numpy as np
+
+CASE_SECONDS = 20
+
+
+def _specs():
+    from pyml.anomaly import GaussianAnomalyDetector
+    from pyml.cluster import KMeans, MiniBatchKMeans
+    from pyml.decomposition import PCA
+    from pyml.ensemble import (GradientBoostingClassifier, GradientBoostingRegressor, RandomForestClassifier,
+                               RandomForestRegressor)
+    from pyml.linear_model import LinearRegression, LogisticRegression
+    from pyml.neural_network import MLPClassifier, MLPRegressor
+    from pyml.preprocessing import MinMaxScaler, PolynomialFeatures, StandardScaler
+    from pyml.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    # name -> (factory, kind, method used to compare answers)
+    return {
+        "LinearRegression": (lambda: LinearRegression(), "regressor", "predict"),
+        "LinearRegression-gd": (lambda: LinearRegression(solver="gd", max_iter=200), "regressor", "predict"),
+        "LogisticRegression": (lambda: LogisticRegression(), "classifier", "predict_proba"),
+        "DecisionTreeClassifier": (lambda: DecisionTreeClassifier(max_depth=4), "classifier", "predict_proba"),
+        "DecisionTreeRegressor": (lambda: DecisionTreeRegressor(max_depth=4), "regressor", "predict"),
+        "RandomForestClassifier": (lambda: RandomForestClassifier(n_estimators=5, random_state=0), "classifier",
+                                   "predict_proba"),
+        "RandomForestRegressor": (lambda: RandomForestRegressor(n_estimators=5, random_state=0), "regressor",
+                                  "predict"),
+        "GradientBoostingClassifier": (lambda: GradientBoostingClassifier(n_estimators=5), "classifier",
+                                       "predict_proba"),
+        "GradientBoostingRegressor": (lambda: GradientBoostingRegressor(n_estimators=5), "regressor", "predict"),
+        "MLPClassifier": (lambda: MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0), "classifier",
+                          "predict_proba"),
+        "MLPRegressor": (lambda: MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0), "regressor",
+                         "predict"),
+        "KMeans": (lambda: KMeans(3, random_state=0, n_init=1), "cluster", "transform"),
+        "MiniBatchKMeans": (lambda: MiniBatchKMeans(3, random_state=0, batch_size=16), "cluster", "transform"),
+        "GaussianAnomalyDetector": (lambda: GaussianAnomalyDetector(epsilon=1e-3), "unsupervised",
+                                    "score_samples"),
+        "StandardScaler": (lambda: StandardScaler(), "transformer", "transform"),
+        "MinMaxScaler": (lambda: MinMaxScaler(), "transformer", "transform"),
+        "PolynomialFeatures": (lambda: PolynomialFeatures(2), "transformer", "transform"),
+        "PCA": (lambda: PCA(2), "transformer", "transform"),
+    }
+
+
+def _data(kind, n=40, d=3):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, d))
+    if kind == "classifier":
+        y = (X[:, 0] + 0.3 * X[:, 1] > 0).astype(np.int64)
+    elif kind == "regressor":
+        y = X @ np.array([1.0, -2.0, 0.5])[:d] + 0.1
+    else:
+        y = None
+    return X, y
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout()
+
+
+def _run(fn):
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(CASE_SECONDS)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = fn()
+        return {"outcome": "ok", "value": out}
+    except _Timeout:
+        return {"outcome": "hang"}
+    except (ValueError, TypeError) as e:  # NotFittedError is a ValueError
+        return {"outcome": "error", "type": type(e).__name__, "message": str(e)[:400]}
+    except Exception as e:  # noqa: BLE001 - any other type is what the matrix looks for
+        return {"outcome": "bad-error", "type": type(e).__name__, "message": str(e)[:400]}
+    finally:
+        signal.alarm(0)
+
+
+def _answer(est, method, X):
+    return np.asarray(getattr(est, method)(X), dtype=np.float64)
+
+
+def _fit(est, X, y, **kw):
+    return est.fit(X, **kw) if y is None else est.fit(X, y, **kw)
+
+
+def _cases(name):
+    factory, kind, method = _specs()[name]
+    X, y = _data(kind)
+    base = _answer(_fit(factory(), X, y), method, X)
+    cases = {}
+
+    def layout(label, Xv, yv=y, compare=True):
+        def fn():
+            out = _answer(_fit(factory(), Xv, yv), method, Xv)
+            return {"same": bool(compare and out.shape == base.shape and np.allclose(out, base, rtol=1e-6,
+                                                                                      atol=1e-9)),
+                    "finite": bool(np.isfinite(out).all())}
+        cases[label] = fn
+
+    wide = np.zeros((X.shape[0], 2 * X.shape[1]))
+    wide[:, ::2] = X
+    ro = X.copy()
+    ro.flags.writeable = False
+    layout("list", X.tolist(), None if y is None else y.tolist())
+    layout("fortran", np.asfortranarray(X))
+    layout("non-contiguous", wide[:, ::2])
+    layout("read-only", ro)
+    layout("big-endian", X.astype(">f8"))
+    layout("float32", X.astype(np.float32), compare=False)
+    layout("float16", X.astype(np.float16), compare=False)
+    layout("int", np.round(X * 10).astype(np.int32), compare=False)
+    layout("tiny-values", X * 1e-300, compare=False)
+
+    def fit_with(label, Xv, yv=y, **kw):
+        cases[label] = lambda: (_fit(factory(), Xv, yv, **kw), None)[1]
+
+    for label, value in (("X-nan", np.nan), ("X-inf", np.inf), ("X-neg-inf", -np.inf)):
+        Xb = X.copy()
+        Xb[3, 1] = value
+        fit_with(label, Xb)
+    fit_with("X-1d", X[:, 0])
+    fit_with("X-3d", X.reshape(X.shape[0], X.shape[1], 1))
+    fit_with("X-empty", X[:0], None if y is None else y[:0])
+    fit_with("X-no-features", X[:, :0])
+    fit_with("X-strings", np.array([["a", "b", "c"]] * X.shape[0]))
+    fit_with("X-complex", X.astype(np.complex128))
+    fit_with("X-huge", X * 1e300)
+    cases["X-huge-answer"] = lambda: {"finite": bool(np.isfinite(_answer(_fit(factory(), X * 1e300, y), method,
+                                                                          X * 1e300)).all())}
+    if y is not None:
+        yb = y.astype(np.float64).copy()
+        yb[2] = np.nan
+        fit_with("y-nan", X, yb)
+        if kind == "regressor":
+            yi = y.copy()
+            yi[2] = np.inf
+            fit_with("y-inf", X, yi)
+        fit_with("y-short", X, y[:-1])
+        fit_with("y-2d-columns", X, np.column_stack([y, y, y]))
+        fit_with("y-strings-object", X, np.array([None] * len(y), dtype=object))
+        if kind == "classifier":
+            fit_with("y-one-class", X, np.zeros_like(y))
+    if "sample_weight" in inspect.signature(factory().fit).parameters:
+        for label, w in (("sw-nan", np.full(len(X), np.nan)), ("sw-negative", -np.ones(len(X))),
+                         ("sw-short", np.ones(len(X) - 1)), ("sw-inf", np.full(len(X), np.inf))):
+            fit_with(label, X, y, sample_weight=w)
+    cases["predict-before-fit"] = lambda: (_answer(factory(), method, X), None)[1]
+    cases["predict-wrong-features"] = lambda: (_answer(_fit(factory(), X, y), method, X[:, :2]), None)[1]
+    cases["predict-nan"] = lambda: (_answer(_fit(factory(), X, y), method, np.full_like(X, np.nan)), None)[1]
+    for param, value in _bad_params(factory()):
+        def bad(param=param, value=value):
+            est = factory().set_params(**{param: value})
+            _fit(est, X, y)
+            return {"finite": bool(np.isfinite(_answer(est, method, X)).all())}
+        cases[f"param-{param}={value!r}"] = bad
+    return cases
+
+
+def _bad_params(est):
+    """Negative, NaN, inf, a string and a huge number for every numeric hyper-parameter."""
+    out = []
+    for param, default in est.get_params(deep=False).items():
+        if isinstance(default, bool) or param in ("verbose",):
+            continue
+        if isinstance(default, (int, float)) or (default is None and param in ("max_depth", "max_iter", "tol",
+                                                                                "n_jobs", "random_state")):
+            for value in (-1, math.nan, math.inf, "abc", 2**62):
+                out.append((param, value))
+    return out
+
+
+def main(name):
+    results = {}
+    for label, fn in _cases(name).items():
+        r = _run(fn)
+        value = r.pop("value", None)
+        if isinstance(value, dict):
+            r.update(value)
+        results[label] = r
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
