@@ -673,11 +673,17 @@ class Model:
         return cfg
 
     def save(self, path):
-        """Write the model to ``path`` (.npz: JSON config + weight arrays; see the module docstring)."""
-        arrays = {"config": np.array(json.dumps(self.get_config()))}
+        """Write the model to ``path`` (.npz: JSON config + weight arrays, and the optimiser's moments,
+        step count and the shuffling generator, so that training resumes exactly; see the module
+        docstring)."""
+        from pyml.neural_network._sequential import _training_state
+
+        cfg, arrays = self.get_config(), {}
         for i, l in enumerate(self._layers):
             arrays[f"layer_{i}_kernel"] = l.kernel
             arrays[f"layer_{i}_bias"] = l.bias
+        cfg.update(_training_state(self, arrays))
+        arrays["config"] = np.array(json.dumps(cfg))
         if not hasattr(path, "write"):
             path = str(path)
             if not path.endswith(".npz"):
@@ -690,10 +696,13 @@ class Model:
         state["_work"] = None
         for key in ("_index", "_layer_index", "_input_pos"):  # keyed by id(): rebuilt on unpickling
             state.pop(key, None)
+        state["_pyml_version"] = _pyml_version()
         return state
 
     def __setstate__(self, state):
-        self.__dict__.update(state)
+        from pyml.neural_network._sequential import _check_pickle_version
+
+        self.__dict__.update(_check_pickle_version(state, type(self).__name__))
         self._trace()
 
     def __repr__(self):
@@ -702,7 +711,7 @@ class Model:
 
 def _model_from_config(cfg, data, path):
     """Rebuild a Model written by :meth:`Model.save`."""
-    from pyml.neural_network._sequential import Sequential
+    from pyml.neural_network._sequential import Sequential, _restore_training_state
 
     dtype = cfg["dtype"]
     layers = []
@@ -756,4 +765,5 @@ def _model_from_config(cfg, data, path):
         c = cfg["compile"]
         model.compile(loss=get_loss(c["loss"]["name"], c["loss"].get("from_logits")),
                       optimizer=get_optimizer(c["optimizer"]), metrics=c["metrics"])
+        _restore_training_state(model, cfg, data, path, layers=model._layers)
     return model

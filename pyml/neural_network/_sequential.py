@@ -513,7 +513,24 @@ class Sequential:
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_work"] = None
+        state["_pyml_version"] = _pyml_version()
         return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(_check_pickle_version(state, type(self).__name__))
+
+
+def _check_pickle_version(state, owner):
+    """Drop the version recorded in a pickle; warn (with both versions) when another pyml wrote it."""
+    state = dict(state)
+    version = state.pop("_pyml_version", None)
+    if version is not None and version != _pyml_version():
+        from pyml.exceptions import InconsistentVersionWarning
+
+        warnings.warn(f"Trying to unpickle {owner} from pyml {version} with pyml {_pyml_version()}; results may "
+                      "differ. Save it again with this version (model.save) or load it with the one that wrote it.",
+                      InconsistentVersionWarning, stacklevel=3)
+    return state
 
 
 def load_model(path):
@@ -574,11 +591,14 @@ def _training_state(model, arrays):
     return out
 
 
-def _restore_training_state(model, cfg, data, path):
+def _restore_training_state(model, cfg, data, path, layers=None):
+    """Put back what :func:`_training_state` saved (``layers``: the model's Dense layers in the
+    order their optimiser state was saved; a Sequential's ``layers`` by default)."""
+    layers = model.layers if layers is None else layers
     keys = cfg.get("optimizer_state_keys")
     if keys is not None:
-        state = model.optimizer._state_for(model.layers)
-        for i, (st, layer) in enumerate(zip(state, model.layers)):
+        state = model.optimizer._state_for(layers)
+        for i, (st, layer) in enumerate(zip(state, layers)):
             for key in keys:
                 name = f"opt_{i}_{key}"
                 if name not in data or key not in st or data[name].shape != st[key].shape:
