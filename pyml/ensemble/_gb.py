@@ -202,7 +202,13 @@ class BaseGradientBoosting(BaseEstimator):
                       train_loss=self.train_loss_)
         if hasattr(self, "classes_"):
             classes = np.asarray(self.classes_)
-            if classes.dtype.kind == "O":
+            if classes.dtype.kind == "O":  # object labels come back as objects: their values go in the JSON meta
+                values = [c.item() if isinstance(c, np.generic) else c for c in classes]
+                if not all(isinstance(v, (str, int, float, bool)) for v in values):
+                    raise ValueError(f"{type(self).__name__}.save_model: class labels of types "
+                                     f"{sorted({type(v).__name__ for v in values})} cannot be written to a model "
+                                     "file; use str or numeric labels")
+                meta["object_classes"] = values
                 classes = classes.astype(str)
             arrays["classes"] = classes
         np.savez(path, meta=np.array(json.dumps(meta)), **arrays)
@@ -456,6 +462,11 @@ def load_model(path):
     est.validation_loss_ = None
     if "classes" in data:
         est.classes_ = data["classes"]
+        if "object_classes" in meta:  # labels saved from an object array keep that dtype
+            values = meta["object_classes"]
+            if not isinstance(values, list) or len(values) != est.classes_.shape[0]:
+                raise _damaged(path, "object_classes does not match classes")
+            est.classes_ = np.array(values, dtype=object)
         est.n_classes_ = int(est.classes_.shape[0])
     est.n_features_in_ = d
     est.best_iteration_ = int(meta["best_iteration"])

@@ -126,3 +126,22 @@ def test_predict_kernel_rejects_inconsistent_arrays():
     with pytest.raises(ValueError, match="inconsistent tree arrays"):
         k.predict(X, f, th, ch, ch + 1, np.zeros((3, 1)), np.array([0, 3], np.int64), None, 1.0,
                   np.zeros((3, 1)), 1)
+
+
+def test_object_labels_keep_their_dtype(tmp_path):
+    from pyml.ensemble import GradientBoostingClassifier, load_model
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = np.where(X[:, 0] > 0, "yes", "no").astype(object)
+    model = GradientBoostingClassifier(n_estimators=3).fit(X, y)
+    path = tmp_path / "gb.npz"
+    model.save_model(path)
+    back = load_model(path)
+    assert back.classes_.dtype == object and back.classes_.tolist() == ["no", "yes"]
+    assert back.predict(X).dtype == object
+    np.testing.assert_array_equal(back.predict(X), model.predict(X))
+    y_int = (X[:, 0] > 0).astype(np.int16)
+    m2 = GradientBoostingClassifier(n_estimators=3).fit(X, y_int)
+    m2.save_model(path)
+    assert load_model(path).classes_.dtype == np.int16
