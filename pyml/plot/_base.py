@@ -76,11 +76,13 @@ def figure(**kwargs):
     return plt.figure(**kwargs)
 
 
-def save_figure(fig, path, dpi=90):
-    """Save ``fig`` to ``path`` (PNG by extension) and close it; returns ``path``."""
+def save_figure(fig, path, dpi=None):
+    """Save ``fig`` to ``path`` (PNG by extension, ``dpi`` default 150) and close it; returns ``path``."""
+    from pyml.plot._style import DPI
+
     import matplotlib.pyplot as plt
 
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    fig.savefig(path, dpi=DPI if dpi is None else dpi, bbox_inches="tight")
     plt.close(fig)
     return path
 

@@ -48,3 +48,24 @@ def test_history_and_digits_displays():
     with pytest.raises(ValueError):
         plot.TrainingHistoryDisplay({"loss": [1, 2]}, keys=["acc"])
     plt.close("all")
+
+
+def test_validation_curve_marks_lambda_zero_honestly_and_cuts_huge_errors():
+    import matplotlib.pyplot as plt
+
+    from pyml import plot
+
+    lambdas = [0.0, 1e-3, 1e-1, 10]
+    disp = plot.ValidationCurveDisplay(lambdas, [1, 2, 3, 5], [900, 2.5, 3.5, 6], param_name="lambda",
+                                       log_x=True, y_max=10)
+    fig, ax = plt.subplots()
+    disp.plot(ax=ax)
+    assert disp.best_value_ == 1e-3 and "best lambda = 0.001" in disp.artists_["best"].get_label()
+    assert disp.artists_["zero_tick"] == 1e-4  # 0 drawn one decade left of 1e-3 ...
+    assert [t.get_text() for t in ax.get_xticklabels()][0] == "0"  # ... and labelled 0, not 1e-4
+    assert ax.get_ylim()[1] == 10 and [a.get_text() for a in disp.artists_["cut"]] == ["↑900"]
+    zero_best = plot.ValidationCurveDisplay(lambdas, [1, 2, 3, 5], [1, 2.5, 3.5, 6], param_name="lambda",
+                                            log_x=True).plot()
+    assert "best lambda = 0" in zero_best.artists_["best"].get_label()
+    assert zero_best.artists_["best"].get_xdata()[0] == 1e-4
+    plt.close("all")

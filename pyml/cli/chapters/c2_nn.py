@@ -111,31 +111,37 @@ def run(ctx):
         def predict(self, X):
             return self.lin_.predict(self.scaler_.transform(self.poly_.transform(X)))
 
-    rng = np.random.default_rng(1)
-    x = rng.uniform(0, 100, size=(200, 1))
-    yq = 0.002 * (x[:, 0] - 50) ** 3 + 0.5 * x[:, 0] + rng.normal(scale=8.0, size=200)
+    # 50 noisy samples of a smooth curve: few enough that degree 12 overfits (the course's lab size)
+    rng = np.random.default_rng(32)
+    noise = 8.0
+    x = rng.uniform(0, 100, size=(50, 1))
+    yq = 40 * np.sin(x[:, 0] / 18) + 0.3 * x[:, 0] + rng.normal(scale=noise, size=50)
     Xa, Xcv, Xtest, ya, ycv, ytest = train_cv_test_split(x, yq, random_state=1)
-    degrees = list(range(1, 11))
+    degrees = list(range(1, 13))
     tr_d, cv_d = validation_curve(PolyRegression(), Xa, ya, param_name="degree", param_range=degrees,
                                   validation_data=(Xcv, ycv))
     best_degree = degrees[int(np.argmin(cv_d[:, 0]))]
     lambdas = [0.0, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000]
-    tr_l, cv_l = validation_curve(PolyRegression(degree=10), Xa, ya, param_name="reg_lambda", param_range=lambdas,
+    tr_l, cv_l = validation_curve(PolyRegression(degree=12), Xa, ya, param_name="reg_lambda", param_range=lambdas,
                                   validation_data=(Xcv, ycv))
     best_lambda = lambdas[int(np.argmin(cv_l[:, 0]))]
     final = PolyRegression(degree=best_degree).fit(Xa, ya)
-    baseline = 8.0 ** 2 / 2  # noise variance / 2: the irreducible eval_mse
-    ctx.row("cubic + noise (200)", f"best degree {best_degree} on cv", "test eval_mse",
+    baseline = noise ** 2 / 2  # noise variance / 2: the irreducible eval_mse
+    ctx.row("sine + noise (50)", f"best degree {best_degree} on cv", "test eval_mse",
             eval_mse(ytest, final.predict(Xtest)), 0.0)
-    ctx.row("cubic + noise (200)", f"degree 10, best lambda {best_lambda:g}", "cv eval_mse",
+    ctx.row("sine + noise (50)", f"degree 12, best lambda {best_lambda:g}", "cv eval_mse",
             float(cv_l.min()), 0.0)
-    sizes, tr_m, cv_m = learning_curve(PolyRegression(degree=1), Xa, ya, train_sizes=np.linspace(0.1, 1, 8),
+    sizes, tr_m, cv_m = learning_curve(PolyRegression(degree=1), Xa, ya, train_sizes=np.linspace(0.15, 1, 8),
                                        validation_data=(Xcv, ycv))
     diag = diagnose_bias_variance(tr_m[-1, 0], cv_m[-1, 0], baseline)
     ctx.step(f"  degree 1 learning curve: {diag}; best degree {best_degree}, best lambda {best_lambda:g}")
-    fig, axes = subplots(1, 3, figsize=(15, 4))
-    plot.ValidationCurveDisplay(degrees, tr_d, cv_d, param_name="degree", baseline=baseline).plot(ax=axes[0])
-    plot.ValidationCurveDisplay([max(l, 1e-4) for l in lambdas], tr_l, cv_l, param_name="lambda",
-                                baseline=baseline, log_x=True).plot(ax=axes[1])
+    fig, axes = subplots(1, 3, figsize=(15, 4.2), constrained_layout=True)
+    # the overfit models' J_cv is far off the chart: cut the axis and write those values at its top
+    plot.ValidationCurveDisplay(degrees, tr_d, cv_d, param_name="degree", baseline=baseline,
+                                y_max=3 * float(np.max(tr_d))).plot(ax=axes[0])
+    axes[0].set_title("degree: high bias (left), high variance (right)")
+    plot.ValidationCurveDisplay(lambdas, tr_l, cv_l, param_name="lambda", baseline=baseline, log_x=True,
+                                y_max=3 * float(np.max(tr_l))).plot(ax=axes[1])
+    axes[1].set_title("degree 12: lambda from overfit (0) to underfit")
     plot.LearningCurveDisplay(sizes, tr_m, cv_m, baseline=baseline, name="degree 1").plot(ax=axes[2])
     ctx.savefig(fig, "bias-variance")
