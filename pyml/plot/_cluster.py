@@ -2,6 +2,7 @@
 the elbow curve, and image compression (original / compressed / palette)."""
 import numpy as np
 
+from pyml.plot import _style as style
 from pyml.plot._base import Display
 
 __all__ = ["KMeansProgressDisplay", "ElbowDisplay", "ImageCompressionDisplay"]
@@ -31,15 +32,27 @@ class KMeansProgressDisplay(Display):
         _, idx, history = run_kmeans(X, initial_centroids, max_iters)
         return cls(X, idx, history).plot(ax=ax)
 
-    def _draw(self, ax, cmap="tab10"):
+    def _draw(self, ax, cmap=style.CATEGORICAL, title=None):
+        import matplotlib
+
         K = self.history.shape[1]
-        self.artists_["points"] = ax.scatter(self.X[:, 0], self.X[:, 1], c=self.labels, cmap=cmap, s=12,
-                                             alpha=0.6, vmin=0, vmax=max(K - 1, 1))
-        self.artists_["paths"] = [ax.plot(self.history[:, j, 0], self.history[:, j, 1], "-o", color="black",
-                                          ms=4, lw=1)[0] for j in range(K)]
-        self.artists_["centroids"] = ax.scatter(self.history[-1, :, 0], self.history[-1, :, 1], marker="x", s=120,
-                                                c="red", linewidths=3, zorder=3)
-        ax.set_title(f"k-means: {self.history.shape[0] - 1} iterations")
+        colours = matplotlib.colormaps[cmap](np.arange(K) % 10)
+        self.artists_["points"] = ax.scatter(self.X[:, 0], self.X[:, 1], c=colours[self.labels % 10], s=12,
+                                             alpha=0.45, label="examples (final cluster)")
+        # each centroid's path in its cluster's colour, one marker per iteration
+        self.artists_["paths"] = [ax.plot(self.history[:, j, 0], self.history[:, j, 1], "-o", color=colours[j],
+                                          mec="black", mew=0.6, ms=5, lw=1.5)[0] for j in range(K)]
+        self.artists_["start"] = ax.scatter(self.history[0, :, 0], self.history[0, :, 1], marker="s", s=50,
+                                            facecolors="none", edgecolors="black", zorder=3, label="start")
+        self.artists_["centroids"] = ax.scatter(self.history[-1, :, 0], self.history[-1, :, 1], marker="X", s=160,
+                                                c=colours, edgecolors="black", linewidths=1, zorder=4,
+                                                label="final centroids")
+        inertia = float(((self.X - self.history[-1][self.labels]) ** 2).sum())
+        self.inertia_ = inertia
+        ax.set_title(title or f"k-means: {self.history.shape[0] - 1} iterations, inertia {inertia:.4g}")
+        ax.set_xlabel(r"$x_1$")
+        ax.set_ylabel(r"$x_2$")
+        ax.legend(loc="best", fontsize=8)
 
 
 class ElbowDisplay(Display):

@@ -9,7 +9,7 @@ ORDER = 40
 
 def run(ctx):
     from pyml.anomaly import GaussianAnomalyDetector, estimate_gaussian, multivariate_gaussian, select_threshold
-    from pyml.cluster import KMeans, compress_image, run_kmeans
+    from pyml.cluster import KMeans, compress_image, kmeans_plusplus, run_kmeans
     from pyml.datasets import make_blobs, make_server_metrics
     from pyml.plot import (
         DensityContourDisplay, ElbowDisplay, F1ThresholdDisplay, ImageCompressionDisplay, KMeansProgressDisplay,
@@ -18,13 +18,25 @@ def run(ctx):
 
     # 1. The lab's loop on 2-D blobs, with the centroid trajectories.
     ctx.step("k-means lab steps (find_closest_centroids / compute_centroids) on 2-D blobs")
-    X, _ = make_blobs(300, 2, centers=3, cluster_std=0.9, random_state=7)
-    init = np.array([[X[:, 0].min(), X[:, 1].min()], [X[:, 0].mean(), X[:, 1].max()], [X[:, 0].max(), X[:, 1].mean()]])
-    (cents, idx, history), t = ctx.timed(run_kmeans, X, init, 10)
+    X, blob = make_blobs(300, 2, centers=3, cluster_std=0.9, random_state=7)
+    # a poor start: two centroids inside the most isolated blob, one halfway between the other two ->
+    # k-means converges to a local optimum that merges two blobs
+    c = np.array([X[blob == j].mean(axis=0) for j in range(3)])
+    gaps = np.linalg.norm(c[:, None] - c[None], axis=2) + np.diag([np.inf] * 3)
+    a = int(np.argmax(gaps.min(axis=1)))
+    b, d = [j for j in range(3) if j != a]
+    poor = np.array([c[a] - 0.5, c[a] + 0.5, (c[b] + c[d]) / 2])
+    (cents, idx, history), t = ctx.timed(run_kmeans, X, poor, 10)
     inertia = float(((X - cents[idx]) ** 2).sum())
-    ctx.row("blobs 300x2", "run_kmeans (10 it)", "inertia", inertia, t)
-    fig, ax = subplots(figsize=(6, 5))
-    KMeansProgressDisplay(X, idx, history).plot(ax=ax)
+    ctx.row("blobs 300x2", "run_kmeans (10 it), poor start", "inertia", inertia, t)
+    (cents_pp, idx_pp, history_pp), t = ctx.timed(run_kmeans, X, kmeans_plusplus(X, 3, random_state=0)[0], 10)
+    inertia_pp = float(((X - cents_pp[idx_pp]) ** 2).sum())
+    ctx.row("blobs 300x2", "run_kmeans (10 it), k-means++ start", "inertia", inertia_pp, t)
+    fig, axes = subplots(1, 2, figsize=(11, 4.6), constrained_layout=True)
+    KMeansProgressDisplay(X, idx, history).plot(
+        ax=axes[0], title=f"poor start: stuck in a local optimum (inertia {inertia:.0f})")
+    KMeansProgressDisplay(X, idx_pp, history_pp).plot(
+        ax=axes[1], title=f"k-means++ start: the three blobs (inertia {inertia_pp:.0f})")
     ctx.savefig(fig, "kmeans-progress")
 
     # 2. The estimator against scikit-learn from the same initial centres.
