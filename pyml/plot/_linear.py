@@ -1,6 +1,7 @@
 """Course 1 pictures: fitted line, cost curve/contour/surface, cost history, decision boundary, sigmoid."""
 import numpy as np
 
+from pyml.plot import _style as style
 from pyml.plot._base import Display, get_3d_ax
 
 __all__ = [
@@ -183,21 +184,48 @@ class DecisionBoundaryDisplay(Display):
             response = np.searchsorted(classes, pred) if classes is not None else pred
         return cls(xx, yy, response.reshape(xx.shape), X, None if y is None else np.asarray(y), binary_proba)
 
-    def _draw(self, ax, **kwargs):
+    def _draw(self, ax, feature_names=(r"$x_1$", r"$x_2$"), class_names=None, **kwargs):
         if self.is_proba:
             self.artists_["regions"] = ax.contourf(self.xx, self.yy, self.response, levels=[0, 0.5, 1],
-                                                   colors=["tab:blue", "tab:orange"], alpha=0.15)
-            self.artists_["boundary"] = ax.contour(self.xx, self.yy, self.response, levels=[0.5], colors="k")
+                                                   colors=[style.NEGATIVE, style.POSITIVE], alpha=0.12)
+            inside = self.response.min() < 0.5 < self.response.max()
+            self.boundary_visible_ = bool(inside)
+            if inside:
+                self.artists_["boundary"] = ax.contour(self.xx, self.yy, self.response, levels=[0.5], colors="k")
+            else:  # say so instead of drawing nothing
+                side = int(self.response.min() >= 0.5)
+                self.artists_["no_boundary"] = ax.text(
+                    0.5, 0.02, f"boundary outside the plot: every point predicted y = {side}",
+                    transform=ax.transAxes, ha="center", va="bottom", fontsize=9,
+                    bbox=dict(boxstyle="round", fc="white", ec=style.MUTED))
         else:
             n = int(self.response.max()) + 1
             self.artists_["regions"] = ax.contourf(self.xx, self.yy, self.response, levels=np.arange(n + 1) - 0.5,
-                                                   cmap="tab10", alpha=0.2)
+                                                   cmap=style.CATEGORICAL, alpha=0.2)
         if self.y is not None:
-            self.artists_["data"] = ax.scatter(self.X[:, 0], self.X[:, 1], c=np.unique(self.y, return_inverse=True)[1],
-                                               cmap="coolwarm" if self.is_proba else "tab10", edgecolors="k", s=20)
-        ax.set_xlabel("feature 0")
-        ax.set_ylabel("feature 1")
+            self._draw_classes(ax, class_names)
+        ax.set_xlabel(feature_names[0])
+        ax.set_ylabel(feature_names[1])
         ax.set_title("Decision boundary")
+
+    def _draw_classes(self, ax, class_names):
+        classes, codes = np.unique(self.y, return_inverse=True)
+        names = class_names or [f"y = {c}" for c in classes]
+        self.artists_["data"] = []
+        for k, name in enumerate(names):
+            rows = codes == k
+            if self.is_proba:  # the course's picture: o for 0, x for 1
+                colour, marker = ((style.NEGATIVE, style.NEGATIVE_MARKER) if k == 0
+                                  else (style.POSITIVE, style.POSITIVE_MARKER))
+            else:
+                import matplotlib
+
+                colour, marker = matplotlib.colormaps[style.CATEGORICAL](k % 10), "o"
+            filled = marker != "x"
+            self.artists_["data"].append(ax.scatter(
+                self.X[rows, 0], self.X[rows, 1], marker=marker, s=28 if filled else 36, label=name,
+                c=[colour], edgecolors="k" if filled else None, linewidths=0.6 if filled else 1.6))
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
 
 
 class SigmoidDisplay(Display):

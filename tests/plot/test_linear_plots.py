@@ -83,3 +83,24 @@ def test_decision_boundary_linear_and_polynomial(rng):
 def test_sigmoid_display():
     disp = plot.SigmoidDisplay.from_range(-5, 5, 11).plot()
     np.testing.assert_allclose(disp.artists_["curve"].get_ydata(), 1 / (1 + np.exp(-np.linspace(-5, 5, 11))))
+def test_decision_boundary_classes_markers_names_and_missing_boundary():
+    import matplotlib.pyplot as plt
+
+    from pyml.linear_model import LogisticRegression
+    from pyml.plot import DecisionBoundaryDisplay
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    disp = DecisionBoundaryDisplay.from_estimator(LogisticRegression().fit(X, y), X, y).plot(
+        feature_names=("exam 1", "exam 2"), class_names=("not admitted", "admitted"))
+    neg, pos = disp.artists_["data"]
+    assert neg.get_label() == "not admitted" and pos.get_label() == "admitted"
+    assert len(neg.get_offsets()) == (y == 0).sum() and len(pos.get_offsets()) == (y == 1).sum()
+    assert disp.ax_.get_xlabel() == "exam 1" and disp.boundary_visible_ and "boundary" in disp.artists_
+    # a boundary outside the grid is said, not silently missing
+    shifted = LogisticRegression().fit(X, y)
+    shifted.intercept_ = np.asarray(shifted.intercept_) + 50
+    far = DecisionBoundaryDisplay.from_estimator(shifted, X, y).plot()
+    assert not far.boundary_visible_ and "every point predicted y = 1" in far.artists_["no_boundary"].get_text()
+    plt.close("all")

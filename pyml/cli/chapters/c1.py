@@ -76,7 +76,9 @@ def run(ctx):
     clf, t = ctx.timed(LogisticRegression(solver="gd", learning_rate=1.0, max_iter=3000, reg_lambda=0.0).fit, Xn, y)
     ctx.row("exam scores", "LogisticRegression(gd)", "train accuracy", clf.score(Xn, y), t)
     fig, axes = subplots(1, 2, figsize=(11, 4))
-    plot.DecisionBoundaryDisplay.from_estimator(clf, Xn, y).plot(ax=axes[0])
+    plot.DecisionBoundaryDisplay.from_estimator(clf, Xn, y).plot(
+        ax=axes[0], feature_names=("exam 1 score (z-score)", "exam 2 score (z-score)"),
+        class_names=("not admitted", "admitted"))
     plot.SigmoidDisplay.from_range().plot(ax=axes[1])
     ctx.savefig(fig, "logistic-boundary-and-sigmoid")
 
@@ -87,13 +89,14 @@ def run(ctx):
     def mapped(A):
         return map_feature(A[:, 0], A[:, 1])
 
-    fig, axes = subplots(1, 3, figsize=(15, 4))
-    for ax, lam in zip(axes, (0.0, 1.0, 100.0)):
+    fig, axes = subplots(1, 3, figsize=(15, 4.4), constrained_layout=True)
+    for ax, lam, lesson in zip(axes, (0.0, 1.0, 40.0), ("overfit", "just right", "underfit")):
         clf, t = ctx.timed(LogisticRegression(reg_lambda=lam, max_iter=200).fit, mapped(X), y)
-        ctx.row("microchip QA", f"LogisticRegression(lambda={lam:g}) 27 features", "train accuracy",
-                clf.score(mapped(X), y), t)
-        plot.DecisionBoundaryDisplay.from_estimator(clf, X, y, feature_map=mapped).plot(ax=ax)
-        ax.set_title(f"lambda = {lam:g}")
+        acc = clf.score(mapped(X), y)
+        ctx.row("microchip QA", f"LogisticRegression(lambda={lam:g}) 27 features", "train accuracy", acc, t)
+        plot.DecisionBoundaryDisplay.from_estimator(clf, X, y, feature_map=mapped).plot(
+            ax=ax, feature_names=("microchip test 1", "microchip test 2"), class_names=("rejected", "accepted"))
+        ax.set_title(f"lambda = {lam:g}: {lesson} (train accuracy {acc:.2f})")
     ctx.savefig(fig, "regularisation")
 
     # 5. Real binary data and 6. multinomial (softmax) regression, against scikit-learn.
