@@ -43,13 +43,12 @@ def run(ctx):
             float(np.mean((model.predict(Xn) >= 0.5) == y)), t)
     fig, axes = subplots(1, 2, figsize=(10, 4))
     plot.TrainingHistoryDisplay.from_history(hist).plot(ax=axes[0])
-    grid_t, grid_d = np.meshgrid(np.linspace(150, 285, 120), np.linspace(11.5, 15.5, 120))
+    grid_t, grid_d = np.meshgrid(np.linspace(150, 285, 160), np.linspace(11.5, 15.5, 160))
     G = (np.column_stack([grid_t.ravel(), grid_d.ravel()]) - mu) / sd
-    axes[1].contourf(grid_t, grid_d, model.predict(G).reshape(grid_t.shape), levels=20, cmap="RdBu_r", alpha=0.6)
-    axes[1].scatter(X[:, 0], X[:, 1], c=y.ravel(), cmap="RdBu_r", edgecolors="k", s=15)
-    axes[1].set_xlabel("temperature (C)")
-    axes[1].set_ylabel("duration (min)")
-    axes[1].set_title("P(good roast)")
+    plot.DecisionBoundaryDisplay(grid_t, grid_d, model.predict(G).reshape(grid_t.shape), X, y.ravel(),
+                                 is_proba=True).plot(ax=axes[1], feature_names=("temperature (C)", "duration (min)"),
+                                                     class_names=("bad roast", "good roast"))
+    axes[1].set_title("trained network: P(good roast) = 0.5 boundary")
     ctx.savefig(fig, "coffee")
 
     # 2. Digits 0 vs 1 with sigmoid units (C2 W1), then 10 digits with ReLU + softmax (C2 W2).
