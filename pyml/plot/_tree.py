@@ -60,7 +60,15 @@ class TreeDisplay(Display):
             self.nodes_.append(node)
             self.y_[node] = -depth
             cut = self.max_depth is not None and depth >= self.max_depth
-            if self.left[node] < 0 or cut:
+            if self.left[node] >= 0 and cut:  # a subtree not drawn: its split, then a "..." box below
+                more = ("more", node)
+                self.nodes_.append(more)
+                self.x_[node] = self.x_[more] = counter[0]
+                self.y_[more] = -depth - 1
+                self.edges_.append((node, more))
+                counter[0] += 1
+                return
+            if self.left[node] < 0:
                 self.x_[node] = counter[0]
                 counter[0] += 1
                 return
@@ -73,9 +81,10 @@ class TreeDisplay(Display):
         self.n_leaves_drawn_ = counter[0]
 
     def label(self, node):
-        """Text of a node's box."""
-        cut = self.max_depth is not None and -self.y_[node] >= self.max_depth
-        if self.left[node] >= 0 and not cut:
+        """Text of a node's box ("…" for a subtree cut off by ``max_depth``)."""
+        if isinstance(node, tuple):
+            return f"…\n({self._subtree_leaves(node[1])} leaves)"
+        if self.left[node] >= 0:
             name = self.feature_names[self.feature[node]] if self.feature_names is not None \
                 else f"x[{self.feature[node]}]"
             return f"{name} <= {self.threshold[node]:.{self.decimals}f}\nsamples = {self.n_samples[node]}"
@@ -85,25 +94,30 @@ class TreeDisplay(Display):
             text = f"class = {pred}\np = {np.max(v):.{self.decimals}f}"
         else:
             text = f"value = {v[0]:.{self.decimals}f}"
-        more = "\n(...)" if self.left[node] >= 0 else ""
-        return f"{text}\nsamples = {self.n_samples[node]}{more}"
+        return f"{text}\nsamples = {self.n_samples[node]}"
+
+    def _subtree_leaves(self, node):
+        if self.left[node] < 0:
+            return 1
+        return self._subtree_leaves(self.left[node]) + self._subtree_leaves(self.right[node])
 
     def _axes(self, ax):
         if ax is not None:
             return ax
-        width = min(24, 1.6 + 1.3 * self.n_leaves_drawn_)
+        width = min(28, 1.6 + 2.0 * self.n_leaves_drawn_)  # room for long feature names side by side
         depth = -min(self.y_.values())
         return get_ax(None, figsize=(width, 1.2 + 1.1 * (depth + 1)))
 
     def _draw(self, ax, fontsize=8, **kwargs):
         edges = []
         for a, b in self.edges_:
-            (line,) = ax.plot([self.x_[a], self.x_[b]], [self.y_[a], self.y_[b]], c="0.5", lw=1, zorder=1)
+            (line,) = ax.plot([self.x_[a], self.x_[b]], [self.y_[a], self.y_[b]], c="0.5", lw=1, zorder=1,
+                              ls=":" if isinstance(b, tuple) else "-")
             edges.append(line)
         boxes = []
         for node in self.nodes_:
-            leaf = self.left[node] < 0
-            color = "#d9ead3" if leaf else "#dde7f5"
+            more = isinstance(node, tuple)
+            color = "white" if more else ("#d9ead3" if self.left[node] < 0 else "#dde7f5")
             boxes.append(ax.text(self.x_[node], self.y_[node], self.label(node), ha="center", va="center",
                                  fontsize=fontsize, zorder=2,
                                  bbox=dict(boxstyle="round,pad=0.3", fc=color, ec="0.4"), **kwargs))

@@ -29,8 +29,14 @@ def test_tree_display_truncates_and_regressor(rng):
     X = rng.normal(size=(300, 2))
     reg = DecisionTreeRegressor(max_depth=5).fit(X, X[:, 0])
     disp = TreeDisplay.from_estimator(reg, max_depth=2).plot()
-    assert len(disp.artists_["boxes"]) == 7
-    assert "(...)" in disp.artists_["boxes"][-1].get_text()
+    texts = [b.get_text() for b in disp.artists_["boxes"]]
+    more = [t for t in texts if t.startswith("…")]
+    real_leaves = [t for t in texts if t.startswith("value")]
+    assert len(texts) == 7 + len(more) and len(more) == 4  # cut subtrees end in a "…" box, not a leaf
+    assert sum(int(t.split("(")[1].split()[0]) for t in more) + len(real_leaves) == reg.get_n_leaves()
+    splits = [t for t in texts if t.startswith("x[")]
+    assert len(splits) + len(real_leaves) == 7  # cut nodes keep their split text
+    assert sum(line.get_linestyle() == ":" for line in disp.artists_["edges"]) == 4
     forest = RandomForestClassifier(n_estimators=2, max_depth=2).fit(X, X[:, 0] > 0)
     TreeDisplay.from_tree(forest.estimators_[0]).plot()
     with pytest.raises(ValueError, match="tree_"):
