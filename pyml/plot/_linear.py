@@ -56,13 +56,14 @@ class FitDisplay(Display):
     def from_params(cls, x, y, w, b, n_points=200):
         x = _one_feature(x)
         grid = np.linspace(x.min(), x.max(), n_points)
-        return cls(x, np.asarray(y), grid, w * grid + b, f"f(x) = {float(w):.3g}x + {float(b):.3g}")
+        sign = "-" if float(b) < 0 else "+"
+        return cls(x, np.asarray(y), grid, w * grid + b, f"f(x) = {float(w):.3g}x {sign} {abs(float(b)):.3g}")
 
-    def _draw(self, ax, **kwargs):
-        self.artists_["data"] = ax.scatter(self.x, self.y, marker="x", c="tab:red", label="data")
-        (self.artists_["line"],) = ax.plot(self.grid, self.prediction, c="tab:blue", label=self.label, **kwargs)
-        ax.set_xlabel("x")
-        ax.set_ylabel("y")
+    def _draw(self, ax, xlabel="x", ylabel="y", **kwargs):
+        self.artists_["data"] = ax.scatter(self.x, self.y, marker="x", c=style.HIGHLIGHT, label="data")
+        (self.artists_["line"],) = ax.plot(self.grid, self.prediction, c=style.PRIMARY, label=self.label, **kwargs)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
         ax.legend()
 
 
@@ -107,9 +108,15 @@ class CostContourDisplay(Display):
             levels = np.geomspace(max(self.J.min(), 1e-12), self.J.max(), 15)
         self.artists_["contour"] = ax.contour(self.W, self.B, self.J, levels=levels, cmap="viridis", **kwargs)
         if self.path is not None and len(self.path):
-            (self.artists_["path"],) = ax.plot(self.path[:, 0], self.path[:, -1], "-o", c="tab:red", ms=3,
+            (self.artists_["path"],) = ax.plot(self.path[:, 0], self.path[:, -1], "-o", c=style.MODEL, ms=3,
                                                label="gradient descent")
-            ax.legend()
+            self.artists_["start"] = ax.scatter(self.path[0, 0], self.path[0, -1], marker="s", s=60, zorder=3,
+                                                facecolors="white", edgecolors="k",
+                                                label=f"start (w, b) = ({self.path[0, 0]:.3g}, {self.path[0, -1]:.3g})")
+            self.artists_["end"] = ax.scatter(self.path[-1, 0], self.path[-1, -1], marker="*", s=150, zorder=3,
+                                              c=style.BEST, edgecolors="k",
+                                              label=f"end ({self.path[-1, 0]:.3g}, {self.path[-1, -1]:.3g})")
+            ax.legend(fontsize=8)
         ax.set_xlabel("w")
         ax.set_ylabel("b")
         ax.set_title("Cost contours J(w, b)")
@@ -122,10 +129,22 @@ class CostSurfaceDisplay(CostContourDisplay):
         return get_3d_ax(ax)
 
     def _draw(self, ax, **kwargs):
-        self.artists_["surface"] = ax.plot_surface(self.W, self.B, self.J, cmap="viridis", alpha=0.8, **kwargs)
+        self.artists_["surface"] = ax.plot_surface(self.W, self.B, self.J, cmap=style.SEQUENTIAL, alpha=0.8, **kwargs)
+        best = np.unravel_index(np.argmin(self.J), self.J.shape)
+        self.artists_["minimum"] = ax.scatter([self.W[best]], [self.B[best]], [self.J[best]], c=style.MODEL, s=40,
+                                              depthshade=False, label=f"min J = {self.J[best]:.3g}")
         ax.set_xlabel("w")
         ax.set_ylabel("b")
-        ax.set_zlabel("J(w, b)")
+        ax.zaxis.set_major_formatter(_engineering_formatter())  # 1.4e5 -> "140k": short tick labels
+        ax.set_zlabel("J(w, b)", labelpad=8)
+        ax.set_box_aspect(None, zoom=0.88)  # keeps the z label inside the saved figure
+        ax.legend(loc="upper left", fontsize=8)
+
+
+def _engineering_formatter():
+    from matplotlib.ticker import EngFormatter
+
+    return EngFormatter(sep="")
 
 
 class CostHistoryDisplay(Display):

@@ -24,10 +24,12 @@ def run(ctx):
     res, t = ctx.timed(gradient_descent, x, y, 0.0, 0.0, 0.1, 2000)
     ctx.row("house prices (1 feature)", "gradient_descent a=0.1", "final cost J", float(res.J_history[-1]), t)
     fig, axes = subplots(1, 2, figsize=(11, 4))
-    plot.FitDisplay.from_params(x, y, res.w, res.b).plot(ax=axes[0])
+    plot.FitDisplay.from_params(x, y, res.w, res.b).plot(ax=axes[0], xlabel="size (1000 sq ft)",
+                                                         ylabel="price ($1000s)")
     w_lo, w_hi = min(0, res.w) - 50, max(0, res.w) + 50
     b_lo, b_hi = min(0, res.b) - 150, max(0, res.b) + 150
-    plot.CostContourDisplay.from_data(x, y, (w_lo, w_hi), (b_lo, b_hi), path=res.p_history).plot(ax=axes[1])
+    path = np.vstack([[0.0, 0.0], res.p_history])  # p_history starts after the first update: add the start
+    plot.CostContourDisplay.from_data(x, y, (w_lo, w_hi), (b_lo, b_hi), path=path).plot(ax=axes[1])
     ctx.savefig(fig, "linear-fit-and-contour")
     fig = figure(figsize=(6, 5))
     plot.CostSurfaceDisplay.from_data(x, y, (w_lo, w_hi), (b_lo, b_hi), n_points=50).plot(
