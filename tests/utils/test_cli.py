@@ -71,3 +71,11 @@ def test_package_docstring_names_families_and_entry_points():
 
     for word in ("linear_model", "neural_network", "recommender", "rl", "pyml tour", "pyml info"):
         assert word in pyml.__doc__
+
+
+def test_tour_chapters_emit_no_warning_of_their_own(tmp_path):
+    """The tour's own settings (max_iter, NumPy error state) must not print warnings (issue 14)."""
+    proc = subprocess.run([sys.executable, "-W", "error", "-m", "pyml.cli", "tour", "--chapter", "c1", "--chapter",
+                           "c2-nn", "--out", str(tmp_path)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Warning" not in proc.stderr and "Warning" not in proc.stdout

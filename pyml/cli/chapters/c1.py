@@ -120,4 +120,3 @@ def run(ctx):
     fig, ax = subplots()
     plot.CostHistoryDisplay.from_histories({"Newton-CG (digits)": clf.cost_history_}).plot(ax=ax)
     ctx.savefig(fig, "newton-cost-history")
-    np.seterr(all="warn")
