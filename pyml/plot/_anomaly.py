@@ -2,6 +2,7 @@
 with the flagged anomalies circled, and F1 against the threshold epsilon."""
 import numpy as np
 
+from pyml.plot import _style as style
 from pyml.plot._base import Display
 
 __all__ = ["DensityContourDisplay", "F1ThresholdDisplay"]
@@ -39,9 +40,9 @@ class DensityContourDisplay(Display):
     def _draw(self, ax):
         top = float(self.log_density.max())
         levels = top - np.array([20.0, 10.0, 6.0, 3.0, 1.5, 0.5])[::1]
-        self.artists_["points"] = ax.scatter(self.X[:, 0], self.X[:, 1], marker="x", s=12, c="tab:blue")
+        self.artists_["points"] = ax.scatter(self.X[:, 0], self.X[:, 1], marker="x", s=12, c=style.PRIMARY)
         self.artists_["contours"] = ax.contour(self.xx, self.yy, self.log_density, levels=np.sort(levels),
-                                               cmap="viridis")
+                                               cmap=style.SEQUENTIAL)
         if self.anomalies is not None and self.anomalies.any():
             a = self.X[self.anomalies]
             self.artists_["anomalies"] = ax.scatter(a[:, 0], a[:, 1], s=120, facecolors="none", edgecolors="red",

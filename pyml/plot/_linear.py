@@ -83,10 +83,10 @@ class CostCurveDisplay(Display):
         return cls(w_values, linear_cost_grid(x, y, w_values, np.full_like(w_values, b)), b, w_marked)
 
     def _draw(self, ax, **kwargs):
-        (self.artists_["curve"],) = ax.plot(self.w_values, self.costs, c="tab:blue", **kwargs)
+        (self.artists_["curve"],) = ax.plot(self.w_values, self.costs, c=style.PRIMARY, **kwargs)
         if self.w_marked is not None:
             j = np.interp(self.w_marked, self.w_values, self.costs)
-            self.artists_["marker"] = ax.scatter([self.w_marked], [j], c="tab:red", s=60, zorder=3)
+            self.artists_["marker"] = ax.scatter([self.w_marked], [j], c=style.HIGHLIGHT, s=60, zorder=3)
         ax.set_xlabel("w")
         ax.set_ylabel(f"J(w, b={self.b:g})")
         ax.set_title("Cost vs. w")
@@ -106,7 +106,7 @@ class CostContourDisplay(Display):
     def _draw(self, ax, levels=None, **kwargs):
         if levels is None:
             levels = np.geomspace(max(self.J.min(), 1e-12), self.J.max(), 15)
-        self.artists_["contour"] = ax.contour(self.W, self.B, self.J, levels=levels, cmap="viridis", **kwargs)
+        self.artists_["contour"] = ax.contour(self.W, self.B, self.J, levels=levels, cmap=style.SEQUENTIAL, **kwargs)
         if self.path is not None and len(self.path):
             (self.artists_["path"],) = ax.plot(self.path[:, 0], self.path[:, -1], "-o", c=style.MODEL, ms=3,
                                                label="gradient descent")
@@ -261,7 +261,7 @@ class SigmoidDisplay(Display):
         return cls(z, sigmoid(z))
 
     def _draw(self, ax, **kwargs):
-        (self.artists_["curve"],) = ax.plot(self.z, self.g, c="tab:blue", **kwargs)
+        (self.artists_["curve"],) = ax.plot(self.z, self.g, c=style.PRIMARY, **kwargs)
         self.artists_["threshold"] = ax.axhline(0.5, ls="--", c="gray")
         ax.set_xlabel("z")
         ax.set_ylabel("sigmoid(z)")

@@ -1,6 +1,7 @@
 """Course 2 network pictures: training history, digit predictions."""
 import numpy as np
 
+from pyml.plot import _style as style
 from pyml.plot._base import Display
 
 __all__ = ["TrainingHistoryDisplay", "DigitPredictionsDisplay"]
@@ -74,7 +75,7 @@ class DigitPredictionsDisplay(Display):
         self.artists_["images"] = []
         for a, img, lab, pred in zip(grid, self.images, self.labels, self.predictions):
             self.artists_["images"].append(a.imshow(img, cmap="gray_r"))
-            a.set_title(f"{lab},{pred}", fontsize=8, color="tab:red" if lab != pred else "black")
+            a.set_title(f"{lab},{pred}", fontsize=8, color=style.HIGHLIGHT if lab != pred else "black")
             a.set_axis_off()
         for a in list(grid)[len(self.images):]:
             a.set_axis_off()

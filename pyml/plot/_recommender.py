@@ -2,6 +2,7 @@
 PCA (a few titles annotated) and predicted-vs-actual ratings (histograms, scatter with y = x)."""
 import numpy as np
 
+from pyml.plot import _style as style
 from pyml.plot._base import Display
 
 __all__ = ["ItemEmbeddingDisplay", "RatingHistogramDisplay", "PredictedVsActualDisplay"]
@@ -113,10 +114,10 @@ class ItemEmbeddingDisplay(Display):
         return _new_ax(ax, (7, 5.5))
 
     def _draw(self, ax):
-        self.artists_["items"] = ax.scatter(self.coords[:, 0], self.coords[:, 1], s=10, alpha=0.4, color="tab:blue",
+        self.artists_["items"] = ax.scatter(self.coords[:, 0], self.coords[:, 1], s=10, alpha=0.4, color=style.PRIMARY,
                                             label=f"items ({len(self.coords)})")
         sel = self.coords[self.annotate] if self.annotate.size else np.empty((0, 2))
-        self.artists_["annotated"] = ax.scatter(sel[:, 0], sel[:, 1], s=28, color="tab:red", label="annotated items")
+        self.artists_["annotated"] = ax.scatter(sel[:, 0], sel[:, 1], s=28, color=style.HIGHLIGHT, label="annotated items")
         self.artists_["titles"] = [ax.annotate(self.titles[i], self.coords[i], xytext=(4, 4),
                                                textcoords="offset points", fontsize=8) for i in self.annotate]
         evr = self.explained_variance_ratio
@@ -159,10 +160,10 @@ class RatingHistogramDisplay(Display):
         return _new_ax(ax, (6.5, 4))
 
     def _draw(self, ax):
-        *_, self.artists_["actual"] = ax.hist(self.y_true, bins=self.bins_, alpha=0.55, color="tab:blue",
+        *_, self.artists_["actual"] = ax.hist(self.y_true, bins=self.bins_, alpha=0.55, color=style.PRIMARY,
                                               label="actual")
         *_, self.artists_["predicted"] = ax.hist(self.y_pred, bins=self.bins_, histtype="step", lw=2,
-                                                 color="tab:orange", label="predicted")
+                                                 color=style.SECONDARY, label="predicted")
         ax.set_xlabel("rating")
         ax.set_ylabel("number of ratings")
         ax.set_ylim(top=ax.get_ylim()[1] * 1.18)  # room for the legend above the bars
@@ -218,7 +219,7 @@ class PredictedVsActualDisplay(Display):
 
     def _draw(self, ax):
         t, p = self.y_true[self.shown_], self.y_pred[self.shown_]
-        self.artists_["points"] = ax.scatter(t, p, s=8, alpha=0.3, color="tab:blue", label="ratings")
+        self.artists_["points"] = ax.scatter(t, p, s=8, alpha=0.3, color=style.PRIMARY, label="ratings")
         lo = min(self.y_true.min(), self.y_pred.min())
         hi = max(self.y_true.max(), self.y_pred.max())
         (self.artists_["identity"],) = ax.plot([lo, hi], [lo, hi], color="black", ls="--", lw=1,

@@ -2,6 +2,7 @@
 actions, a DQN's episode returns with their moving average, and a filmstrip / GIF of frames."""
 import numpy as np
 
+from pyml.plot import _style as style
 from pyml.plot._base import Display
 
 __all__ = ["MarsRoverDisplay", "EpisodeReturnDisplay", "FilmstripDisplay", "record_frames", "save_gif"]
@@ -162,15 +163,15 @@ class EpisodeReturnDisplay(Display):
 
     def _draw(self, ax):
         ep = np.arange(1, self.returns.size + 1)
-        (self.artists_["returns"],) = ax.plot(ep, self.returns, color="tab:cyan", alpha=0.5, lw=1,
+        (self.artists_["returns"],) = ax.plot(ep, self.returns, color=style.EXTRA[1], alpha=0.5, lw=1,
                                               label="episode return")
-        (self.artists_["moving_average"],) = ax.plot(ep, self.moving_average_, color="tab:purple", lw=2,
+        (self.artists_["moving_average"],) = ax.plot(ep, self.moving_average_, color=style.EXTRA[0], lw=2,
                                                      label=f"mean of the last {self.window} episodes")
         if self.solved is not None:
-            self.artists_["solved"] = ax.axhline(self.solved, color="tab:green", ls="--", lw=1.5,
+            self.artists_["solved"] = ax.axhline(self.solved, color=style.ACCENT, ls="--", lw=1.5,
                                                  label=f"solved ({self.solved:g})")
             if self.solved_episode_ is not None:
-                self.artists_["solved_marker"] = ax.axvline(self.solved_episode_, color="tab:green", ls=":", lw=1,
+                self.artists_["solved_marker"] = ax.axvline(self.solved_episode_, color=style.ACCENT, ls=":", lw=1,
                                                             label=f"solved at episode {self.solved_episode_}")
         ax.set_xlabel("episode")
         ax.set_ylabel("return (total reward)")

@@ -1,6 +1,7 @@
 """Tree plots: a fitted decision tree drawn as boxes and arrows, and feature importances."""
 import numpy as np
 
+from pyml.plot import _style as style
 from pyml.plot._base import Display, get_ax
 
 __all__ = ["TreeDisplay", "FeatureImportanceDisplay"]
@@ -159,7 +160,7 @@ class FeatureImportanceDisplay(Display):
 
     def _draw(self, ax, **kwargs):
         ypos = np.arange(len(self.importances))[::-1]
-        self.artists_["bars"] = ax.barh(ypos, self.importances, color="tab:green", **kwargs)
+        self.artists_["bars"] = ax.barh(ypos, self.importances, color=style.ACCENT, **kwargs)
         ax.set_yticks(ypos)
         ax.set_yticklabels(self.feature_names)
         ax.set_xlabel("importance (share of total gain)")
