@@ -54,6 +54,18 @@ def softmax(z):
 
 
 _BUILTIN = {linear: "linear", relu: "relu", sigmoid: "sigmoid", softmax: "softmax", tanh: "tanh"}
+_ACTIVATIONS = {"linear": 0, "relu": 1, "sigmoid": 2, "softmax": 3, "tanh": 4}  # the kernels' codes (nn.h)
+
+
+def _activation_code(name, owner):
+    """The kernel code of an activation given by name or as one of the functions above."""
+    if name is None:
+        name = "linear"
+    if callable(name):
+        name = _BUILTIN.get(name, name)
+    if not isinstance(name, str) or name not in _ACTIVATIONS:
+        raise ValueError(f"{owner}: unknown activation {name!r}; choose one of {sorted(_ACTIVATIONS)}")
+    return _ACTIVATIONS[name]
 
 
 def dense(a_in, W, b, g=sigmoid, *, n_jobs=1):
@@ -86,7 +98,6 @@ def dense(a_in, W, b, g=sigmoid, *, n_jobs=1):
     name = g if isinstance(g, str) else _BUILTIN.get(g)
     if name is not None:
         from pyml.neural_network import _nn_kernels as _k
-        from pyml.neural_network._layers import _activation_code
 
         out = _k.dense_forward(X, np.ascontiguousarray(W), b, _activation_code(name, "dense"), n_jobs)
     else:

@@ -4,6 +4,9 @@ import numbers
 
 import numpy as np
 
+from pyml.neural_network import _functions
+from pyml.neural_network._functions import _BUILTIN, _activation_code
+
 __all__ = ["Input", "Dense", "L2", "SymbolicTensor", "set_seed"]
 
 # Global seed (``set_seed``, like ``tf.random.set_seed``): models created with
@@ -71,20 +74,6 @@ class SymbolicTensor:
 
     def __repr__(self):
         return f"<SymbolicTensor {self.op} shape=(None, {self.width})>"
-
-_ACTIVATIONS = {"linear": 0, "relu": 1, "sigmoid": 2, "softmax": 3, "tanh": 4}
-
-
-def _activation_code(name, owner):
-    if name is None:
-        name = "linear"
-    if callable(name):
-        from pyml.neural_network._functions import _BUILTIN
-
-        name = _BUILTIN.get(name, name)
-    if not isinstance(name, str) or name not in _ACTIVATIONS:
-        raise ValueError(f"{owner}: unknown activation {name!r}; choose one of {sorted(_ACTIVATIONS)}")
-    return _ACTIVATIONS[name]
 
 
 class Input(SymbolicTensor):
@@ -198,8 +187,6 @@ class Dense:
     def activation(self):
         """The activation function (``layer.activation == pyml.neural_network.relu`` as in Keras);
         ``activation_name`` is its name."""
-        from pyml.neural_network import _functions
-
         return getattr(_functions, self.activation_name)
 
     @activation.setter
@@ -207,8 +194,6 @@ class Dense:
         if value is None:
             value = "linear"
         if callable(value):
-            from pyml.neural_network._functions import _BUILTIN
-
             value = _BUILTIN.get(value, value)
         _activation_code(value, f"Dense({self.units})")
         self.activation_name = value
