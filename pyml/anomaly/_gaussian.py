@@ -219,13 +219,22 @@ class GaussianAnomalyDetector(BaseEstimator):
     .. math:: \\text{anomaly}(x) = [\\,p(x) < \\varepsilon\\,]
 
     ``epsilon`` is given, or chosen by F1 on labelled validation data with
-    :meth:`fit_threshold`. Everything is computed with log-densities.
+    :meth:`fit_threshold` (the course's way), or, until then, the
+    ``contamination`` quantile of the training densities, so that ``predict``
+    works right after ``fit``. Labels are the course's: 1 = anomaly, 0 = normal
+    (not scikit-learn's -1 / 1 of outlier detectors). Everything is computed
+    with log-densities.
 
     Parameters
     ----------
     covariance : {"diagonal", "full"}, default="diagonal"
     epsilon : float, optional
-        Density threshold; None until :meth:`fit_threshold` sets one.
+        Density threshold. None: the ``contamination`` quantile of the
+        training densities, replaced by :meth:`fit_threshold`.
+    contamination : float in (0, 0.5) or None, default=0.01
+        Share of the training rows taken as anomalous when ``epsilon`` is
+        None. None: no threshold until :meth:`fit_threshold` (``predict``
+        raises).
     n_jobs : int, optional
         Threads (None = all usable cores).
 
@@ -244,9 +253,10 @@ class GaussianAnomalyDetector(BaseEstimator):
     n_features_in_ : int
     """
 
-    def __init__(self, covariance="diagonal", epsilon=None, n_jobs=None):
+    def __init__(self, covariance="diagonal", epsilon=None, contamination=0.01, n_jobs=None):
         self.covariance = covariance
         self.epsilon = epsilon
+        self.contamination = contamination
         self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
@@ -258,6 +268,10 @@ class GaussianAnomalyDetector(BaseEstimator):
                                          or not 0 <= self.epsilon < float("inf")):
             raise ValueError(f"GaussianAnomalyDetector: epsilon must be a finite non-negative number or None, "
                              f"got {self.epsilon!r}")
+        c = self.contamination
+        if c is not None and (isinstance(c, bool) or not isinstance(c, numbers.Real) or not 0 < c < 0.5):
+            raise ValueError(f"GaussianAnomalyDetector: contamination must be a number in (0, 0.5) or None, "
+                             f"got {c!r}")
         # NaN / inf are detected from the (d-sized) result instead of a full
         # extra pass over X: any NaN or inf in X makes mean or var non-finite,
         # and then check_array runs to name the first bad entry.
@@ -277,10 +291,14 @@ class GaussianAnomalyDetector(BaseEstimator):
         else:
             self._chol = None
             self.covariance_ = np.diag(var)
+        self.n_features_in_ = X.shape[1]
         self.epsilon_ = None if self.epsilon is None else float(self.epsilon)
         self.log_epsilon_ = None if self.epsilon is None else (
             float(np.log(self.epsilon)) if self.epsilon > 0 else -np.inf)
-        self.n_features_in_ = X.shape[1]
+        if self.epsilon is None and self.contamination is not None:
+            # the contamination quantile of log p over the training rows (a density of 0 stays -inf)
+            self.log_epsilon_ = float(np.quantile(self._log_density(X), self.contamination))
+            self.epsilon_ = float(np.exp(self.log_epsilon_))
         return self
 
     def score_samples(self, X):
@@ -288,6 +306,10 @@ class GaussianAnomalyDetector(BaseEstimator):
         check_is_fitted(self)
         X = check_array(X, caller=self, ensure_finite=False)
         check_n_features(self, X)
+        return self._log_density(X)
+
+    def _log_density(self, X):
+        """log p(x) of the rows of a validated X (NaN/inf rows are reported by name)."""
         X = np.ascontiguousarray(X, dtype=self.mean_.dtype)
         n_threads = _threads(self.n_jobs, X.shape[0])
         d = X.shape[1]

@@ -172,8 +172,8 @@ def test_log_grid_beats_linear_grid_high_dim():
 def test_fit_threshold_and_predict():
     X, _ = make_server_metrics(2000, random_state=0, anomaly_fraction=0.0)
     Xv, yv = make_server_metrics(1000, random_state=1, anomaly_fraction=0.05)
-    det = GaussianAnomalyDetector().fit(X)
-    with pytest.raises(ValueError, match="threshold"):
+    det = GaussianAnomalyDetector(contamination=None).fit(X)
+    with pytest.raises(ValueError, match="threshold"):  # contamination=None: no threshold until fit_threshold
         det.predict(Xv)
     det.fit_threshold(Xv, yv)
     assert det.f1_ > 0.8
@@ -244,7 +244,8 @@ def _sklearn_checks():
     except ImportError:  # pragma: no cover
         return pytest.mark.skip(reason="scikit-learn not installed")
     return parametrize_with_checks(
-        [GaussianAnomalyDetector(epsilon=1e-3), GaussianAnomalyDetector(covariance="full", epsilon=1e-3)])
+        [GaussianAnomalyDetector(), GaussianAnomalyDetector(epsilon=1e-3),
+         GaussianAnomalyDetector(covariance="full", epsilon=1e-3)])
 
 
 @_sklearn_checks()
@@ -279,3 +280,23 @@ def test_refit_switching_covariance_type():
     det.set_params(covariance="diagonal").fit(X)
     np.testing.assert_allclose(det.score_samples(X), GaussianAnomalyDetector().fit(X).score_samples(X))
     assert not np.allclose(det.score_samples(X), full)
+
+
+def test_default_threshold_is_the_contamination_quantile():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(2000, 3))
+    det = GaussianAnomalyDetector().fit(X)  # predict works right after fit
+    flagged = det.predict(X)
+    assert set(np.unique(flagged)) == {0, 1} and flagged.sum() == 20  # 1 % of 2000 rows, 1 = anomaly
+    logp = det.score_samples(X)
+    assert det.log_epsilon_ == pytest.approx(np.quantile(logp, 0.01))
+    assert GaussianAnomalyDetector(contamination=0.1).fit(X).predict(X).sum() == 200
+    assert GaussianAnomalyDetector(epsilon=1e-3).fit(X).epsilon_ == 1e-3  # a given epsilon wins
+    with pytest.raises(ValueError, match="no threshold"):
+        GaussianAnomalyDetector(contamination=None).fit(X).predict(X)
+    for bad in (0, 0.5, -0.1, np.nan, "auto", True):
+        with pytest.raises(ValueError, match="contamination"):
+            GaussianAnomalyDetector(contamination=bad).fit(X)
+    y_val = (np.abs(X).max(axis=1) > 2.8).astype(int)
+    tuned = GaussianAnomalyDetector().fit(X).fit_threshold(X, y_val)
+    assert tuned.f1_ > 0.5 and tuned.log_epsilon_ != det.log_epsilon_  # fit_threshold replaces the default
