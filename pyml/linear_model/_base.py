@@ -25,7 +25,9 @@ class LinearModelMixin:
         if self.solver not in solvers:
             raise ValueError(f"{name}: solver must be one of {solvers}, got {self.solver!r}")
         check_scalar(self.reg_lambda, "reg_lambda", _REAL, min_val=0.0, caller=self)
-        check_scalar(self.learning_rate, "learning_rate", _REAL, min_val=0.0, include_min=False, caller=self)
+        if not (getattr(self, "_AUTO_LEARNING_RATE", False) and isinstance(self.learning_rate, str)
+                and self.learning_rate == "auto"):
+            check_scalar(self.learning_rate, "learning_rate", _REAL, min_val=0.0, include_min=False, caller=self)
         check_scalar(self.tol, "tol", _REAL, min_val=0.0, caller=self)
         if self.max_iter is not None:
             check_scalar(self.max_iter, "max_iter", (int, np.integer), min_val=1, caller=self)
@@ -57,7 +59,7 @@ class LinearModelMixin:
         if diverged:
             raise NonFiniteError(
                 f"{type(self).__name__}: gradient descent diverged (cost became inf/NaN at iteration {n_iter}); "
-                f"lower learning_rate (now {self.learning_rate})"
+                f"lower learning_rate (now {getattr(self, 'learning_rate_', self.learning_rate)})"
                 + (f" or reg_lambda (now {self.reg_lambda})" if getattr(self, "reg_lambda", 0) else "")
                 + ", or standardize X (pyml.preprocessing.StandardScaler)")
         return history, n_iter

@@ -10,6 +10,34 @@ from pyml.utils.validation import check_array, check_is_fitted, check_n_features
 __all__ = ["LinearRegression"]
 
 
+def lipschitz_constant(X, fit_intercept=True, reg_lambda=0.0, n_threads=1, n_iter=50, rtol=1e-6):
+    """L = λ_max(Aᵀ A / m) + λ/m, A = [X 1] (or X without an intercept): the Lipschitz constant of the
+    gradient of the linear cost, by power iteration.
+
+    Each product H v is one pass of the fused C gradient kernel with y = 0:
+    ∂J/∂w = (1/m) Xᵀ (X v_w + v_b), ∂J/∂b = (1/m) Σ (X v_w + v_b).
+    """
+    m, d = X.shape
+    zeros = np.zeros(m, dtype=X.dtype)
+    v_w = np.full(d, 1.0 / np.sqrt(d + 1), dtype=X.dtype)
+    v_b = 1.0 / np.sqrt(d + 1) if fit_intercept else 0.0
+    L = 0.0
+    for _ in range(n_iter):
+        _, h_w, h_b = _k.value_grad(X, zeros, v_w, v_b, _k.MODEL_LINEAR, 0.0, n_threads)
+        h_b = float(h_b) if fit_intercept else 0.0
+        norm = float(np.sqrt(np.dot(h_w.astype(np.float64), h_w) + h_b * h_b))
+        if norm == 0.0 or not np.isfinite(norm):
+            break
+        previous, L = L, norm  # ||H v|| with ||v|| = 1
+        v_w, v_b = (h_w / norm).astype(X.dtype), h_b / norm
+        if abs(L - previous) <= rtol * L:
+            break
+    if not np.isfinite(L):
+        raise ValueError("LinearRegression: X is too large for gradient descent (its Gram matrix overflows); "
+                         "standardize X (pyml.preprocessing.StandardScaler)")
+    return max(L, np.finfo(np.float64).tiny) + reg_lambda / m
+
+
 class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
     """Least-squares linear regression f(x) = x·w + b, optionally L2-regularised.
 
@@ -23,8 +51,12 @@ class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
         "normal": the normal equations (Xcᵀ Xc + λI) w = Xcᵀ yc on centred
         data (least squares when λ = 0), exact in one step.
         "gd": the course's batch gradient descent, run in C.
-    learning_rate : float, default 0.01
-        α of gradient descent ("gd" only).
+    learning_rate : float or "auto", default "auto"
+        α of gradient descent ("gd" only). "auto" is 1/L, with L the Lipschitz
+        constant of the cost's gradient (the largest eigenvalue of
+        [X 1]ᵀ[X 1]/m, plus λ/m), found by power iteration on the fused C
+        gradient kernel: the fastest step that never diverges. A float keeps
+        the course's constant-rate gradient descent (the labs use 0.01).
     max_iter : int or None, default None
         Gradient-descent iterations (None: 1000).
     reg_lambda : float, default 0.0
@@ -41,12 +73,16 @@ class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
     ----------
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
+    learning_rate_ : float
+        The α gradient descent used ("gd").
     cost_history_ : ndarray, J after each iteration ("normal": the final J)
     n_iter_ : int
     n_features_in_ : int
     """
 
-    def __init__(self, *, solver="normal", learning_rate=0.01, max_iter=None, reg_lambda=0.0, tol=1e-7,
+    _AUTO_LEARNING_RATE = True
+
+    def __init__(self, *, solver="normal", learning_rate="auto", max_iter=None, reg_lambda=0.0, tol=1e-7,
                  fit_intercept=True, n_jobs=None, verbose=0):
         self.solver = solver
         self.learning_rate = learning_rate
@@ -91,15 +127,22 @@ class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
         self.cost_history_ = np.array([cost])
         self.n_iter_ = 1
 
+    def _step(self, X):
+        """α: the given learning_rate, or 1/L for "auto" (see the class docstring)."""
+        if self.learning_rate != "auto":
+            return float(self.learning_rate)
+        return 1.0 / lipschitz_constant(X, bool(self.fit_intercept), float(self.reg_lambda), self._n_threads(X))
+
     def _fit_gd(self, X, y, coef_init, intercept_init, callbacks):
         w = self._initial_coef(coef_init, X)
         b = 0.0 if intercept_init is None or not self.fit_intercept else float(intercept_init)
         max_iter = self._max_iter()
         state = {}
+        self.learning_rate_ = alpha = self._step(X)
 
         def run(hook):
             state["b"], history, _, n_iter, diverged = _k.gradient_descent(
-                X, y, w, b, _k.MODEL_LINEAR, bool(self.fit_intercept), float(self.learning_rate),
+                X, y, w, b, _k.MODEL_LINEAR, bool(self.fit_intercept), alpha,
                 float(self.reg_lambda), max_iter, float(self.tol), max_iter, 1, self._n_threads(X), hook)
             return history, n_iter, diverged
 
@@ -127,8 +170,10 @@ class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
             self.cost_history_ = np.empty(0)
         check_n_features(self, X)
         w = self.coef_.astype(X.dtype, copy=True)
+        if not hasattr(self, "learning_rate_"):  # "auto": the first batch's 1/L, kept for the stream
+            self.learning_rate_ = self._step(X)
         b, history, _, n_iter, diverged = _k.gradient_descent(
-            X, y, w, self.intercept_, _k.MODEL_LINEAR, bool(self.fit_intercept), float(self.learning_rate),
+            X, y, w, self.intercept_, _k.MODEL_LINEAR, bool(self.fit_intercept), self.learning_rate_,
             float(self.reg_lambda), 1, 0.0, 1, 1, self._n_threads(X), None)
         if diverged:
             raise NonFiniteError("LinearRegression.partial_fit: the cost became infinite; lower learning_rate")

@@ -193,3 +193,27 @@ def test_get_set_params_and_repr():
     assert repr(m) == "LogisticRegression(max_iter=10, reg_lambda=0.5, solver='gd')"
     with pytest.raises(ValueError, match="Invalid parameter"):
         m.set_params(C=1.0)
+
+
+def test_auto_learning_rate_is_the_inverse_lipschitz_constant():
+    from pyml.linear_model._linear import lipschitz_constant
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(300, 4)) * [1.0, 5.0, 20.0, 2.0] + 2.0  # unscaled: a fixed 0.01 diverges
+    y = X @ np.array([1.0, -0.5, 0.02, 3.0]) + 7.0
+    A = np.column_stack([X, np.ones(len(X))])
+    L = np.linalg.eigvalsh(A.T @ A / len(X)).max()
+    assert lipschitz_constant(X) == pytest.approx(L, rel=1e-6)
+    assert lipschitz_constant(X, fit_intercept=False) == pytest.approx(np.linalg.eigvalsh(X.T @ X / 300).max(),
+                                                                       rel=1e-6)
+    assert lipschitz_constant(X, reg_lambda=30.0) == pytest.approx(L + 30.0 / 300, rel=1e-6)
+    gd = LinearRegression(solver="gd", max_iter=100000, tol=1e-15).fit(X, y)
+    assert gd.learning_rate_ == pytest.approx(1 / L, rel=1e-6)
+    exact = LinearRegression().fit(X, y)
+    np.testing.assert_allclose(gd.coef_, exact.coef_, rtol=1e-6, atol=1e-6)
+    with pytest.raises(FloatingPointError, match="learning_rate"):
+        LinearRegression(solver="gd", learning_rate=0.01).fit(X, y)  # the course's constant rate: diverges here
+    course = LinearRegression(solver="gd", learning_rate=0.01, max_iter=50).fit(X / 100, y)
+    assert course.learning_rate_ == 0.01
+    with pytest.raises(TypeError, match="learning_rate"):
+        LinearRegression(solver="gd", learning_rate="fast").fit(X, y)

@@ -4,15 +4,17 @@ import pytest
 sklearn_checks = pytest.importorskip("sklearn.utils.estimator_checks")
 
 from pyml.linear_model import LinearRegression, LogisticRegression  # noqa: E402
-from pyml.preprocessing import MinMaxScaler, PolynomialFeatures, StandardScaler  # noqa: E402
+from pyml.preprocessing import MinMaxScaler, OneHotEncoder, PolynomialFeatures, StandardScaler  # noqa: E402
 
 ESTIMATORS = [
     LinearRegression(),
+    LinearRegression(solver="gd"),  # learning_rate="auto": 1/L from power iteration
     LogisticRegression(),
     LogisticRegression(solver="gd", max_iter=2000),
     StandardScaler(),
     MinMaxScaler(),
     PolynomialFeatures(),
+    OneHotEncoder(),
 ]
 
 
