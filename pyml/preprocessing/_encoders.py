@@ -21,9 +21,16 @@ def _as_2d_object_or_numeric(X, owner, name="X"):
     if arr.shape[0] == 0:
         raise ValueError(f"{owner}: Found array with 0 sample(s) (shape={arr.shape}) while a minimum of 1 is "
                          f"required in {name}")
+    if arr.shape[1] == 0:
+        raise ValueError(f"{owner}: Found array with 0 feature(s) (shape={arr.shape}) while a minimum of 1 is "
+                         f"required in {name}")
+    if arr.dtype.kind == "c":
+        raise ValueError(f"{owner}: Complex data not supported in {name}; pass real numbers or strings")
     if arr.dtype.kind == "f" and np.isnan(arr).any():
         raise ValueError(f"{owner}: {name} contains NaN; missing categories are not supported: impute them "
                          "or encode them as their own string category")
+    if arr.dtype.kind == "f" and np.isinf(arr).any():
+        raise ValueError(f"{owner}: {name} contains infinity; a category must be a finite number or a string")
     if arr.dtype.kind == "O":
         if any(v is None for v in arr.ravel()):
             raise ValueError(f"{owner}: {name} contains None; encode missing values as a category first")
