@@ -26,8 +26,10 @@ def _threads(n_jobs, n):
 def _check_variances(var, caller):
     bad = np.flatnonzero(~(var > 0))
     if bad.size:
-        raise ValueError(f"{caller}: feature(s) {bad.tolist()} have zero variance; the Gaussian density is "
-                         "degenerate there: drop constant features (or add a little noise) first")
+        kind = "negative or NaN" if np.any(~(var[bad] == 0)) else "zero"
+        raise ValueError(f"{caller}: feature(s) {bad.tolist()} have {kind} variance; the Gaussian density is "
+                         "degenerate there: pass positive variances (for constant features: drop them, or add a "
+                         "little noise)")
 
 
 def estimate_gaussian(X):
@@ -209,6 +211,25 @@ def select_threshold(y_val, p_val, *, method="grid", n_steps=1000, return_curve=
     return eps, f1
 
 
+def _log_threshold(logp, flagged, epsilon):
+    """log(epsilon), nudged so that ``logp < result`` flags exactly the rows ``p < epsilon`` flagged.
+
+    exp and log round: log(epsilon) can fall on or just below the log-density of a row that
+    ``p < epsilon`` flagged (or just above one it did not), and predict would then disagree with the
+    F1 the threshold was chosen for. Such a threshold is moved just past the flagged values.
+    """
+    log_eps = float(np.log(epsilon)) if epsilon > 0 else -np.inf
+    if flagged.any():
+        lo = float(logp[flagged].max())
+        if not log_eps > lo:
+            log_eps = float(np.nextafter(lo, np.inf))
+    if (~flagged).any():
+        hi = float(logp[~flagged].min())
+        if log_eps > hi:
+            log_eps = hi
+    return log_eps
+
+
 class GaussianAnomalyDetector(BaseEstimator):
     """Anomaly detection with a Gaussian density model (Course 3, week 1).
 
@@ -334,8 +355,8 @@ class GaussianAnomalyDetector(BaseEstimator):
         return np.exp(self.score_samples(X))
 
     def decision_function(self, X):
-        """log p(x) - log(epsilon): negative for anomalies."""
-        return self.score_samples(X) - self._log_epsilon()
+        """log p(x) - log(epsilon): negative for anomalies (float64, so its sign always agrees with predict)."""
+        return self.score_samples(X).astype(np.float64) - self._log_epsilon()
 
     def _log_epsilon(self):
         check_is_fitted(self)
@@ -347,7 +368,10 @@ class GaussianAnomalyDetector(BaseEstimator):
     def predict(self, X):
         """1 for anomalies (p(x) < epsilon), 0 for normal rows, shape (n_samples,)."""
         log_eps = self._log_epsilon()
-        return (self.score_samples(X) < log_eps).astype(np.intp)
+        # Compared in float64: a float32 score against the Python float log_eps would round log_eps to
+        # float32 (NumPy's weak scalars), and a threshold put between two neighbouring float32 scores
+        # would then land on one of them.
+        return (self.score_samples(X).astype(np.float64) < log_eps).astype(np.intp)
 
     def fit_threshold(self, X_val, y_val, *, method="exact", n_steps=1000):
         """Choose ``epsilon_`` maximising F1 on labelled validation data.
@@ -371,8 +395,10 @@ class GaussianAnomalyDetector(BaseEstimator):
             self.log_epsilon_ = float(log_eps)
             self.epsilon_ = float(np.exp(log_eps))  # may underflow to 0; predict uses log_epsilon_
         else:
-            self.epsilon_, f1, _, _ = _scan(y_val, np.exp(logp.astype(np.float64)), method, n_steps, "fit_threshold")
-            self.log_epsilon_ = float(np.log(self.epsilon_)) if self.epsilon_ > 0 else -np.inf
+            logp = logp.astype(np.float64)
+            p = np.exp(logp)
+            self.epsilon_, f1, _, _ = _scan(y_val, p, method, n_steps, "fit_threshold")
+            self.log_epsilon_ = _log_threshold(logp, p < self.epsilon_, self.epsilon_)
         self.f1_ = float(f1)
         return self
 

@@ -23,7 +23,7 @@ def _as_X(X):
 def _as_indices(node_indices, n):
     idx = np.asarray(node_indices, dtype=np.int64).reshape(-1)
     if idx.size and (idx.min() < -n or idx.max() >= n):
-        raise IndexError(f"node_indices must be in [0, {n}), got values {idx.min()}..{idx.max()}")
+        raise ValueError(f"node_indices must be in [0, {n}), got values {idx.min()}..{idx.max()}")
     return idx
 
 
@@ -43,6 +43,9 @@ def compute_entropy(y):
     y = np.asarray(y).reshape(-1)
     if y.size == 0:
         return 0.0
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(f"compute_entropy: y must hold 0/1 labels (the lab's binary entropy), got values "
+                         f"{np.unique(y)[:5].tolist()}; for more classes use DecisionTreeClassifier(criterion='entropy')")
     p1 = float(np.mean(y == 1))
     if p1 == 0.0 or p1 == 1.0:
         return 0.0
@@ -60,7 +63,7 @@ def split_dataset(X, node_indices, feature):
     X = _as_X(X)
     idx = _as_indices(node_indices, X.shape[0])
     if not 0 <= feature < X.shape[1]:
-        raise IndexError(f"feature={feature} is out of range for X with {X.shape[1]} features")
+        raise ValueError(f"feature={feature} is out of range for X with {X.shape[1]} features")
     go_left = X[idx, feature] == 1
     return idx[go_left].tolist(), idx[~go_left].tolist()
 

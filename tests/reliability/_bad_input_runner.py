@@ -189,9 +189,85 @@ def _bad_params(est):
     return out
 
 
+def _function_cases():
+    """The labs' functions through NaN, wrong shapes, empty and mismatched inputs (each must be a clear error
+    naming the input) and through lists / non-contiguous / big-endian inputs (each must work)."""
+    from pyml.anomaly import estimate_gaussian, multivariate_gaussian, select_threshold
+    from pyml.cluster import compute_centroids, find_closest_centroids, run_kmeans
+    from pyml.linear_model import compute_cost, compute_gradient, gradient_descent, predict, sigmoid
+    from pyml.metrics import accuracy_score, f1_score, log_loss, mean_squared_error, r2_score
+    from pyml.model_selection import train_test_split
+    from pyml.recommender import cofi_cost_func, normalize_ratings
+    from pyml.tree import compute_entropy, compute_information_gain
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = X @ np.array([1.0, 2.0, 3.0])
+    yb = (y > 0).astype(float)
+    w, C = np.zeros(3), X[:3].copy()
+    Xn = X.copy()
+    Xn[4, 2] = np.nan
+    wide = np.zeros((30, 6))
+    wide[:, ::2] = X
+    Y, R = rng.integers(0, 6, size=(8, 5)).astype(float), (rng.random((8, 5)) < 0.6).astype(float)
+    Xi, Wu, bu = rng.normal(size=(8, 2)), rng.normal(size=(5, 2)), np.zeros((1, 5))
+    fails = {
+        "compute_cost-X-nan": lambda: compute_cost(Xn, y, w, 0.0, model="linear"),
+        "compute_cost-y-short": lambda: compute_cost(X, y[:-1], w, 0.0, model="linear"),
+        "compute_cost-w-shape": lambda: compute_cost(X, y, np.zeros(2), 0.0, model="linear"),
+        "compute_cost-b-nan": lambda: compute_cost(X, y, w, np.nan, model="linear"),
+        "compute_cost-model": lambda: compute_cost(X, y, w, 0.0, model="svm"),
+        "compute_gradient-X-empty": lambda: compute_gradient(X[:0], y[:0], w, 0.0, model="linear"),
+        "gradient_descent-alpha-nan": lambda: gradient_descent(X, y, w, 0.0, np.nan, 10, model="linear"),
+        "gradient_descent-iters-str": lambda: gradient_descent(X, y, w, 0.0, 0.1, "10", model="linear"),
+        "gradient_descent-cost-not-callable": lambda: gradient_descent(X, y, w, 0.0, 0.1, 10, "cost", None),
+        "predict-X-3d": lambda: predict(X[:, :, None], w, 0.0),
+        "sigmoid-nan": lambda: sigmoid(np.array([0.0, np.nan])),
+        "find_closest_centroids-dims": lambda: find_closest_centroids(X, C[:, :2]),
+        "compute_centroids-idx-range": lambda: compute_centroids(X, np.full(30, 7), 3),
+        "run_kmeans-iters-negative": lambda: run_kmeans(X, C, -1),
+        "estimate_gaussian-X-nan": lambda: estimate_gaussian(Xn),
+        "multivariate_gaussian-var-negative": lambda: multivariate_gaussian(X, np.zeros(3), -np.ones(3)),
+        "select_threshold-lengths": lambda: select_threshold(yb[:-1], np.abs(y)),
+        "select_threshold-labels": lambda: select_threshold(np.full(30, 2.0), np.abs(y)),
+        "accuracy-lengths": lambda: accuracy_score(yb, yb[:-1]),
+        "f1-nan": lambda: f1_score(np.r_[yb[:-1], np.nan], yb),
+        "log_loss-outside-0-1": lambda: log_loss(yb, yb * 2),
+        "mse-nan": lambda: mean_squared_error(y, np.r_[y[:-1], np.nan]),
+        "r2-empty": lambda: r2_score(y[:0], y[:0]),
+        "train_test_split-test_size": lambda: train_test_split(X, y, test_size=1.5),
+        "cofi-R-not-binary": lambda: cofi_cost_func(Xi, Wu, bu, Y, R * 2, 1.0),
+        "cofi-shape": lambda: cofi_cost_func(Xi, Wu, bu, Y[:, :4], R, 1.0),
+        "normalize_ratings-nan": lambda: normalize_ratings(np.where(R > 0, np.nan, Y), R),
+        "entropy-labels": lambda: compute_entropy(np.array([0, 2, 1])),
+        "information_gain-feature": lambda: compute_information_gain((X > 0).astype(int), yb, list(range(30)), 9),
+    }
+    works = {
+        "compute_cost-list": lambda: compute_cost(X.tolist(), y.tolist(), w.tolist(), 0.0, model="linear")
+        == compute_cost(X, y, w, 0.0, model="linear"),
+        "compute_cost-non-contiguous": lambda: compute_cost(wide[:, ::2], y, w, 0.0, model="linear")
+        == compute_cost(X, y, w, 0.0, model="linear"),
+        "compute_cost-big-endian": lambda: compute_cost(X.astype(">f8"), y, w, 0.0, model="linear")
+        == compute_cost(X, y, w, 0.0, model="linear"),
+        "find_closest_centroids-fortran": lambda: bool(np.array_equal(
+            find_closest_centroids(np.asfortranarray(X), C), find_closest_centroids(X, C))),
+        "estimate_gaussian-read-only": lambda: _read_only_equal(estimate_gaussian, X),
+    }
+    cases = {f"fail:{k}": (lambda f=f: (f(), None)[1]) for k, f in fails.items()}
+    cases.update({f"work:{k}": (lambda f=f: {"same": bool(f()), "finite": True}) for k, f in works.items()})
+    return cases
+
+
+def _read_only_equal(fn, X):
+    ro = X.copy()
+    ro.flags.writeable = False
+    return all(np.array_equal(a, b) for a, b in zip(fn(ro), fn(X)))
+
+
 def main(name):
     results = {}
-    for label, fn in _cases(name).items():
+    cases = _function_cases() if name == "functions" else _cases(name)
+    for label, fn in cases.items():
         r = _run(fn)
         value = r.pop("value", None)
         if isinstance(value, dict):

@@ -70,6 +70,18 @@ def _problem(name, case, r):
     return None
 
 
+def test_bad_input_matrix_of_the_lab_functions():
+    results = _results("functions")
+    assert len(results) > 30
+    problems = {}
+    for case, r in results.items():
+        if case.startswith("fail:") and r["outcome"] != "error":
+            problems[case] = f"{r['outcome']} {r.get('type', '')}: {r.get('message', '')}"
+        elif case.startswith("work:") and not (r["outcome"] == "ok" and r.get("same")):
+            problems[case] = f"should work and equal the plain answer: {r}"
+    assert not problems, "\n".join(f"{c}: {p}" for c, p in problems.items())
+
+
 @pytest.mark.parametrize("name", ESTIMATORS)
 def test_bad_input_matrix(name):
     results = _results(name)

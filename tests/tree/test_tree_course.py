@@ -73,9 +73,11 @@ def test_course_tree_matches_estimator():
 
 
 def test_bad_inputs():
-    with pytest.raises(IndexError):
+    with pytest.raises(ValueError, match="feature=5"):
         split_dataset(X_TRAIN, ROOT, 5)
-    with pytest.raises(IndexError):
+    with pytest.raises(ValueError, match="node_indices"):
         split_dataset(X_TRAIN, [0, 11], 0)
+    with pytest.raises(ValueError, match="0/1 labels"):
+        compute_entropy(np.array([0, 2, 1]))
     with pytest.raises(ValueError):
         split_dataset(X_TRAIN[0], ROOT, 0)
