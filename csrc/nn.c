@@ -48,6 +48,32 @@ int pyml_nn_wide_tiles(void)
 int pyml_nn_wide_tiles(void) { return 0; }
 #endif
 
+/* The 6-row tile is written with 32-byte vectors: only where the PYML_HOT code runs with AVX2
+ * (the x86-64-v3 clone, or a build for an AVX2 target); the baseline clone keeps the 4-row
+ * tile (it has 16 SSE registers for the tile's 24 halves). Decided once. */
+#if defined(__GNUC__)
+#define NN_LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define NN_STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#else
+#define NN_LOAD(x) (x)
+#define NN_STORE(x, v) ((x) = (v))
+#endif
+static int pyml_nn_avx2_state = -1;
+int pyml_nn_avx2(void)
+{
+    int s = NN_LOAD(pyml_nn_avx2_state);
+    if (s < 0) {
+        int d = pyml_simd_dispatch();
+#if defined(__AVX2__)
+        s = d == 2 || d == 0;
+#else
+        s = d == 2;
+#endif
+        NN_STORE(pyml_nn_avx2_state, s);
+    }
+    return s;
+}
+
 void pyml_nn_train_layout(const pyml_dense_layer *layers, int n_layers, pyml_index batch,
                           pyml_index n_rows_loss, size_t elem, pyml_nn_layout *lay)
 {

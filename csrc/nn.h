@@ -28,12 +28,21 @@
  *     sgd   v <- mu v - lr g;  w <- w + v   (nesterov: w <- w + mu v - lr g; mu = 0: w -= lr g)
  *     soft target update  w_t <- tau w + (1 - tau) w_t
  *
- * Matrix products use one register-tiled micro-kernel (4 rows x 64 bytes of
- * columns, compiled for AVX2/FMA and the baseline), with bias + activation or
- * the activation derivative applied to the tile before it is stored. Every
- * output element is one sum over k in a fixed order, so results never depend
- * on the thread count: threads only split output tiles; the batch reductions
- * (dW, db, the loss) run over the rows in order.
+ * Matrix products use register-tiled micro-kernels (4 rows x 64 bytes of
+ * columns, compiled for AVX2/FMA and the baseline; 8 rows x 128 bytes on
+ * AVX-512, with the common epilogues applied in registers), with bias +
+ * activation or the activation derivative applied to the tile before it is
+ * stored. Shapes the tiles serve badly have their own kernels forming the same
+ * fused sums: one row (acting on one observation), few output columns with the
+ * rows contiguous (a narrow layer's weight gradient). A narrow layer's forward
+ * product (<= 8 outputs, >= 32 inputs: a Q-network's actions) is a dot product
+ * per output on 32-byte lanes combined by a fixed tree. Which kernel runs
+ * depends on the shapes only; every output element is one sum over k in a
+ * fixed order, so results never depend on the thread count: threads only split
+ * output tiles; the batch reductions (dW, db, the loss) run over the rows in
+ * order. One thread never enters an OpenMP parallel region; a single training
+ * step packs only what it reads (W itself when its rows are whole panels) and
+ * updates W, b as flat arrays.
  *
  * Weights, gradients and optimiser state are caller-owned arrays described by
  * pyml_dense_layer; the workspace (sizes from the *_workspace_size functions,

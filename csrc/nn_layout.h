@@ -10,6 +10,7 @@
 #define PYML_NN_AVX512 0
 #endif
 int pyml_nn_wide_tiles(void);
+int pyml_nn_avx2(void);
 
 /* Rows per chunk of the inference forward pass. */
 #define PYML_NN_CHUNK 256

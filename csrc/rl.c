@@ -29,11 +29,12 @@ static inline uint64_t rl_next(uint64_t *s)
 /* Unbiased: reject the top partial range of 2^64 so every residue is equally likely. */
 uint64_t pyml_rl_uniform(uint64_t *state, uint64_t bound)
 {
-    uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
-    uint64_t r;
-    do {
-        r = rl_next(state);
-    } while (r >= limit);
+    uint64_t r = rl_next(state);
+    /* r <= 2^64 - 1 - bound lies below the limit: the common case needs no second division */
+    if (r > UINT64_MAX - bound) {
+        uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+        while (r >= limit) r = rl_next(state);
+    }
     return r % bound;
 }
 
@@ -44,6 +45,30 @@ double pyml_rl_random(uint64_t *state) { return (double)(rl_next(state) >> 11) *
 static void rl_sample_distinct(uint64_t *state, pyml_index size, pyml_index batch, int64_t *out)
 {
     pyml_index n = 0;
+    if (batch <= 512) {
+        /* membership by an open-addressing set of value + 1 (0: empty), the same draws and results
+         * as the scan below */
+        uint64_t table[1024];
+        pyml_index cap = 16;
+        while (cap < 2 * batch) cap *= 2;
+        memset(table, 0, (size_t)cap * sizeof table[0]);
+        const pyml_index mask = cap - 1;
+        for (pyml_index j = size - batch; j < size; ++j) {
+            uint64_t t = pyml_rl_uniform(state, (uint64_t)j + 1), v = t;
+            pyml_index h = (pyml_index)((t * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+            for (;; h = (h + 1) & mask) {
+                if (table[h] == 0) break;
+                if (table[h] == t + 1) { v = (uint64_t)j; break; }
+            }
+            if (v != t) { /* t was taken: j (never drawn before, as j > every earlier bound) */
+                h = (pyml_index)(((uint64_t)j * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+                while (table[h] != 0) h = (h + 1) & mask;
+            }
+            table[h] = v + 1;
+            out[n++] = (int64_t)v;
+        }
+        return;
+    }
     for (pyml_index j = size - batch; j < size; ++j) {
         int64_t t = (int64_t)pyml_rl_uniform(state, (uint64_t)j + 1);
         int seen = 0;

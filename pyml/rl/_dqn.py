@@ -20,9 +20,11 @@ also ``_sample_state``): the epsilon draws, the random actions and every
 mini-batch, so runs are deterministic, resumable, pickle and save exactly.
 ``update(n)`` is one C call for all n steps (the indices of the last batch land
 in ``replay_buffer.last_indices_``). On the built-in ``pyml.rl.envs.CartPole``,
-``learn`` runs each whole episode in one C call (epsilon draw and random action
-from the generator, C cart-pole step, ring add, update every ``learn_every``
-steps) and returns to Python between episodes for callbacks and Ctrl-C. Other
+``learn`` runs all its episodes in one C call (reset, epsilon draw and random
+action from the generator, C cart-pole step, ring add, update every
+``learn_every`` steps, epsilon decay and the three stopping rules); with
+callbacks or ``verbose`` it returns to Python after every episode. Ctrl-C stops
+it within a step, keeping what completed. Other
 environments are stepped from Python; after each ``env.step`` one C call
 (DQNStepper) stores the transition, runs the update when
 (t + 1) % learn_every == 0 and the buffer holds more than batch_size
@@ -717,7 +719,17 @@ class DQN:
               window=100, callbacks=None, verbose=0):
         """Train on ``env`` (Gymnasium API) until the first of: ``total_timesteps`` steps,
         ``max_episodes`` episodes, or the mean return of the last ``window`` episodes >= ``target_mean_return``.
-        Calling it again continues training. Returns self."""
+        Calling it again continues training. Returns self.
+
+        Episode ``i`` of the agent starts from ``env.reset(seed=episode_seed + i)``. On the built-in
+        :class:`pyml.rl.envs.CartPole` the whole run is one C call (csrc/rl.h ``pyml_dqn_cartpole_learn``:
+        the reset, numpy's ``default_rng(seed).uniform(-0.05, 0.05, 4)`` as Gymnasium's, computed in C;
+        epsilon-greedy acting; the cart-pole step; ring add; an update every ``learn_every`` steps; the
+        epsilon decay and the stopping rules), or one call per episode when there are callbacks or
+        ``verbose`` (they run after every episode); both give identical results. Ctrl-C stops within a
+        step: the transitions, updates and completed episodes so far are kept (the interrupted
+        episode's steps are stored and counted in ``n_timesteps_``, the episode is not recorded), then
+        KeyboardInterrupt is raised."""
         self._ensure_built()
         total_timesteps = _check_int(total_timesteps, "total_timesteps", allow_none=True)
         max_episodes = _check_int(max_episodes, "max_episodes", allow_none=True)
