@@ -136,3 +136,24 @@ def test_c2_w4_tree_ensembles_lab_split_and_tree(course_data):
     model = DecisionTreeClassifier(min_samples_split=50, max_depth=3, random_state=55).fit(X_train, y_train)
     assert f"{accuracy_score(model.predict(X_train), y_train):.4f}" == "0.8583"
     assert f"{accuracy_score(model.predict(X_val), y_val):.4f}" == "0.8641"
+
+
+def test_c2_w3_practice_lab_degree_10_errors():
+    """C2 W3 practice lab: gen_data(18, 2, 0.7), a 67/33 split with random_state=1, a degree-10 polynomial
+    (PolynomialFeatures -> StandardScaler -> LinearRegression): the lab prints 58.01 / 171215.01."""
+    from pyml.linear_model import LinearRegression
+    from pyml.model_selection import eval_mse, train_test_split
+    from pyml.preprocessing import PolynomialFeatures, StandardScaler
+
+    x = np.linspace(0, 49, 18)  # the lab's gen_data(m=18, seed=2, scale=0.7)
+    np.random.seed(2)
+    y_ideal = x ** 2
+    y = y_ideal + 0.7 * y_ideal * (np.random.sample((18,)) - 0.5)
+    X_train, X_test, y_train, y_test = train_test_split(x, y, test_size=0.33, random_state=1)
+    assert (X_train.shape, X_test.shape) == ((12,), (6,))
+    poly, scaler = PolynomialFeatures(10), StandardScaler()
+    A_train = scaler.fit_transform(poly.fit_transform(X_train.reshape(-1, 1)))
+    model = LinearRegression().fit(A_train, y_train)
+    A_test = scaler.transform(poly.transform(X_test.reshape(-1, 1)))
+    assert f"{eval_mse(y_train, model.predict(A_train)):.2f}" == "58.01"
+    assert f"{eval_mse(y_test, model.predict(A_test)):.2f}" == "171215.01"
