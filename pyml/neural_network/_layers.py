@@ -31,7 +31,9 @@ def set_seed(seed):
 
 def _default_rng():
     seq = _SEED["sequence"]
-    return np.random.default_rng() if seq is None else np.random.default_rng(seq.spawn(1)[0])
+    if seq is None:  # no set_seed: follow np.random.seed, like every other pyml default generator
+        return np.random.default_rng(np.random.mtrand._rand.randint(0, 2**31 - 1))
+    return np.random.default_rng(seq.spawn(1)[0])
 
 
 class _Call:

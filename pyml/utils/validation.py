@@ -273,9 +273,14 @@ def check_is_fitted(estimator, attributes=None):
 
 
 def check_random_state(seed):
-    """A numpy Generator from None, an int, a Generator or a RandomState's seed sequence."""
+    """A numpy Generator from None, an int, a Generator or a RandomState's seed sequence.
+
+    None seeds a fresh Generator from NumPy's global ``RandomState``, so
+    ``np.random.seed(n)`` makes unseeded pyml models repeatable (as
+    scikit-learn's are, and as the labs expect).
+    """
     if seed is None:
-        return np.random.default_rng()
+        return np.random.default_rng(np.random.mtrand._rand.randint(0, 2**31 - 1))
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):

@@ -83,3 +83,27 @@ def test_stratified_kfold_warns_for_a_small_class():
     y = np.array([0] * 10 + [1] * 2)
     with pytest.warns(UserWarning, match="least populated class"):
         list(pm.StratifiedKFold(3).split(np.zeros((12, 1)), y))
+
+
+def test_numpy_global_seed_makes_unseeded_models_repeatable():
+    from pyml.cluster import KMeans
+    from pyml.ensemble import RandomForestClassifier
+    from pyml.neural_network import Dense, Input, Sequential
+
+    X = np.random.default_rng(0).normal(size=(200, 3))
+    y = (X[:, 0] > 0).astype(int)
+
+    def fits():
+        km = KMeans(4, n_init=1).fit(X).cluster_centers_
+        rf = RandomForestClassifier(n_estimators=5).fit(X, y).predict_proba(X)
+        nn = Sequential([Input(shape=(3,)), Dense(2)]).get_weights()[0]
+        return km, rf, nn
+
+    np.random.seed(7)
+    first = fits()
+    np.random.seed(7)
+    again = fits()
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+    other = fits()  # the global stream moved on: new draws
+    assert not np.array_equal(other[2], first[2])
