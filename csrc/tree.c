@@ -1,30 +1,10 @@
-/* Tree growth (hist and exact splitters), forests and gradient boosting; the
- * maths and data layout are described in tree.h. Binning and prediction are
- * templated over float/double in tree_impl.inc. */
-#include <math.h>
-#include <string.h>
-
-#include "tree.h"
-
-/* ---------------------------------------------------------------- rng --- */
-
-/* splitmix64: a tiny, well-mixed generator; one stream per tree. */
-static inline uint64_t sm64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-/* Uniform integer in [0, n) for n < 2^32 (multiply-shift, no modulo bias worth
- * speaking of at these sizes). */
-static inline uint64_t rand_below(uint64_t *s, uint64_t n)
-{
-    return ((sm64(s) >> 32) * n) >> 32;
-}
-
-static inline double rand_unit(uint64_t *s) { return (double)(sm64(s) >> 11) * (1.0 / 9007199254740992.0); }
+/* Tree growth: the grower's workspace layout, node statistics, histogram
+ * building, the split search (hist splitter here, exact splitter in
+ * tree_exact.inc), the row partition, level-wise and best-first growth, and
+ * pyml_tree_build (one tree, or a forest of bootstrapped trees). The maths and
+ * data layout are in tree.h; the boosting loop is gbt.c; binning, prediction
+ * and the radix sort are tree_bin.c. */
+#include "tree_grow.h"
 
 int pyml_tree_bootstrap_counts(uint64_t seed, pyml_index n, pyml_index n_draw, int32_t *counts)
 {
@@ -32,95 +12,11 @@ int pyml_tree_bootstrap_counts(uint64_t seed, pyml_index n, pyml_index n_draw, i
     if (!counts) return PYML_ERR_NULL;
     memset(counts, 0, sizeof(int32_t) * (size_t)n);
     uint64_t s = seed;
-    for (pyml_index i = 0; i < n_draw; i++) counts[rand_below(&s, (uint64_t)n)]++;
+    for (pyml_index i = 0; i < n_draw; i++) counts[pyml_rand_below(&s, (uint64_t)n)]++;
     return PYML_OK;
 }
 
 /* ----------------------------------------------------------- grower ----- */
-
-typedef struct {
-    const pyml_tree_data *D;
-    const pyml_tree_params *P;
-    int S;          /* stats per node / bin, last = count */
-    int S0;         /* generic row stats (S - 1) */
-    int Sh;         /* doubles per histogram bin: S, or 2 (G, H) for count-free newton */
-    int n_value;
-    const int32_t *yc;  /* class mode labels */
-    const double *w;    /* class mode row weights (NULL = 1) */
-    const double *rs;   /* generic row stats (n, S0) */
-    /* workspace */
-    int32_t *rows, *tmp;
-    /* exact splitter (tree_exact.inc) */
-    int32_t *sorted, *srank;  /* (d, n) per-feature lists */
-    int32_t *xtmp;            /* (threads, 2, n) partition scratch */
-    int32_t *fbuf;            /* per-node feature draws */
-    void *cbuf;               /* per-(node, feature) candidates */
-    int32_t *sp_pos;          /* last left position of a node's split */
-    uint8_t *flags;           /* per row: in the tree (init), goes left (partition) */
-    const uint8_t *ylab;      /* class of every row (K <= 255, integer weights) or NULL */
-    const int32_t *iw;        /* integer row weights, or NULL when all are 1 */
-    const double *xlog;       /* xlog[c] = c log2 c */
-    uint64_t seed0;           /* tree seed (per-node feature draws) */
-    double *hist;
-    size_t hist_elems;  /* doubles per slot */
-    int32_t *slot_free;
-    int n_free, n_slots;
-    double *nstats, *lstats, *scratch;
-    int32_t *nstart, *nend, *ndepth, *nslot, *sp_feat, *sp_bin, *open;
-    double *sp_gain, *sp_thr;
-    int n_open;
-    int32_t *active, *fsample;
-    int32_t *chunk_left;   /* rows sent left per chunk (parallel partition) */
-    int n_active;
-    uint64_t rng;
-    double w_root;
-    double min_w_leaf;     /* impurity criteria: least child weight (min_weight_fraction_leaf · W_root) */
-    pyml_tree_arrays out;
-    int n_nodes, n_leaves;
-    int n_threads;
-    int bfs;               /* depth-wise growth one level at a time (boosting) */
-    int32_t *open2, *mid, *aux;
-} grower;
-
-#define ALIGN64(x) (((x) + 63) & ~(size_t)63)
-
-/* Rows per chunk of the parallel partition (a fixed size, so the result
- * never depends on the thread count). */
-#define PART_CHUNK 8192
-
-/* Rows ahead whose codes and gradients the histogram loop prefetches. */
-#define HIST_PF 16
-
-/* Threads of the level-wise growth (each has its own split-scan scratch). */
-#define MAX_LEVEL_THREADS 64
-
-/* Exact splitter scratch: feature draws and split candidates of up to
- * EXACT_FBUF_ROWS nodes (>= MAX_LEVEL_THREADS and the level task limit). */
-#define EXACT_FBUF_ROWS 256
-#define EXACT_CAND_BYTES 16
-
-static inline int thread_id(void)
-{
-#if PYML_HAVE_OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
-}
-
-/* Workspace carving: *off advances by the aligned size; with base NULL only
- * the total is measured. */
-typedef struct {
-    char *base;
-    size_t off;
-} carver;
-
-static void *carve(carver *c, size_t bytes)
-{
-    void *p = c->base ? (void *)(c->base + c->off) : NULL;
-    c->off += ALIGN64(bytes);
-    return p;
-}
 
 static int stats_size(const pyml_tree_params *p)
 {
@@ -152,45 +48,45 @@ static size_t grower_layout(grower *g, char *base, const pyml_tree_params *p, py
     size_t he = (size_t)d * (size_t)nb * (size_t)Sh;
     grower tmp;
     grower *G = base ? g : &tmp;
-    G->rows = (int32_t *)carve(cur, sizeof(int32_t) * n);
-    G->tmp = (int32_t *)carve(cur, sizeof(int32_t) * n);
+    G->rows = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * n);
+    G->tmp = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * n);
     G->sorted = G->srank = G->xtmp = G->fbuf = G->sp_pos = NULL;
     G->cbuf = NULL;
     G->flags = NULL;
     if (p->splitter == PYML_SPLIT_EXACT) {
-        G->flags = (uint8_t *)carve(cur, (size_t)n);
+        G->flags = (uint8_t *)pyml_tree_carve(cur, (size_t)n);
         int nt = nthr < 1 ? 1 : (nthr > MAX_LEVEL_THREADS ? MAX_LEVEL_THREADS : nthr);
         if (!p->exact_in_place) { /* else the caller's lists (init_exact) */
-            G->sorted = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)n * (size_t)d);
-            G->srank = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)n * (size_t)d);
+            G->sorted = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * (size_t)n * (size_t)d);
+            G->srank = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * (size_t)n * (size_t)d);
         }
-        G->xtmp = (int32_t *)carve(cur, sizeof(int32_t) * 2 * (size_t)n * (size_t)nt);
-        G->fbuf = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)EXACT_FBUF_ROWS * (size_t)d);
-        G->cbuf = carve(cur, EXACT_CAND_BYTES * (size_t)EXACT_FBUF_ROWS * (size_t)d);
-        G->sp_pos = (int32_t *)carve(cur, sizeof(int32_t) * cap);
+        G->xtmp = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * 2 * (size_t)n * (size_t)nt);
+        G->fbuf = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * (size_t)EXACT_FBUF_ROWS * (size_t)d);
+        G->cbuf = pyml_tree_carve(cur, EXACT_CAND_BYTES * (size_t)EXACT_FBUF_ROWS * (size_t)d);
+        G->sp_pos = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
     }
-    G->hist = (double *)carve(cur, sizeof(double) * he * (size_t)slots);
+    G->hist = (double *)pyml_tree_carve(cur, sizeof(double) * he * (size_t)slots);
     G->hist_elems = he;
     G->n_slots = slots;
-    G->slot_free = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)(slots + 1));
-    G->nstats = (double *)carve(cur, sizeof(double) * (size_t)cap * S);
-    G->lstats = (double *)carve(cur, sizeof(double) * (size_t)cap * S);
-    G->scratch = (double *)carve(cur, sizeof(double) * 4 * (size_t)S * MAX_LEVEL_THREADS);
-    G->nstart = (int32_t *)carve(cur, sizeof(int32_t) * cap);
-    G->nend = (int32_t *)carve(cur, sizeof(int32_t) * cap);
-    G->ndepth = (int32_t *)carve(cur, sizeof(int32_t) * cap);
-    G->nslot = (int32_t *)carve(cur, sizeof(int32_t) * cap);
-    G->sp_feat = (int32_t *)carve(cur, sizeof(int32_t) * cap);
-    G->sp_bin = (int32_t *)carve(cur, sizeof(int32_t) * cap);
-    G->open = (int32_t *)carve(cur, sizeof(int32_t) * cap);
-    G->open2 = (int32_t *)carve(cur, sizeof(int32_t) * cap);
-    G->mid = (int32_t *)carve(cur, sizeof(int32_t) * cap);
-    G->aux = (int32_t *)carve(cur, sizeof(int32_t) * 2 * cap);
-    G->sp_gain = (double *)carve(cur, sizeof(double) * cap);
-    G->sp_thr = (double *)carve(cur, sizeof(double) * cap);
-    G->active = (int32_t *)carve(cur, sizeof(int32_t) * d);
-    G->fsample = (int32_t *)carve(cur, sizeof(int32_t) * d);
-    G->chunk_left = (int32_t *)carve(cur, sizeof(int32_t) * (size_t)(n / PART_CHUNK + 2));
+    G->slot_free = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * (size_t)(slots + 1));
+    G->nstats = (double *)pyml_tree_carve(cur, sizeof(double) * (size_t)cap * S);
+    G->lstats = (double *)pyml_tree_carve(cur, sizeof(double) * (size_t)cap * S);
+    G->scratch = (double *)pyml_tree_carve(cur, sizeof(double) * 4 * (size_t)S * MAX_LEVEL_THREADS);
+    G->nstart = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
+    G->nend = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
+    G->ndepth = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
+    G->nslot = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
+    G->sp_feat = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
+    G->sp_bin = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
+    G->open = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
+    G->open2 = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
+    G->mid = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
+    G->aux = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * 2 * cap);
+    G->sp_gain = (double *)pyml_tree_carve(cur, sizeof(double) * cap);
+    G->sp_thr = (double *)pyml_tree_carve(cur, sizeof(double) * cap);
+    G->active = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * d);
+    G->fsample = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * d);
+    G->chunk_left = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * (size_t)(n / PART_CHUNK + 2));
     G->w = NULL;
     return cc.off + 64;
 }
@@ -421,7 +317,7 @@ static int draw_features(grower *g, const int32_t **feats)
     *feats = g->fsample;
     memcpy(g->fsample, g->active, sizeof(int32_t) * na);
     for (int i = 0; i < mf; i++) {
-        int j = i + (int)rand_below(&g->rng, (uint64_t)(na - i));
+        int j = i + (int)pyml_rand_below(&g->rng, (uint64_t)(na - i));
         int32_t t = g->fsample[i];
         g->fsample[i] = g->fsample[j];
         g->fsample[j] = t;
@@ -566,7 +462,13 @@ static void write_node_value(grower *g, int32_t node)
         if (p->criterion == PYML_CRIT_MSE) {
             v[0] = W > 0 ? s[1] / W : 0.0;
         } else {
-            for (int k = 0; k < p->n_classes; k++) v[k] = W > 0 ? s[k] / W : 0.0;
+            /* A child's class weights are parent - sibling: a class absent from the
+             * node can be left with a rounding residue of either sign (-1e-16 with
+             * sample weights). Probabilities must be >= 0 and sum to 1, so clamp the
+             * residues and normalise by the clamped total. */
+            double Wp = 0.0;
+            for (int k = 0; k < p->n_classes; k++) Wp += s[k] > 0 ? s[k] : 0.0;
+            for (int k = 0; k < p->n_classes; k++) v[k] = Wp > 0 && s[k] > 0 ? s[k] / Wp : 0.0;
         }
     }
 }
@@ -937,7 +839,7 @@ static void split_children(grower *g, int32_t small, int32_t large, int32_t L, i
 #include "tree_exact.inc"
 
 /* Grow one tree on rows[0:m) (already in g->rows) with the active features. */
-static int grow(grower *g, int32_t m)
+int pyml_tree_grow(grower *g, int32_t m)
 {
     const pyml_tree_params *p = g->P;
     int S = g->S;
@@ -1036,7 +938,7 @@ static int grow(grower *g, int32_t m)
     return PYML_OK;
 }
 
-static int check_data(const pyml_tree_data *D, const pyml_tree_params *p)
+int pyml_tree_check_data(const pyml_tree_data *D, const pyml_tree_params *p)
 {
     if (D->n <= 0 || D->d <= 0) return PYML_ERR_SIZE;
     if (D->n >= 2147483647) return PYML_ERR_SIZE;
@@ -1064,7 +966,7 @@ static int check_data(const pyml_tree_data *D, const pyml_tree_params *p)
     return PYML_OK;
 }
 
-static pyml_tree_arrays tree_slice(const pyml_tree_arrays *o, int t, int n_value)
+pyml_tree_arrays pyml_tree_slice(const pyml_tree_arrays *o, int t, int n_value)
 {
     pyml_tree_arrays s = *o;
     size_t off = (size_t)t * (size_t)o->capacity;
@@ -1082,7 +984,7 @@ static pyml_tree_arrays tree_slice(const pyml_tree_arrays *o, int t, int n_value
 }
 
 /* Sets up a grower in work for the rows with weight > 0; returns m. */
-static int32_t grower_init(grower *g, char *work, const pyml_tree_data *D, const pyml_tree_params *p,
+int32_t pyml_tree_grower_init(grower *g, char *work, const pyml_tree_data *D, const pyml_tree_params *p,
                            pyml_index cap, int nthr)
 {
     grower_layout(g, work, p, D->n, D->d, D->nb_max, cap, nthr);
@@ -1223,22 +1125,22 @@ static int build_one(const pyml_tree_data *D, const pyml_tree_params *p, const i
     char *base = (char *)work + (size_t)tid * work_size_per_tree;
     grower g;
     memset(&g, 0, sizeof g);
-    grower_init(&g, base, D, p, out->capacity, inner);
+    pyml_tree_grower_init(&g, base, D, p, out->capacity, inner);
     carver cc = {base + grower_layout(NULL, NULL, p, n, d, D->nb_max, out->capacity, inner), 0}, *cur = &cc;
-    double *wrow = (double *)carve(cur, sizeof(double) * n);
-    double *rs = (double *)carve(cur, sizeof(double) * 3 * n);
-    int32_t *cnt = (int32_t *)carve(cur, sizeof(int32_t) * n);
+    double *wrow = (double *)pyml_tree_carve(cur, sizeof(double) * n);
+    double *rs = (double *)pyml_tree_carve(cur, sizeof(double) * 3 * n);
+    int32_t *cnt = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * n);
     uint8_t *ylab = NULL;
     int32_t *iw = NULL;
     double *xlog = NULL;
     if (p->splitter == PYML_SPLIT_EXACT) {
-        ylab = (uint8_t *)carve(cur, (size_t)n);
-        iw = (int32_t *)carve(cur, sizeof(int32_t) * n);
-        xlog = (double *)carve(cur, sizeof(double) * ((size_t)n + 1));
+        ylab = (uint8_t *)pyml_tree_carve(cur, (size_t)n);
+        iw = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * n);
+        xlog = (double *)pyml_tree_carve(cur, sizeof(double) * ((size_t)n + 1));
     }
     g.rng = seeds[t];
     g.n_threads = inner;
-    g.out = tree_slice(out, t, g.n_value);
+    g.out = pyml_tree_slice(out, t, g.n_value);
     if (bootstrap) pyml_tree_bootstrap_counts(g.rng, n, n_draw, cnt), g.rng ^= 0xD1B54A32D192ED03ULL;
     int32_t m = 0;
     for (pyml_index i = 0; i < n; i++) {
@@ -1270,7 +1172,7 @@ static int build_one(const pyml_tree_data *D, const pyml_tree_params *p, const i
     }
     g.seed0 = g.rng;
     if (p->splitter == PYML_SPLIT_EXACT) init_exact(&g, m, wrow, ylab, iw, xlog);
-    int s2 = grow(&g, m);
+    int s2 = pyml_tree_grow(&g, m);
     if (s2 == PYML_OK && pyml_interrupted()) s2 = PYML_ERR_INTERRUPTED;
     renumber_canonical(&g);
     n_nodes[t] = g.n_nodes;
@@ -1283,7 +1185,7 @@ int pyml_tree_build(const pyml_tree_data *D, const pyml_tree_params *p, const in
                     void *work, size_t work_size_per_tree, int n_threads)
 {
     if (!D || !p || !out || !n_nodes || !work || !seeds) return PYML_ERR_NULL;
-    int st = check_data(D, p);
+    int st = pyml_tree_check_data(D, p);
     if (st) return st;
     if (n_trees < 1 || n_threads < 1) return PYML_ERR_SIZE;
     if (p->criterion == PYML_CRIT_NEWTON) return PYML_ERR_VALUE;
@@ -1326,477 +1228,3 @@ int pyml_tree_build(const pyml_tree_data *D, const pyml_tree_params *p, const in
     return err;
 }
 
-/* --------------------------------------------------------- boosting ----- */
-
-#define GBT_BLOCK 4096
-
-/* Gradients (when gh != NULL, layout (K, n, 2)) and the summed loss of raw
- * scores, in fixed row blocks combined in order. With row weights w (NULL =
- * 1) the gradient, hessian and loss of row i are multiplied by w_i; hessians
- * are floored at 1e-16 before that, so only rows of weight 0 have h = 0 (and
- * leave the histogram bins they fall in empty). */
-static double gbt_grad_loss(int obj, int K, const double *y, const double *raw, const double *w, pyml_index n,
-                            double *gh, double *partial, int n_threads)
-{
-    pyml_index nb = pyml_n_blocks(n, GBT_BLOCK);
-    int nthr = n_threads;
-    if (nb < nthr) nthr = (int)(nb > 0 ? nb : 1);
-#pragma omp parallel for num_threads(nthr) schedule(static) if (nthr > 1)
-    for (pyml_index blk = 0; blk < nb; blk++) {
-        pyml_index i0 = blk * GBT_BLOCK, i1 = i0 + GBT_BLOCK < n ? i0 + GBT_BLOCK : n;
-        double acc = 0;
-        /* logistic: sum log(1 + e_i) as the log of products of 64 factors in
-         * (1, 2] (no overflow below 2^1023): one log per 64 rows */
-        double prod = 1.0;
-        int np_ = 0;
-        for (pyml_index i = i0; i < i1; i++) {
-            const double wi = w ? w[i] : 1.0;
-            if (obj == PYML_OBJ_SQUARED) {
-                double r = raw[i] - y[i];
-                acc += wi * r * r;
-                if (gh) { gh[2 * i] = wi * r; gh[2 * i + 1] = wi; }
-            } else if (obj == PYML_OBJ_LOGISTIC && !w) {
-                /* one exp serves the loss and the probability */
-                double z = raw[i];
-                double e = exp(-fabs(z));
-                acc += (z > 0 ? z : 0.0) - y[i] * z;
-                prod *= 1.0 + e;
-                if (++np_ == 64) {
-                    acc += log(prod);
-                    prod = 1.0;
-                    np_ = 0;
-                }
-                if (gh) {
-                    double pr = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-                    double h = pr * (1.0 - pr);
-                    gh[2 * i] = pr - y[i];
-                    gh[2 * i + 1] = h > 1e-16 ? h : 1e-16;
-                }
-            } else if (obj == PYML_OBJ_LOGISTIC) {
-                double z = raw[i];
-                double e = exp(-fabs(z));
-                acc += wi * ((z > 0 ? z : 0.0) - y[i] * z + log1p(e));
-                if (gh) {
-                    double pr = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-                    double h = pr * (1.0 - pr);
-                    gh[2 * i] = wi * (pr - y[i]);
-                    gh[2 * i + 1] = wi * (h > 1e-16 ? h : 1e-16);
-                }
-            } else {
-                const double *z = raw + (size_t)i * K;
-                double mx = z[0];
-                for (int k = 1; k < K; k++) mx = z[k] > mx ? z[k] : mx;
-                double se = 0;
-                for (int k = 0; k < K; k++) se += exp(z[k] - mx);
-                double lse = mx + log(se);
-                int yi = (int)y[i];
-                acc += wi * (lse - z[yi]);
-                if (gh) {
-                    for (int k = 0; k < K; k++) {
-                        double pr = exp(z[k] - lse);
-                        double h = pr * (1.0 - pr);
-                        double *o = gh + ((size_t)k * n + i) * 2;
-                        o[0] = wi * (pr - (k == yi ? 1.0 : 0.0));
-                        o[1] = wi * (h > 1e-16 ? h : 1e-16);
-                    }
-                }
-            }
-        }
-        partial[blk] = acc + log(prod);
-    }
-    double total = 0;
-    for (pyml_index blk = 0; blk < nb; blk++) total += partial[blk];
-    return total;
-}
-
-/* raw[i*K + k] += value of the leaf row i falls in (binned traversal). */
-static void gbt_add_tree(const pyml_tree_arrays *t, const uint8_t *codes, pyml_index n, pyml_index d, double *raw,
-                         int K, int k, int n_threads)
-{
-    int nthr = (int)(n / GBT_BLOCK) < n_threads ? (int)(n / GBT_BLOCK) : n_threads;
-    if (nthr < 1) nthr = 1;
-#pragma omp parallel for num_threads(nthr) schedule(static) if (nthr > 1)
-    for (pyml_index i = 0; i < n; i++) {
-        int32_t node = 0;
-        const uint8_t *c = codes + (size_t)i * d;
-        while (t->feature[node] >= 0)
-            node = c[t->feature[node]] <= t->split_bin[node] ? t->left[node] : t->right[node];
-        raw[(size_t)i * K + k] += t->value[node];
-    }
-}
-
-/* Growers of one boosting fit: the K trees of a softmax round are grown in
- * parallel, one per thread (each with its own workspace). */
-#define MAX_GROWERS 16
-
-static int gbt_growers(int K, int n_threads)
-{
-    int ng = K > 1 ? (n_threads < K ? n_threads : K) : 1;
-    return ng < MAX_GROWERS ? ng : MAX_GROWERS;
-}
-
-size_t pyml_gbt_workspace_size(const pyml_tree_params *p, const pyml_gbt_params *gp, pyml_index n, pyml_index d,
-                               int nb_max, pyml_index capacity, pyml_index n_eval, int n_threads)
-{
-    pyml_index nmax = n > n_eval ? n : n_eval;
-    return (size_t)gbt_growers(gp->n_outputs, n_threads) * pyml_tree_workspace_size(p, n, d, nb_max, capacity, 1) +
-           ALIGN64(sizeof(double) * 2 * (size_t)n * (size_t)gp->n_outputs) +
-           ALIGN64(sizeof(double) * (size_t)(pyml_n_blocks(nmax, GBT_BLOCK) + 1)) + ALIGN64(sizeof(int32_t) * d) +
-           ALIGN64(sizeof(int32_t) * MAX_GROWERS) + 64;
-}
-
-int pyml_gbt_fit(const pyml_tree_data *D, const pyml_tree_params *tp, const pyml_gbt_params *gp,
-                 const double *y, const double *sample_weight, double *raw, const uint8_t *eval_codes, pyml_index n_eval,
-                 const double *eval_y, double *eval_raw, pyml_tree_arrays *out, int32_t *n_nodes,
-                 double *train_loss, double *eval_loss, long *n_rounds_done, long *best_iteration,
-                 void *work, size_t work_size, int n_threads, pyml_iteration_hook hook, void *hook_ctx)
-{
-    if (!D || !tp || !gp || !y || !raw || !out || !n_nodes || !train_loss || !n_rounds_done || !best_iteration ||
-        !work)
-        return PYML_ERR_NULL;
-    if (tp->criterion != PYML_CRIT_NEWTON || tp->splitter != PYML_SPLIT_HIST) return PYML_ERR_VALUE;
-    int st = check_data(D, tp);
-    if (st) return st;
-    pyml_index n = D->n, d = D->d;
-    int K = gp->n_outputs, obj = gp->objective;
-    if (K < 1 || (obj != PYML_OBJ_SOFTMAX && K != 1) || gp->n_rounds < 0 || n_threads < 1) return PYML_ERR_SIZE;
-    if (obj == PYML_OBJ_SOFTMAX)
-        for (pyml_index i = 0; i < n; i++)
-            if (!(y[i] >= 0 && y[i] < K)) return PYML_ERR_INDEX;
-    if (sample_weight) {
-        double tot = 0;
-        for (pyml_index i = 0; i < n; i++) {
-            if (!(sample_weight[i] >= 0 && sample_weight[i] < INFINITY)) return PYML_ERR_VALUE;
-            tot += sample_weight[i];
-        }
-        if (!(tot > 0)) return PYML_ERR_VALUE;
-    }
-    if (n_eval > 0) {
-        if (!eval_codes || !eval_y || !eval_raw || !eval_loss) return PYML_ERR_NULL;
-        for (pyml_index i = 0; i < n_eval; i++) {
-            if (obj == PYML_OBJ_SOFTMAX && !(eval_y[i] >= 0 && eval_y[i] < K)) return PYML_ERR_INDEX;
-            for (pyml_index j = 0; j < d; j++)
-                if (eval_codes[i * d + j] >= D->nbins[j]) return PYML_ERR_INDEX;
-        }
-    }
-    if (work_size < pyml_gbt_workspace_size(tp, gp, n, d, D->nb_max, out->capacity, n_eval, n_threads))
-        return PYML_ERR_WORKSPACE;
-    int ng = gbt_growers(K, n_threads);
-    grower gs[MAX_GROWERS];
-    char *base = (char *)work;
-    size_t tws = pyml_tree_workspace_size(tp, n, d, D->nb_max, out->capacity, 1);
-    for (int i = 0; i < ng; i++) {
-        grower *g = &gs[i];
-        memset(g, 0, sizeof *g);
-        grower_init(g, base + (size_t)i * tws, D, tp, out->capacity, 1);
-        g->yc = NULL;
-        /* several trees at once: one thread each; one tree: all threads */
-        g->n_threads = ng > 1 ? 1 : n_threads;
-        g->rng = gp->seed; /* unused: boosting draws no per-node features */
-        /* Level-wise growth when every node of the deepest split level can
-         * keep its histogram (decided by the parameters only). */
-        g->bfs = tp->max_leaves <= 0 && tp->max_depth >= 1 && tp->max_depth <= 24 &&
-                 g->n_slots >= (1 << (tp->max_depth - 1)) + 1;
-    }
-    carver cc = {base + (size_t)ng * tws, 0}, *cur = &cc;
-    double *gh = (double *)carve(cur, sizeof(double) * 2 * (size_t)n * K);
-    pyml_index nmax = n > n_eval ? n : n_eval;
-    double *partial = (double *)carve(cur, sizeof(double) * (size_t)(pyml_n_blocks(nmax, GBT_BLOCK) + 1));
-    int32_t *perm = (int32_t *)carve(cur, sizeof(int32_t) * d);
-    int32_t *mrows = (int32_t *)carve(cur, sizeof(int32_t) * MAX_GROWERS);
-    /* Row and column subsamples come from one stream, drawn tree by tree in
-     * order, so they do not depend on how trees are spread over threads. */
-    uint64_t rng = gp->seed;
-    double w_total = (double)n;
-    if (sample_weight) {
-        w_total = 0;
-        for (pyml_index i = 0; i < n; i++) w_total += sample_weight[i];
-    }
-    double loss = gbt_grad_loss(obj, K, y, raw, sample_weight, n, gh, partial, n_threads) / w_total;
-    double best = INFINITY;
-    long best_it = -1, t;
-    int ncol = (int)(gp->colsample_bytree * (double)d + 0.5);
-    if (ncol < 1) ncol = 1;
-    if (ncol > d) ncol = (int)d;
-    int status = PYML_OK;
-    for (t = 0; t < gp->n_rounds; t++) {
-        /* The K trees of a round (one per class) all fit the gradients of
-         * the round's start, in waves of ng trees grown in parallel. */
-        for (int k0 = 0; k0 < K; k0 += ng) {
-            int nk = K - k0 < ng ? K - k0 : ng;
-            for (int j = 0; j < nk; j++) {
-                int k = k0 + j;
-                grower *g = &gs[j];
-                g->out = tree_slice(out, (int)(t * K + k), 1);
-                g->rs = gh + (size_t)k * n * 2;
-                /* Column subsample: a sorted random subset of the features. */
-                for (int c = 0; c < d; c++) perm[c] = c;
-                if (ncol < d) {
-                    for (int i = 0; i < ncol; i++) {
-                        int c = i + (int)rand_below(&rng, (uint64_t)(d - i));
-                        int32_t tmp = perm[i];
-                        perm[i] = perm[c];
-                        perm[c] = tmp;
-                    }
-                    /* insertion sort keeps histogram access in feature order */
-                    for (int i = 1; i < ncol; i++) {
-                        int32_t v = perm[i];
-                        int c = i - 1;
-                        while (c >= 0 && perm[c] > v) { perm[c + 1] = perm[c]; c--; }
-                        perm[c + 1] = v;
-                    }
-                }
-                g->n_active = ncol;
-                memcpy(g->active, perm, sizeof(int32_t) * ncol);
-                int32_t m = 0;
-                if (gp->subsample < 1.0) {
-                    for (pyml_index i = 0; i < n; i++)
-                        if (rand_unit(&rng) < gp->subsample) g->rows[m++] = (int32_t)i;
-                } else {
-                    for (pyml_index i = 0; i < n; i++) g->rows[m++] = (int32_t)i;
-                }
-                if (m == 0) g->rows[m++] = 0;
-                mrows[j] = m;
-            }
-            if (nk == 1) {
-                /* no enclosing parallel construct (even an inactive one):
-                 * the tree's own parallel loops must run at the top level,
-                 * where OpenMP reuses its thread pool */
-                grow(&gs[0], mrows[0]);
-            } else {
-#pragma omp parallel for num_threads(nk) schedule(dynamic, 1)
-                for (int j = 0; j < nk; j++) grow(&gs[j], mrows[j]);
-            }
-            /* Add the wave's trees to the scores. */
-            for (int j = 0; j < nk; j++) {
-                int k = k0 + j;
-                grower *g = &gs[j];
-                n_nodes[t * K + k] = g->n_nodes;
-                pyml_tree_arrays tr = tree_slice(out, (int)(t * K + k), 1);
-                if (gp->subsample >= 1.0) {
-                    /* Every row sits in one leaf's segment of g->rows: add
-                     * the leaf values directly, no traversal needed. Serial:
-                     * leaves interleave in row order, so threads writing
-                     * different leaves would share cache lines of raw (2
-                     * threads measured 2.4x slower than 1). */
-                    const int32_t *rows = g->rows, *ns = g->nstart, *ne = g->nend;
-                    for (int32_t nd = 0; nd < g->n_nodes; nd++) {
-                        if (tr.feature[nd] >= 0) continue;
-                        double v = tr.value[nd];
-                        for (int32_t q = ns[nd]; q < ne[nd]; q++) raw[(size_t)rows[q] * K + k] += v;
-                    }
-                } else {
-                    gbt_add_tree(&tr, D->codes, n, d, raw, K, k, n_threads);
-                }
-                if (n_eval > 0) gbt_add_tree(&tr, eval_codes, n_eval, d, eval_raw, K, k, n_threads);
-            }
-        }
-        loss = gbt_grad_loss(obj, K, y, raw, sample_weight, n, gh, partial, n_threads) / w_total;
-        train_loss[t] = loss;
-        int stop = 0;
-        if (n_eval > 0) {
-            double el = gbt_grad_loss(obj, K, eval_y, eval_raw, NULL, n_eval, NULL, partial, n_threads) /
-                        (double)n_eval;
-            eval_loss[t] = el;
-            if (el < best) {
-                best = el;
-                best_it = t;
-            } else if (gp->early_stopping_rounds > 0 && t - best_it >= gp->early_stopping_rounds) {
-                stop = 1;
-            }
-        }
-        if (!isfinite(loss)) {
-            status = PYML_ERR_NONFINITE;
-            t++;
-            break;
-        }
-        if (hook) {
-            int h = hook(hook_ctx, t, loss);
-            if (h < 0) {
-                status = PYML_ERR_INTERRUPTED;
-                t++;
-                break;
-            }
-            if (h > 0) stop = 1;
-        }
-        if (stop) {
-            t++;
-            break;
-        }
-    }
-    *n_rounds_done = t;
-    *best_iteration = (n_eval > 0 && best_it >= 0) ? best_it : t - 1;
-    return status;
-}
-
-/* ---------------------------------------------- exact-splitter sort ----- */
-
-/* LSD radix sort of (key, row) pairs: 6 passes of 11 bits over 64-bit keys;
- * a pass whose digit is the same for every key is skipped. Stable, so equal
- * keys keep their row order. The result ends in (key, row).
- *
- * Columns of few distinct values (one-hot features) send most rows to one
- * bucket, and one write cursor per bucket becomes a single dependent chain
- * of increments; such columns use radix_pass_quarters (4 independent
- * cursors, sort 20% faster on one-hot data). Continuous columns keep the
- * single-cursor passes with all digit counts taken in one read of the keys
- * (4 cursors cost them one more read per pass: 20% slower). */
-#define RADIX_BITS 11
-#define RADIX_SIZE (1 << RADIX_BITS)
-#define RADIX_PASSES 6
-#define RADIX_WAYS 4
-
-/* One pass over (k0, r0) into (k1, r1) seen as 4 quarters, each with its own
- * counts and cursors (the last quarter also takes the n % 4 tail). Within a
- * bucket quarter 0's rows come first, then quarter 1's, ..., which keeps the
- * pass stable. c: RADIX_WAYS * RADIX_SIZE scratch. */
-static void radix_pass_quarters(const uint64_t *k0, const int32_t *r0, uint64_t *k1, int32_t *r1, pyml_index n,
-                                int shift, uint32_t *c)
-{
-    const pyml_index qn = n / RADIX_WAYS;
-    uint32_t *c0 = c, *c1 = c + RADIX_SIZE, *c2 = c + 2 * RADIX_SIZE, *c3 = c + 3 * RADIX_SIZE;
-    memset(c, 0, sizeof(uint32_t) * RADIX_WAYS * RADIX_SIZE);
-    for (pyml_index i = 0; i < qn; i++) { /* the quarters interleaved: 4 independent chains */
-        c0[(k0[i] >> shift) & (RADIX_SIZE - 1)]++;
-        c1[(k0[i + qn] >> shift) & (RADIX_SIZE - 1)]++;
-        c2[(k0[i + 2 * qn] >> shift) & (RADIX_SIZE - 1)]++;
-        c3[(k0[i + 3 * qn] >> shift) & (RADIX_SIZE - 1)]++;
-    }
-    for (pyml_index i = RADIX_WAYS * qn; i < n; i++) c3[(k0[i] >> shift) & (RADIX_SIZE - 1)]++;
-    uint32_t acc = 0;
-    for (int b = 0; b < RADIX_SIZE; b++)
-        for (int w = 0; w < RADIX_WAYS; w++) {
-            uint32_t t = c[w * RADIX_SIZE + b];
-            c[w * RADIX_SIZE + b] = acc;
-            acc += t;
-        }
-    for (pyml_index i = 0; i < qn; i++) {
-        pyml_index i1 = i + qn, i2 = i + 2 * qn, i3 = i + 3 * qn;
-        uint32_t d0 = c0[(k0[i] >> shift) & (RADIX_SIZE - 1)]++;
-        uint32_t d1 = c1[(k0[i1] >> shift) & (RADIX_SIZE - 1)]++;
-        uint32_t d2 = c2[(k0[i2] >> shift) & (RADIX_SIZE - 1)]++;
-        uint32_t d3 = c3[(k0[i3] >> shift) & (RADIX_SIZE - 1)]++;
-        k1[d0] = k0[i];
-        r1[d0] = r0[i];
-        k1[d1] = k0[i1];
-        r1[d1] = r0[i1];
-        k1[d2] = k0[i2];
-        r1[d2] = r0[i2];
-        k1[d3] = k0[i3];
-        r1[d3] = r0[i3];
-    }
-    for (pyml_index i = RADIX_WAYS * qn; i < n; i++) { /* quarter 3's tail, after its first qn rows */
-        uint32_t dst = c3[(k0[i] >> shift) & (RADIX_SIZE - 1)]++;
-        k1[dst] = k0[i];
-        r1[dst] = r0[i];
-    }
-}
-
-/* Whether the first 64 keys hold at most 8 distinct values (a guess that the
- * column has few: it only picks the faster of two exact sorts). */
-static int radix_few_values(const uint64_t *key, pyml_index n)
-{
-    uint64_t seen[8];
-    int ns = 0;
-    for (pyml_index i = 0; i < n && i < 64; i++) {
-        int found = 0;
-        for (int s = 0; s < ns; s++) found |= seen[s] == key[i];
-        if (found) continue;
-        if (ns == 8) return 0;
-        seen[ns++] = key[i];
-    }
-    return 1;
-}
-
-_Static_assert(RADIX_PASSES >= RADIX_WAYS, "radix count scratch too small for the 4-cursor passes");
-
-/* count: RADIX_PASSES * RADIX_SIZE scratch. */
-static void radix_sort_pairs(uint64_t *key, int32_t *row, uint64_t *key2, int32_t *row2, pyml_index n,
-                             uint32_t *count)
-{
-    uint64_t *k0 = key, *k1 = key2;
-    int32_t *r0 = row, *r1 = row2;
-    const int quarters = n >= 4 * RADIX_WAYS && radix_few_values(key, n);
-    uint64_t diff = 0; /* quarters: the bits that vary */
-    if (quarters) {
-        for (pyml_index i = 0; i < n; i++) diff |= key[i] ^ key[0];
-    } else {
-        memset(count, 0, sizeof(uint32_t) * RADIX_PASSES * RADIX_SIZE);
-        for (pyml_index i = 0; i < n; i++)
-            for (int p = 0; p < RADIX_PASSES; p++)
-                count[p * RADIX_SIZE + ((key[i] >> (p * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
-    }
-    for (int p = 0; p < RADIX_PASSES; p++) {
-        const int shift = p * RADIX_BITS;
-        if (quarters) {
-            if (((diff >> shift) & (RADIX_SIZE - 1)) == 0) continue;
-            radix_pass_quarters(k0, r0, k1, r1, n, shift, count);
-        } else {
-            uint32_t *c = count + p * RADIX_SIZE;
-            if (c[(k0[0] >> shift) & (RADIX_SIZE - 1)] == (uint32_t)n) continue;
-            uint32_t acc = 0;
-            for (int b = 0; b < RADIX_SIZE; b++) {
-                uint32_t t = c[b];
-                c[b] = acc;
-                acc += t;
-            }
-            for (pyml_index i = 0; i < n; i++) {
-                uint32_t dst = c[(k0[i] >> shift) & (RADIX_SIZE - 1)]++;
-                k1[dst] = k0[i];
-                r1[dst] = r0[i];
-            }
-        }
-        uint64_t *tk = k0;
-        k0 = k1;
-        k1 = tk;
-        int32_t *tr = r0;
-        r0 = r1;
-        r1 = tr;
-    }
-    if (k0 != key) {
-        memcpy(key, k0, sizeof(uint64_t) * (size_t)n);
-        memcpy(row, r0, sizeof(int32_t) * (size_t)n);
-    }
-}
-
-/* Order-preserving map of a (non-NaN) double to an unsigned integer: flip
- * every bit of negatives, set the sign bit of the others. */
-static inline uint64_t sort_key(double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
-}
-
-static inline double sort_key_value(uint64_t k)
-{
-    uint64_t u = (k >> 63) ? (k & 0x7FFFFFFFFFFFFFFFULL) : ~k;
-    double v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-static size_t sort_work_per_thread(pyml_index n)
-{
-    return 2 * ALIGN64(sizeof(uint64_t) * (size_t)n) + ALIGN64(sizeof(int32_t) * (size_t)n) +
-           ALIGN64(sizeof(uint32_t) * RADIX_PASSES * RADIX_SIZE);
-}
-
-size_t pyml_tree_sort_workspace_size(pyml_index n, int n_threads)
-{
-    return (size_t)(n_threads < 1 ? 1 : n_threads) * sort_work_per_thread(n) + 64;
-}
-
-/* ------------------------------------------------- binning, predict ----- */
-
-#define T float
-#define SFX f32
-#include "tree_impl.inc"
-#undef T
-#undef SFX
-
-#define T double
-#define SFX f64
-#include "tree_impl.inc"
-#undef T
-#undef SFX

@@ -1,0 +1,125 @@
+/* Internal to the tree family (not part of the kernel API): the state of one
+ * tree grower and the helpers that tree.c (growth: histograms, split search,
+ * partition, levels, the exact splitter), gbt.c (the boosting loop) and
+ * tree_bin.c (binning, prediction, the radix sort) share. */
+#ifndef PYML_TREE_GROW_H
+#define PYML_TREE_GROW_H
+
+#include <math.h>
+#include <string.h>
+
+#include "rng.h"
+#include "tree.h"
+
+typedef struct {
+    const pyml_tree_data *D;
+    const pyml_tree_params *P;
+    int S;          /* stats per node / bin, last = count */
+    int S0;         /* generic row stats (S - 1) */
+    int Sh;         /* doubles per histogram bin: S, or 2 (G, H) for count-free newton */
+    int n_value;
+    const int32_t *yc;  /* class mode labels */
+    const double *w;    /* class mode row weights (NULL = 1) */
+    const double *rs;   /* generic row stats (n, S0) */
+    /* workspace */
+    int32_t *rows, *tmp;
+    /* exact splitter (tree_exact.inc) */
+    int32_t *sorted, *srank;  /* (d, n) per-feature lists */
+    int32_t *xtmp;            /* (threads, 2, n) partition scratch */
+    int32_t *fbuf;            /* per-node feature draws */
+    void *cbuf;               /* per-(node, feature) candidates */
+    int32_t *sp_pos;          /* last left position of a node's split */
+    uint8_t *flags;           /* per row: in the tree (init), goes left (partition) */
+    const uint8_t *ylab;      /* class of every row (K <= 255, integer weights) or NULL */
+    const int32_t *iw;        /* integer row weights, or NULL when all are 1 */
+    const double *xlog;       /* xlog[c] = c log2 c */
+    uint64_t seed0;           /* tree seed (per-node feature draws) */
+    double *hist;
+    size_t hist_elems;  /* doubles per slot */
+    int32_t *slot_free;
+    int n_free, n_slots;
+    double *nstats, *lstats, *scratch;
+    int32_t *nstart, *nend, *ndepth, *nslot, *sp_feat, *sp_bin, *open;
+    double *sp_gain, *sp_thr;
+    int n_open;
+    int32_t *active, *fsample;
+    int32_t *chunk_left;   /* rows sent left per chunk (parallel partition) */
+    int n_active;
+    uint64_t rng;
+    double w_root;
+    double min_w_leaf;     /* impurity criteria: least child weight (min_weight_fraction_leaf · W_root) */
+    pyml_tree_arrays out;
+    int n_nodes, n_leaves;
+    int n_threads;
+    int bfs;               /* depth-wise growth one level at a time (boosting) */
+    int32_t *open2, *mid, *aux;
+} grower;
+
+#define ALIGN64(x) (((x) + 63) & ~(size_t)63)
+
+/* Rows per chunk of the parallel partition (a fixed size, so the result
+ * never depends on the thread count). */
+#define PART_CHUNK 8192
+
+/* Rows ahead whose codes and gradients the histogram loop prefetches. */
+#define HIST_PF 16
+
+/* Threads of the level-wise growth (each has its own split-scan scratch). */
+#define MAX_LEVEL_THREADS 64
+
+/* Exact splitter scratch: feature draws and split candidates of up to
+ * EXACT_FBUF_ROWS nodes (>= MAX_LEVEL_THREADS and the level task limit). */
+#define EXACT_FBUF_ROWS 256
+#define EXACT_CAND_BYTES 16
+
+static inline int thread_id(void)
+{
+#if PYML_HAVE_OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* Workspace carving: *off advances by the aligned size; with base NULL only
+ * the total is measured. */
+typedef struct {
+    char *base;
+    size_t off;
+} carver;
+
+static inline void *pyml_tree_carve(carver *c, size_t bytes)
+{
+    void *p = c->base ? (void *)(c->base + c->off) : NULL;
+    c->off += ALIGN64(bytes);
+    return p;
+}
+
+/* Sort keys of doubles: unsigned order equals numeric order (negatives flipped). */
+static inline uint64_t sort_key(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
+}
+
+static inline double sort_key_value(uint64_t k)
+{
+    uint64_t u = (k >> 63) ? (k & 0x7FFFFFFFFFFFFFFFULL) : ~k;
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/* tree.c */
+int pyml_tree_check_data(const pyml_tree_data *D, const pyml_tree_params *p);
+pyml_tree_arrays pyml_tree_slice(const pyml_tree_arrays *o, int t, int n_value);
+int32_t pyml_tree_grower_init(grower *g, char *work, const pyml_tree_data *D, const pyml_tree_params *p,
+                              pyml_index cap, int nthr);
+int pyml_tree_grow(grower *g, int32_t m);
+/* tree_bin.c */
+size_t pyml_tree_sort_work_per_thread(pyml_index n);
+void pyml_tree_radix_sort_pairs(uint64_t *key, int32_t *row, uint64_t *key2, int32_t *row2, pyml_index n,
+                                uint32_t *count);
+
+#endif
