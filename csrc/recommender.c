@@ -10,6 +10,29 @@
 
 #include "recommender.h"
 
+/* The Adam passes and the ALS solves are compute-bound on short rows, where
+ * AVX-512 pays: the ALS group solve gets an x86-64-v4 clone (RC_HOT), and the
+ * Adam passes (double) a separate 64-byte-vector build picked at run time
+ * when the CPU has x86-64-v4 (rc_cpu_v4; a target clone could not change the
+ * vector type). The order of every sum is fixed by the C code, so all these
+ * builds give the same bits up to FMA contraction in the baseline one, and
+ * never depend on the thread count. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(PYML_NO_TARGET_CLONES) && __GNUC__ >= 12
+#define RC_HAVE_V4 1
+#define RC_HOT __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define RC_HOT_NO_V4 PYML_HOT
+static int rc_cpu_v4(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("x86-64-v4");
+}
+#else
+#define RC_HAVE_V4 0
+#define RC_HOT PYML_HOT
+#define RC_HOT_NO_V4 PYML_HOT
+#endif
+
 static size_t rc_align(size_t x) { return (x + 63) & ~(size_t)63; }
 
 /* cost+grad workspace: errors (nnz T), then doubles: per-item squared error,
@@ -36,28 +59,78 @@ size_t pyml_cofi_cost_grad_workspace_size(pyml_index nnz, pyml_index n_items, py
     return rc_cg(nnz, n_items, n_users, elem_size).total;
 }
 
-/* Adam: the cost+grad workspace, then gradients, first and second moments of
- * all parameters (X, W, b laid out one after the other). */
+/* Adam, one iteration in two passes, each row's Adam step fused into the
+ * pass that completes its gradient:
+ *   users: e_ij = x_i . w_j + b_j - y_ij over the user's ratings (stored in
+ *          item-CSR order), dJ/dw_j, dJ/db_j, the old w_j kept in a padded
+ *          copy, then the Adam step of w_j, b_j in place;
+ *   items: dJ/dx_i = sum_j e_ij w_j(old) + lambda x_i, then x_i's step.
+ * Layout: first and second moments of all parameters (X, W, b one after the
+ * other), errors (nnz, item order), the ratings in user order (nnz), the
+ * old W (rows of ldw = d rounded up to 8), one gradient row per block of
+ * rows, then per-user squared error and |w_j|^2 and per-item
+ * |x_i|^2 (doubles). */
 static size_t rc_n_params(pyml_index n_items, pyml_index n_users, pyml_index d)
 {
     return (size_t)(n_items * d + n_users * d + n_users);
 }
 
+/* Rows per scheduling block: users are few and of very uneven length (the
+ * lab: 443 users, up to 1,270 ratings each), items many and short. */
+#define RC_ADAM_UBLOCK 4
+#define RC_ADAM_IBLOCK 16
+
+typedef struct {
+    size_t m, v, err, uvals, wold, scr, user_sq, user_reg, item_reg, total;
+    pyml_index ldw;
+} rc_adam_layout;
+
+static rc_adam_layout rc_adam(pyml_index nnz, pyml_index n_items, pyml_index n_users, pyml_index d,
+                              size_t es)
+{
+    rc_adam_layout L;
+    const size_t p = rc_align(rc_n_params(n_items, n_users, d) * es);
+    const pyml_index nbu = (n_users + RC_ADAM_UBLOCK - 1) / RC_ADAM_UBLOCK;
+    const pyml_index nbi = (n_items + RC_ADAM_IBLOCK - 1) / RC_ADAM_IBLOCK;
+    const size_t nblk = (size_t)(nbu > nbi ? nbu : nbi);
+    size_t off = 0;
+    L.ldw = (d + 7) & ~(pyml_index)7;
+    L.m = off;        off += p;
+    L.v = off;        off += p;
+    L.err = off;      off += rc_align((size_t)(nnz > 0 ? nnz : 1) * es);
+    L.uvals = off;    off += rc_align((size_t)(nnz > 0 ? nnz : 1) * es);
+    L.wold = off;     off += rc_align((size_t)(n_users * L.ldw) * es);
+    L.scr = off;      off += rc_align((nblk > 0 ? nblk : 1) * (size_t)L.ldw * es);
+    L.user_sq = off;  off += rc_align((size_t)(n_users + 1) * sizeof(double));
+    L.user_reg = off; off += rc_align((size_t)(n_users + 1) * sizeof(double));
+    L.item_reg = off; off += rc_align((size_t)(n_items + 1) * sizeof(double));
+    L.total = off + 64;
+    return L;
+}
+
 size_t pyml_cofi_adam_workspace_size(pyml_index nnz, pyml_index n_items, pyml_index n_users,
                                      pyml_index n_features, size_t elem_size)
 {
-    size_t p = rc_align(rc_n_params(n_items, n_users, n_features) * elem_size);
-    return pyml_cofi_cost_grad_workspace_size(nnz, n_items, n_users, elem_size) + 3 * p + 64;
+    return rc_adam(nnz, n_items, n_users, n_features, elem_size).total;
 }
 
-/* ALS: per-thread normal equations (D x D + 2 D doubles, D = n_features + 1)
- * plus the gathered, transposed neighbour vectors and targets of one row
- * (D + 1 rows of max_len doubles), then the cost workspace (per item / user). */
+/* ALS rows solved side by side (lanes of one interleaved Cholesky): 8
+ * doubles fill one AVX-512 vector or two AVX2 ones (12 % faster than 4 on
+ * MovieLens' items). */
+#define RC_NL 8
+
+/* ALS, per thread: one row's normal equations and right-hand side (Dp + 1
+ * rows of Dp doubles, D = n_features + 1 rounded up to Dp, a multiple of 4),
+ * RC_NL systems interleaved (RC_NL Dp^2), their right-hand sides and inverse
+ * diagonals (RC_NL Dp each), the gathered neighbour vectors of one row
+ * (max_len + 4 rows of Dp, zero padded) and its targets; then the cost
+ * workspace (per item / user). */
 static size_t rc_ridge_doubles(pyml_index d, pyml_index max_len)
 {
-    size_t len = (size_t)(max_len > 0 ? max_len : 1);
-    len = (len + 7) & ~(size_t)7;
-    return (size_t)((d + 1) * (d + 1) + 2 * (d + 1)) + (size_t)(d + 2) * len;
+    const size_t Dp = (size_t)((d + 1 + 3) & ~(pyml_index)3);
+    const size_t len = (size_t)(max_len > 0 ? max_len : 1) + 4;
+    size_t n = (Dp + 1) * Dp + RC_NL * Dp * Dp + 2 * RC_NL * Dp + len * Dp + len;
+    return (n + 7) & ~(size_t)7;
 }
 
 size_t pyml_cofi_ridge_workspace_doubles(pyml_index n_features, pyml_index max_len, int n_threads)

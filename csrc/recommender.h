@@ -29,7 +29,12 @@
  * Adam (the lab's training): full-batch cost and gradient above, then
  *     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
  *     p -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)   (Keras' form)
- * cost_history[t] is the cost of the parameters before update t.
+ * cost_history[t] is the cost of the parameters before update t. One
+ * iteration is two passes, each row's step taken as soon as its gradient is
+ * complete: per user (its errors e_ij, dJ/dw_j and dJ/db_j, then the steps of
+ * w_j and b_j; the old W is kept for the item pass) and per item (dJ/dx_i
+ * from the stored errors and the old W, then the step of x_i). Every row is
+ * independent within a pass, so any thread count gives the same bits.
  */
 #ifndef PYML_RECOMMENDER_H
 #define PYML_RECOMMENDER_H

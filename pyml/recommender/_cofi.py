@@ -37,6 +37,23 @@ def _check_ids(ids, name):
     return arr
 
 
+def _index_ids(ids):
+    """(sorted distinct ids, index of each id in them): ``np.unique(ids, return_inverse=True)``.
+
+    Ids up to a few times the number of ratings (the usual case: MovieLens
+    item ids reach 193,609 for 100k ratings) are mapped through a presence
+    table in O(n + max_id) instead of a sort (0.3 ms instead of 2.5 ms).
+    """
+    top = int(ids.max())
+    if top > 8 * len(ids) + (1 << 20):
+        uniq, inv = np.unique(ids, return_inverse=True)
+        return uniq, inv.reshape(-1)
+    present = np.zeros(top + 1, dtype=bool)
+    present[ids] = True
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present).astype(np.int64, copy=False), rank[ids]
+
+
 def _lookup(sorted_ids, ids):
     """(positions, known mask) of ids in a sorted id array."""
     pos = np.searchsorted(sorted_ids, ids)
@@ -188,8 +205,8 @@ class CollaborativeFiltering(RegressorMixin, BaseEstimator):
             raise ValueError(f"{_NAME}: X has {Xa.shape[0]} rows but y has {y.shape[0]} ratings")
         users = _check_ids(Xa[:, 0], "user ids (X[:, 0])")
         items = _check_ids(Xa[:, 1], "item ids (X[:, 1])")
-        self.user_ids_, u_idx = np.unique(users, return_inverse=True)
-        self.item_ids_, i_idx = np.unique(items, return_inverse=True)
+        self.user_ids_, u_idx = _index_ids(users)
+        self.item_ids_, i_idx = _index_ids(items)
         try:
             csr = _k.csr_from_triplets(u_idx.astype(np.int64).ravel(), i_idx.astype(np.int64).ravel(), y,
                                        len(self.user_ids_), len(self.item_ids_))
@@ -215,12 +232,10 @@ class CollaborativeFiltering(RegressorMixin, BaseEstimator):
         if R.shape != Y.shape:
             raise ValueError(f"{_NAME}: Y has shape {Y.shape} but R has shape {R.shape}; they must be equal "
                              "(items x users)")
-        if not np.all((R == 0) | (R == 1)):
-            raise ValueError(f"{_NAME}: R must contain only 0 and 1 (1 = rated)")
-        if not np.all(np.isfinite(Y[R != 0])):
-            raise ValueError(f"{_NAME}: Y contains NaN or infinity at a rated entry (R = 1); every observed "
-                             "rating must be a finite number (entries where R = 0 are ignored)")
-        per_user = R.sum(axis=0)
+        # The structure is found in C in one pass over (Y, R), which also refuses an R other than 0/1 and
+        # a non-finite Y at a rated entry (ValueError naming the first bad row).
+        csr = _structure(Y, R, _threads(self.n_jobs, Y.size // 8), _NAME)
+        per_user = np.diff(csr[3])
         if not np.any(per_user):
             raise ValueError(f"{_NAME}: R has no ratings (all zero); at least one rating is required")
         if np.any(per_user == 0):
@@ -229,7 +244,6 @@ class CollaborativeFiltering(RegressorMixin, BaseEstimator):
         n_items, n_users = Y.shape
         self.item_ids_ = np.arange(n_items, dtype=np.int64)
         self.user_ids_ = np.arange(n_users, dtype=np.int64)
-        csr = _structure(Y, R, _threads(self.n_jobs, Y.size // 8), _NAME)
         return self._fit_structure(csr, Y.dtype, max_iter, callbacks)
 
     def _fit_structure(self, csr, dtype, max_iter, callbacks):
@@ -252,9 +266,9 @@ class CollaborativeFiltering(RegressorMixin, BaseEstimator):
         n_threads = _threads(self.n_jobs, nnz * d)
         if self.solver == "adam":
             # The lab's order of draws: W, X, b from a standard normal.
-            W = rng.standard_normal((n_users, d)).astype(dtype)
-            X = rng.standard_normal((n_items, d)).astype(dtype)
-            b = rng.standard_normal(n_users).astype(dtype)
+            W = rng.standard_normal((n_users, d)).astype(dtype, copy=False)
+            X = rng.standard_normal((n_items, d)).astype(dtype, copy=False)
+            b = rng.standard_normal(n_users).astype(dtype, copy=False)
             c = np.zeros(n_items, dtype=dtype)
             offset = (self._item_avg * (counts_i > 0)) if self.mean_normalize else np.zeros(n_items)
         else:

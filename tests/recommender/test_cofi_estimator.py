@@ -71,10 +71,11 @@ def _np_als(Y, R, X0, lam, iters):
     return X, W, b, c, np.array(costs)
 
 
-def test_adam_equals_numpy_lab_loop(data):
+@pytest.mark.parametrize("d", [5, 13])  # 13: the 8-wide partial sums, their tail and 4-rating groups
+def test_adam_equals_numpy_lab_loop(data, d):
     Y, R = data.Y, data.R
-    m = CollaborativeFiltering(n_features=5, reg_lambda=1.0, solver="adam", max_iter=30, random_state=3).fit_matrix(Y, R)
-    X, W, b, costs = _np_adam(Y, R, 5, 1.0, 0.1, 30, 3)
+    m = CollaborativeFiltering(n_features=d, reg_lambda=1.0, solver="adam", max_iter=30, random_state=3).fit_matrix(Y, R)
+    X, W, b, costs = _np_adam(Y, R, d, 1.0, 0.1, 30, 3)
     np.testing.assert_allclose(m.cost_history_, costs, rtol=1e-9)
     np.testing.assert_allclose(m.item_features_, X, rtol=1e-7, atol=1e-9)
     np.testing.assert_allclose(m.user_bias_, b, rtol=1e-7, atol=1e-9)
@@ -87,10 +88,11 @@ def test_adam_equals_numpy_lab_loop(data):
     assert cofi_cost_func(X, W, b.reshape(1, -1), Ynorm, R, 1.0) < costs[-1]
 
 
-def test_als_equals_numpy_reference_and_beats_adam(data):
+@pytest.mark.parametrize("d", [4, 9])  # normal equations of 5 and 10 unknowns (padded to 8 and 12)
+def test_als_equals_numpy_reference_and_beats_adam(data, d):
     Y, R = data.Y, data.R
-    m = CollaborativeFiltering(n_features=4, reg_lambda=2.0, max_iter=5, random_state=0).fit_matrix(Y, R)
-    X0 = 0.1 * np.random.default_rng(0).standard_normal((Y.shape[0], 4))
+    m = CollaborativeFiltering(n_features=d, reg_lambda=2.0, max_iter=5, random_state=0).fit_matrix(Y, R)
+    X0 = 0.1 * np.random.default_rng(0).standard_normal((Y.shape[0], d))
     X, W, b, c, costs = _np_als(Y, R, X0, 2.0, 5)
     np.testing.assert_allclose(m.cost_history_, costs, rtol=1e-9)
     np.testing.assert_allclose(m.item_features_, X, rtol=1e-6, atol=1e-9)
@@ -98,14 +100,15 @@ def test_als_equals_numpy_reference_and_beats_adam(data):
     np.testing.assert_allclose(m.item_bias_, c, rtol=1e-6, atol=1e-9)
     assert np.all(np.diff(m.cost_history_) <= 1e-9 * m.cost_history_[0])  # ALS never increases the cost
     # 5 ALS sweeps reach a lower cost than 5 steps of the lab's Adam (NumPy reference) on the same model size
-    _, _, _, adam_costs = _np_adam(Y, R, 4, 2.0, 0.1, 5, 0)
+    _, _, _, adam_costs = _np_adam(Y, R, d, 2.0, 0.1, 5, 0)
     assert m.cost_history_[-1] < adam_costs[-1]
 
 
+@pytest.mark.parametrize("d", [6, 19])  # 19: enough work (nnz * d) for fit to really use 2 threads
 @pytest.mark.parametrize("solver", ["als", "adam"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_threads_bitwise_identical_and_dtype_kept(data, solver, dtype):
-    kw = dict(n_features=6, solver=solver, max_iter=8, random_state=1)
+def test_threads_bitwise_identical_and_dtype_kept(data, solver, dtype, d):
+    kw = dict(n_features=d, solver=solver, max_iter=8, random_state=1)
     X, y = data.X, data.y.astype(dtype)
     m1 = CollaborativeFiltering(n_jobs=1, **kw).fit(X, y)
     m2 = CollaborativeFiltering(n_jobs=2, **kw).fit(X, y)
@@ -124,6 +127,12 @@ def test_fit_pairs_equals_fit_matrix_with_arbitrary_ids(data):
     np.testing.assert_allclose(m2.item_features_, m1.item_features_, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(m2.predict(X2), m1.predict(X), rtol=1e-9)
     np.testing.assert_array_equal(m2.user_ids_, np.unique(X2[:, 0]))
+    # huge ids take the sorting path of the id mapping instead of the presence table: same model
+    X3 = X2 + np.array([10**15, 3 * 10**14])
+    m3 = CollaborativeFiltering(n_features=3, max_iter=4, random_state=0).fit(X3[order], data.y[order])
+    np.testing.assert_array_equal(m3.item_ids_, np.unique(X3[:, 1]))
+    np.testing.assert_array_equal(m3.item_features_, m2.item_features_)
+    np.testing.assert_array_equal(m3.predict(X3), m2.predict(X2))
 
 
 def test_predict_fallbacks_never_nan(data):
