@@ -801,10 +801,15 @@ class DQN:
         state = self.__dict__.copy()
         for scratch in ("_rl_work", "_rl_ep_work", "_rl_step_work"):  # rebuilt on the next call
             state.pop(scratch, None)
+        from pyml import __version__
+
+        state["_pyml_version"] = __version__
         return state
 
     def __setstate__(self, state):
-        state = dict(state)
+        from pyml.neural_network._sequential import _check_pickle_version
+
+        state = _check_pickle_version(state, type(self).__name__)
         old = state.pop("_sample_state", None)  # pickles from before the buffer owned the generator
         state.pop("_rng", None)
         self.__dict__.update(state)

@@ -178,3 +178,17 @@ def test_untrained_agent_round_trip(tmp_path):
     np.testing.assert_array_equal(a.q_values(X), b.q_values(X))
     assert b.epsilon_ == 0.5 and b.n_timesteps_ == 0 and b.q_network.optimizer.iterations == 0
     np.testing.assert_array_equal(a._sample_state, b._sample_state)
+
+
+def test_pickle_records_the_version_and_warns_on_a_mismatch(monkeypatch):
+    import pickle
+
+    import pyml
+    from pyml.exceptions import InconsistentVersionWarning
+    from pyml.rl import DQN
+
+    blob = pickle.dumps(DQN(4, 2, random_state=0))
+    assert "_pyml_version" not in vars(pickle.loads(blob))
+    monkeypatch.setattr(pyml, "__version__", "0.0.1")
+    with pytest.warns(InconsistentVersionWarning, match=r"0\.0\.1"):
+        pickle.loads(blob)
