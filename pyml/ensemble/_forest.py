@@ -21,7 +21,7 @@ from pyml.tree._classes import (
 )
 from pyml.tree._binning import check_max_bins
 from pyml.tree._tree import Tree, pack_trees, predict_packed, seed_for
-from pyml.utils._threads import resolve_n_jobs
+from pyml.utils._threads import joblib_backend_active, joblib_map, resolve_n_jobs
 from pyml.utils.callbacks import ProgressLogger
 from pyml.utils.validation import (
     check_allocation, check_array, check_is_fitted, check_n_features, check_vector, check_X_y,
@@ -30,6 +30,11 @@ from pyml.utils.validation import (
 __all__ = ["RandomForestClassifier", "RandomForestRegressor"]
 
 _BATCH_BYTES = 128 * 2**20
+
+
+def _build_batch(data, params, y_class, y, seeds, cap, bootstrap, n_draw, sample_weight):
+    """One joblib task: the trees of ``seeds``, with the threads of the process that runs it."""
+    return build(data, params, y_class, y, seeds, cap, resolve_n_jobs(None), bootstrap, n_draw, sample_weight)
 
 
 class BaseForest(BaseEstimator):
@@ -93,6 +98,18 @@ class BaseForest(BaseEstimator):
         if logger:
             logger.on_fit_begin(self)
         self._seeds = [seed_for(self._seed_base, t) for t in range(self.n_estimators)]
+        if self.n_jobs is None and joblib_backend_active(processes_only=True) and self.n_estimators - start > 1:
+            # Inside joblib.parallel_backend(...) (e.g. "dask", "loky"; not "threading", where OpenMP is
+            # the better in-process path): batches of trees become joblib tasks.
+            # A tree depends only on its seed, so the forest is the same as the in-process one.
+            per_task = max(1, -(-(self.n_estimators - start) // 16))
+            tasks = [(data, params, y_class, y, self._seeds[b0:min(self.n_estimators, b0 + per_task)], cap,
+                      bool(self.bootstrap), v["n_draw"], sample_weight)
+                     for b0 in range(start, self.n_estimators, per_task)]
+            for arrays in joblib_map(_build_batch, tasks, None):
+                self.estimators_.extend(Tree(a, d) for a in arrays)
+            batch = self.n_estimators  # nothing left for the in-process loop below
+            start = self.n_estimators
         for b0 in range(start, self.n_estimators, batch):
             seeds = self._seeds[b0:min(self.n_estimators, b0 + batch)]
             arrays = build(data, params, y_class, y, seeds, cap, n_threads, bool(self.bootstrap), v["n_draw"],

@@ -6,6 +6,7 @@ import numpy as np
 from pyml.base import BaseEstimator, clone, is_classifier
 from pyml.model_selection._cv_split import check_cv
 from pyml.model_selection._validation import get_scorer
+from pyml.utils._threads import joblib_map
 from pyml.utils.validation import check_is_fitted
 
 __all__ = ["GridSearchCV", "ParameterGrid"]
@@ -34,6 +35,19 @@ class ParameterGrid:
         return sum(int(np.prod([len(list(v)) for v in g.values()])) for g in self.grids)
 
 
+def _fit_and_score(estimator, params, X, y, tr, va, scorer, return_train_score):
+    """One (candidate, fold) task: (fit time, validation score, training score or NaN)."""
+    import time
+
+    est = clone(estimator).set_params(**params)
+    t0 = time.perf_counter()
+    est.fit(X[tr], y[tr] if y is not None else None)
+    fit_time = time.perf_counter() - t0
+    test = scorer(est, X[va], y[va] if y is not None else None)
+    train = scorer(est, X[tr], y[tr] if y is not None else None) if return_train_score else np.nan
+    return fit_time, test, train
+
+
 class GridSearchCV(BaseEstimator):
     """Cross-validated search over ``param_grid``; refits the best on all data.
 
@@ -45,6 +59,12 @@ class GridSearchCV(BaseEstimator):
         Higher is better (``estimator.score`` by default).
     cv : int or splitter
     refit : bool
+    n_jobs : int or None, default None
+        Candidate x fold fits run through ``joblib.Parallel(n_jobs)``. None:
+        sequential, except inside a ``joblib.parallel_backend(...)`` context,
+        which then decides (``with joblib.parallel_backend("dask"):`` runs them
+        on a Dask cluster). Every fit is seeded as in the sequential run, so
+        ``cv_results_`` scores and ``best_params_`` are identical.
 
     Attributes
     ----------
@@ -53,13 +73,15 @@ class GridSearchCV(BaseEstimator):
     best_params_, best_score_, best_index_, best_estimator_
     """
 
-    def __init__(self, estimator, param_grid, *, scoring=None, cv=5, refit=True, return_train_score=False):
+    def __init__(self, estimator, param_grid, *, scoring=None, cv=5, refit=True, return_train_score=False,
+                 n_jobs=None):
         self.estimator = estimator
         self.param_grid = param_grid
         self.scoring = scoring
         self.cv = cv
         self.refit = refit
         self.return_train_score = return_train_score
+        self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
         """Evaluate every candidate; returns self."""
@@ -71,17 +93,12 @@ class GridSearchCV(BaseEstimator):
         test = np.empty((len(candidates), len(splits)))
         train = np.empty_like(test)
         fit_time = np.empty_like(test)
-        import time
-
-        for i, params in enumerate(candidates):
-            for j, (tr, va) in enumerate(splits):
-                est = clone(self.estimator).set_params(**params)
-                t0 = time.perf_counter()
-                est.fit(X[tr], y[tr] if y is not None else None)
-                fit_time[i, j] = time.perf_counter() - t0
-                test[i, j] = scorer(est, X[va], y[va] if y is not None else None)
-                if self.return_train_score:
-                    train[i, j] = scorer(est, X[tr], y[tr] if y is not None else None)
+        tasks = [(self.estimator, params, X, y, tr, va, scorer, self.return_train_score)
+                 for params in candidates for tr, va in splits]
+        results = joblib_map(_fit_and_score, tasks, self.n_jobs)
+        for t, (fit_t, test_s, train_s) in enumerate(results):
+            i, j = divmod(t, len(splits))
+            fit_time[i, j], test[i, j], train[i, j] = fit_t, test_s, train_s
         mean = test.mean(axis=1)
         order = np.argsort(-mean, kind="stable")
         rank = np.empty(len(candidates), dtype=np.int64)

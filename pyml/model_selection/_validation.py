@@ -15,6 +15,7 @@ import numpy as np
 
 from pyml.base import clone, is_classifier
 from pyml.model_selection._cv_split import check_cv
+from pyml.utils._threads import joblib_map
 
 __all__ = ["eval_mse", "eval_cat_err", "categorization_error", "cross_val_score", "cross_validate",
            "learning_curve", "validation_curve", "diagnose_bias_variance", "get_scorer"]
@@ -88,31 +89,39 @@ def _as_arrays(X, y):
     return X, y
 
 
-def cross_validate(estimator, X, y=None, *, scoring=None, cv=5, return_train_score=False):
+def _fit_fold(estimator, X, y, train, val, scorer, return_train_score):
+    """One fold: (fit time, validation score, training score or None)."""
+    est = clone(estimator)
+    t0 = time.perf_counter()
+    est.fit(X[train], _take(y, train))
+    fit_time = time.perf_counter() - t0
+    test = scorer(est, X[val], _take(y, val))
+    return fit_time, test, scorer(est, X[train], _take(y, train)) if return_train_score else None
+
+
+def cross_validate(estimator, X, y=None, *, scoring=None, cv=5, return_train_score=False, n_jobs=None):
     """Fit on each training fold, score on its validation fold.
+
+    ``n_jobs``: the folds run through ``joblib.Parallel(n_jobs)``; None is
+    sequential except inside a ``joblib.parallel_backend(...)`` context, which
+    then decides (e.g. ``"dask"``). Scores do not depend on it.
 
     Returns a dict of arrays ``test_score``, ``fit_time`` (and ``train_score``).
     """
     X, y = _as_arrays(X, y)
     scorer = get_scorer(scoring)
     splitter = check_cv(cv, y, is_classifier(estimator))
-    out = {"test_score": [], "fit_time": []}
+    tasks = [(estimator, X, y, train, val, scorer, return_train_score) for train, val in splitter.split(X, y)]
+    results = joblib_map(_fit_fold, tasks, n_jobs)
+    out = {"test_score": [r[1] for r in results], "fit_time": [r[0] for r in results]}
     if return_train_score:
-        out["train_score"] = []
-    for train, val in splitter.split(X, y):
-        est = clone(estimator)
-        t0 = time.perf_counter()
-        est.fit(X[train], _take(y, train))
-        out["fit_time"].append(time.perf_counter() - t0)
-        out["test_score"].append(scorer(est, X[val], _take(y, val)))
-        if return_train_score:
-            out["train_score"].append(scorer(est, X[train], _take(y, train)))
+        out["train_score"] = [r[2] for r in results]
     return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
 
 
-def cross_val_score(estimator, X, y=None, *, scoring=None, cv=5):
+def cross_val_score(estimator, X, y=None, *, scoring=None, cv=5, n_jobs=None):
     """Validation score of each fold (``estimator.score`` unless ``scoring`` is given)."""
-    return cross_validate(estimator, X, y, scoring=scoring, cv=cv)["test_score"]
+    return cross_validate(estimator, X, y, scoring=scoring, cv=cv, n_jobs=n_jobs)["test_score"]
 
 
 def _splits(estimator, X, y, cv, validation_data):
@@ -123,8 +132,17 @@ def _splits(estimator, X, y, cv, validation_data):
     return [(X[tr], _take(y, tr), X[va], _take(y, va)) for tr, va in splitter.split(X, y)]
 
 
+def _curve_point(estimator, params, Xtr, ytr, Xv, yv, err):
+    """One (size or parameter value, split) fit: (J_train, J_cv)."""
+    est = clone(estimator)
+    if params:
+        est.set_params(**params)
+    est.fit(Xtr, ytr)
+    return err(ytr, est.predict(Xtr)), err(yv, est.predict(Xv))
+
+
 def learning_curve(estimator, X, y, *, train_sizes=(0.1, 0.325, 0.55, 0.775, 1.0), cv=5, validation_data=None,
-                   error=None, shuffle=False, random_state=None):
+                   error=None, shuffle=False, random_state=None, n_jobs=None):
     """Training and cross-validation error as the training set grows.
 
     For each size m and each split, the estimator is fitted on the first m
@@ -141,6 +159,9 @@ def learning_curve(estimator, X, y, *, train_sizes=(0.1, 0.325, 0.55, 0.775, 1.0
         A fixed cross-validation set (the course's 60/20/20 split).
     error : None, "mse", "categorization" or callable(y, yhat)
         Defaults to eval_mse for regressors, eval_cat_err for classifiers.
+    n_jobs : int or None
+        The (size, split) fits run through ``joblib.Parallel(n_jobs)``; None
+        is sequential except inside a ``joblib.parallel_backend(...)`` context.
 
     Returns
     -------
@@ -166,22 +187,24 @@ def learning_curve(estimator, X, y, *, train_sizes=(0.1, 0.325, 0.55, 0.775, 1.0
     rng = np.random.default_rng(random_state) if shuffle else None
     train_err = np.empty((len(sizes), len(splits)))
     cv_err = np.empty_like(train_err)
-    for j, (Xtr, ytr, Xv, yv) in enumerate(splits):
-        order = rng.permutation(len(Xtr)) if rng is not None else np.arange(len(Xtr))
-        for i, m in enumerate(sizes):
-            idx = order[:m]
-            est = clone(estimator).fit(Xtr[idx], ytr[idx])
-            train_err[i, j] = err(ytr[idx], est.predict(Xtr[idx]))
-            cv_err[i, j] = err(yv, est.predict(Xv))
+    # the permutations are drawn here, in split order, exactly as the sequential loop did
+    orders = [rng.permutation(len(s[0])) if rng is not None else np.arange(len(s[0])) for s in splits]
+    tasks = [(estimator, None, Xtr[orders[j][:m]], ytr[orders[j][:m]], Xv, yv, err)
+             for j, (Xtr, ytr, Xv, yv) in enumerate(splits) for m in sizes]
+    for t, (j_train, j_cv) in enumerate(joblib_map(_curve_point, tasks, n_jobs)):
+        j, i = divmod(t, len(sizes))
+        train_err[i, j], cv_err[i, j] = j_train, j_cv
     return sizes, train_err, cv_err
 
 
-def validation_curve(estimator, X, y, *, param_name, param_range, cv=5, validation_data=None, error=None):
+def validation_curve(estimator, X, y, *, param_name, param_range, cv=5, validation_data=None, error=None,
+                     n_jobs=None):
     """Training and cross-validation error for each value of one parameter.
 
     ``param_name`` is anything ``set_params`` accepts (``"reg_lambda"``,
     ``"degree"``, or a nested ``"step__param"``) — e.g. polynomial degree or
-    the regularization :math:`\\lambda` of the course's week-3 lab.
+    the regularization :math:`\\lambda` of the course's week-3 lab. ``n_jobs``: the
+    (value, split) fits run through ``joblib.Parallel`` (see :func:`cross_validate`).
 
     Returns
     -------
@@ -193,11 +216,11 @@ def validation_curve(estimator, X, y, *, param_name, param_range, cv=5, validati
     param_range = list(param_range)
     train_err = np.empty((len(param_range), len(splits)))
     cv_err = np.empty_like(train_err)
-    for i, value in enumerate(param_range):
-        for j, (Xtr, ytr, Xv, yv) in enumerate(splits):
-            est = clone(estimator).set_params(**{param_name: value}).fit(Xtr, ytr)
-            train_err[i, j] = err(ytr, est.predict(Xtr))
-            cv_err[i, j] = err(yv, est.predict(Xv))
+    tasks = [(estimator, {param_name: value}, Xtr, ytr, Xv, yv, err)
+             for value in param_range for (Xtr, ytr, Xv, yv) in splits]
+    for t, (j_train, j_cv) in enumerate(joblib_map(_curve_point, tasks, n_jobs)):
+        i, j = divmod(t, len(splits))
+        train_err[i, j], cv_err[i, j] = j_train, j_cv
     return train_err, cv_err
 
 

@@ -134,3 +134,42 @@ def threads_for_work(n_threads, n_items, min_items_per_thread=4096):
     """Cap ``n_threads`` so that each thread gets at least ``min_items_per_thread`` items."""
     by_work = max(1, int(n_items) // int(min_items_per_thread))
     return _fork_capped(max(1, min(int(n_threads), by_work)))
+
+
+def joblib_backend_active(processes_only=False):
+    """True inside a ``joblib.parallel_backend(...)`` / ``parallel_config(backend=...)`` context.
+
+    ``processes_only``: False as well for a thread-based backend (for work that
+    OpenMP already spreads over this process's cores better than Python
+    threads would). False when joblib is not installed (it stays optional).
+    """
+    try:
+        from joblib import parallel
+    except ImportError:
+        return False
+    backend, n_jobs = parallel.get_active_backend()
+    if processes_only and getattr(backend, "uses_threads", False):
+        return False
+    default = parallel.BACKENDS.get(parallel.DEFAULT_BACKEND)
+    return n_jobs is not None or (default is not None and type(backend) is not default)
+
+
+def joblib_map(func, tasks, n_jobs=None):
+    """``[func(*t) for t in tasks]``, through ``joblib.Parallel`` when ``n_jobs`` asks for it.
+
+    Used for independent fits (grid-search candidates x folds, forest trees):
+    each task carries its own seed, so the results are the same, in the same
+    order, whatever the backend. ``n_jobs=None`` runs sequentially in this
+    process, except inside a joblib backend context, where (joblib's
+    convention) the context decides: ``with joblib.parallel_backend("dask"):``
+    sends the tasks to a Dask cluster. Without joblib everything runs
+    sequentially.
+    """
+    tasks = list(tasks)
+    if n_jobs == 1 or (n_jobs is None and not joblib_backend_active()):
+        return [func(*t) for t in tasks]
+    try:
+        import joblib
+    except ImportError:
+        return [func(*t) for t in tasks]
+    return joblib.Parallel(n_jobs=n_jobs)(joblib.delayed(func)(*t) for t in tasks)

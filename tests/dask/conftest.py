@@ -1,0 +1,15 @@
+"""A 2-worker LocalCluster (processes, 1 thread each, on 127.0.0.1) shared by the tests of one module."""
+import pytest
+
+
+@pytest.fixture(scope="module")
+def client():
+    pytest.importorskip("dask.distributed", reason="pyml.dask tests need dask[distributed]: pip install 'pyml[dask]'")
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address=None, silence_logs=40)
+    c = Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
