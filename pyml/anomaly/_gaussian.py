@@ -154,6 +154,9 @@ def _scan(y_val, p_val, method, n_steps, caller):
         if not hi > lo:
             raise ValueError(f"{caller}: all values of p_val are equal; there is no threshold to choose")
         step = (hi - lo) / n_steps
+        if not step > 0:   # subnormal densities: (max - min) / n_steps underflows and np.arange divides by 0
+            raise ValueError(f"{caller}: p_val spans too small a range (max - min = {hi - lo:.3g}) for {n_steps} "
+                             "grid steps; use method='log-grid' or method='exact' (or compare log-densities)")
         grid = np.arange(lo, hi, step)  # the lab's np.arange(min, max, step)
     elif method == "log-grid":
         pos = ps[ps > 0]
@@ -164,6 +167,9 @@ def _scan(y_val, p_val, method, n_steps, caller):
         if not hi > lo:
             raise ValueError(f"{caller}: all values of p_val are equal; there is no threshold to choose")
         grid = np.exp(np.linspace(lo, hi, n_steps + 1))
+        # exp(log(p)) can round 1 ulp above p: pin the ends to the values themselves, so the first point
+        # flags exactly the underflowed densities (below the smallest positive one)
+        grid[0], grid[-1] = pos[0], ps[-1]
     else:
         raise ValueError(f"{caller}: method must be 'grid', 'log-grid' or 'exact', got {method!r}")
     grid = np.ascontiguousarray(grid, dtype=np.float64)

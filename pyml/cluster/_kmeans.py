@@ -214,11 +214,23 @@ class _KMeansBase(ClusterMixin, TransformerMixin, BaseEstimator):
         # Same (possibly centred) coordinates as in fit: labels_ of the
         # training data and predict() on it agree bit for bit.
         Xc = X - self._x_mean if np.any(self._x_mean) else X
-        centers = np.ascontiguousarray(self.cluster_centers_ - self._x_mean, dtype=X.dtype)
+        centers = self._centred_centers(X.dtype)
         labels, dist = _k.assign(Xc, centers, False, _threads(self.n_jobs, X.shape[0]))
         w = check_sample_weight(sample_weight, X.shape[0], X.dtype, self)
         inertia = float(dist.astype(np.float64) @ (np.ones(X.shape[0]) if w is None else w.astype(np.float64)))
         return labels.astype(np.intp), inertia
+
+    def _centred_centers(self, dtype):
+        """The centres in the centred coordinates fit used. Those fit computed are kept: two centres
+        that differ there by less than the rounding of ``+ x_mean`` (duplicate rows, float32) become
+        equal in cluster_centers_, and re-deriving them as cluster_centers_ - x_mean turned fit's label
+        into a tie won by the lower index, so predict(X) disagreed with labels_. They are only used
+        while they still give cluster_centers_ (not after cluster_centers_ is changed)."""
+        kept = getattr(self, "_centers_c", None)
+        if kept is not None and kept.dtype == dtype and \
+                np.array_equal((kept + self._x_mean).astype(self.cluster_centers_.dtype), self.cluster_centers_):
+            return kept
+        return np.ascontiguousarray(self.cluster_centers_ - self._x_mean, dtype=dtype)
 
     def predict(self, X):
         """Index of the nearest centre of every row (ties -> lowest index).
@@ -355,6 +367,7 @@ class KMeans(_KMeansBase):
         labels, inertia, n_iter, centers = best
         self.cluster_centers_ = (centers + x_mean).astype(X.dtype)
         self._x_mean = x_mean
+        self._centers_c = np.ascontiguousarray(centers, dtype=X.dtype)
         self.labels_ = labels.astype(np.intp)
         self.inertia_ = float(inertia)
         self.n_iter_ = int(n_iter)
@@ -500,6 +513,7 @@ class MiniBatchKMeans(_KMeansBase):
         self._x_mean = x_mean
         self._counts = counts
         self.cluster_centers_ = (centers + x_mean).astype(X.dtype)
+        self._centers_c = np.ascontiguousarray(centers, dtype=X.dtype)
         labels, dist = _k.assign(Xc, np.ascontiguousarray(centers), False, n_threads)
         self.labels_ = labels.astype(np.intp)
         self.inertia_ = float(dist.astype(np.float64) @ (np.ones(len(dist)) if w is None else w.astype(np.float64)))

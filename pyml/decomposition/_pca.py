@@ -293,8 +293,15 @@ class PCA(TransformerMixin, BaseEstimator):
             P = np.ascontiguousarray(U[:, :k], dtype=X.dtype)
             V = _k.project_t(X, mean, P, n_threads).astype(np.float64)
             s = S_all[:k]
-            tiny = s <= np.finfo(X.dtype).eps * max(n, d) * (S_all[0] if S_all[0] > 0 else 1.0)
+            # The Gram eigenvalues carry a rounding error of ~eps64·λ_max, so a
+            # singular value below sqrt(eps64·max(n, d))·S_max is indistinguishable
+            # from 0 (a threshold of eps·S_max kept such axes: V = Xc^T u / s was
+            # then a rounding residue of norm ~1e-8, not a unit vector); Xc^T u in
+            # X's precision needs s above ~eps_X·max(n, d)·S_max as well.
+            rel = max(np.sqrt(np.finfo(np.float64).eps * max(n, d)), np.finfo(X.dtype).eps * max(n, d))
+            tiny = s <= rel * (S_all[0] if S_all[0] > 0 else 1.0)
             V[:, ~tiny] /= s[~tiny]
+            V[:, ~tiny] /= np.linalg.norm(V[:, ~tiny], axis=0)   # unit axes despite the rounding of S
             V[:, tiny] = 0.0
             Vt = V.T
         Vt, _ = svd_flip_rows(Vt)

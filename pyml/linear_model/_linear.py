@@ -121,7 +121,13 @@ class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
             coef = np.linalg.lstsq(Xc, yc, rcond=None)[0]
         else:
             coef = np.linalg.solve(Xc.T @ Xc + lam * np.eye(X.shape[1]), Xc.T @ yc)
-        self.coef_ = coef.astype(X.dtype)
+        with np.errstate(over="ignore"):
+            coef_x = coef.astype(X.dtype)
+        if not np.all(np.isfinite(coef_x)):
+            # e.g. float32 X with subnormal features: the exact coefficients exceed float32's range
+            raise ValueError(f"LinearRegression: the least-squares coefficients (up to {np.abs(coef).max():.3g}) "
+                             f"overflow X's dtype {X.dtype}; rescale X (e.g. StandardScaler) or pass float64 X")
+        self.coef_ = coef_x
         self.intercept_ = float(y_mean - x_mean @ coef)
         cost, _, _ = _k.value_grad(X, y, self.coef_, self.intercept_, _k.MODEL_LINEAR, lam, self._n_threads(X))
         self.cost_history_ = np.array([cost])

@@ -92,6 +92,10 @@ class StandardScaler(TransformerMixin, BaseEstimator):
                                      f"{X.dtype}; rescale X before standardising")
                 scale = scale.astype(X.dtype)
             scale[scale < 10 * np.finfo(X.dtype).eps] = 1.0
+            # A constant column has a rounding-noise std of ~n·eps·|x| (the mean of n equal values is not
+            # exactly that value): with |x| above ~1 it passed the absolute 10 eps test, and transform then
+            # turned the column into ±1 noise (and any other value into ~1e14). Constant means max == min.
+            scale[X.max(axis=0) == X.min(axis=0)] = 1.0
             self.scale_ = scale
         else:
             self.scale_ = None
@@ -141,9 +145,19 @@ class MinMaxScaler(TransformerMixin, BaseEstimator):
         X = check_array(X, caller=self)
         self.n_features_in_ = X.shape[1]
         self.data_min_, self.data_max_ = X.min(axis=0), X.max(axis=0)
-        self.data_range_ = self.data_max_ - self.data_min_
-        rng = np.where(self.data_range_ == 0, 1.0, self.data_range_)
-        self.scale_ = (hi - lo) / rng
+        with np.errstate(over="ignore"):
+            self.data_range_ = self.data_max_ - self.data_min_
+        # Constant columns (scikit-learn's rule: a range below 10 eps) keep scale (hi - lo): a subnormal
+        # range made (hi - lo) / range overflow to inf, and transform returned NaN.
+        tiny = self.data_range_ < 10 * np.finfo(X.dtype).eps
+        rng = np.where(tiny, 1.0, self.data_range_).astype(X.dtype)
+        with np.errstate(over="ignore"):
+            scale = (hi - lo) / rng
+        huge = ~np.isfinite(rng)
+        if huge.any():  # max - min overflows (|x| near the dtype's max): halve both sides of the ratio
+            half = self.data_max_[huge] / 2 - self.data_min_[huge] / 2
+            scale[huge] = ((hi - lo) / 2) / half
+        self.scale_ = scale
         self.min_ = lo - self.data_min_ * self.scale_
         return self
 
