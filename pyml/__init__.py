@@ -24,8 +24,17 @@ OpenMP and SIMD configuration) and this Python API. The README (README.md in
 the source distribution) documents each family with runnable examples.
 """
 import importlib
+import os
 
 __version__ = "0.1.0"
+
+# OpenMP threads that wait at a barrier sleep instead of spinning, unless the user chose a policy:
+# with another process busy on the machine, spinning threads steal the cores the working threads
+# need, and a 2-thread fit ran up to 1.7x slower than 1 thread (WB in benchmarks/bench_busy.py);
+# passive waiting keeps it within 1.1x, for ~0-10% on idle 2-thread fits. Set before any pyml
+# extension loads the OpenMP runtime (which reads it once).
+if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
 
 _SUBPACKAGES = {
     "anomaly", "base", "cluster", "datasets", "decomposition", "ensemble", "exceptions", "labs", "linear_model",

@@ -1,4 +1,5 @@
 """Build and runtime configuration: ``pyml.show_config()`` / ``pyml info``."""
+import os
 import platform
 import sys
 
@@ -22,6 +23,8 @@ def get_config():
         "openmp": ck.openmp_enabled(),
         "omp_max_threads": ck.max_threads(),
         "usable_cores": usable_cpu_count(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "(unset)")
+        + (f", GOMP_SPINCOUNT={os.environ['GOMP_SPINCOUNT']}" if "GOMP_SPINCOUNT" in os.environ else ""),
         "float_types": "float32, float64",
         **{f"simd {k}": v for k, v in ck.simd_paths().items()},
     }
