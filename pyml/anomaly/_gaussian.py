@@ -23,7 +23,7 @@ def _threads(n_jobs, n):
     return threads_for_work(resolve_n_jobs(n_jobs), n, min_items_per_thread=8192)
 
 
-_QUANTILE_ROWS = 65536
+_QUANTILE_ROWS = 16384
 
 
 def _check_variances(var, caller):
@@ -263,7 +263,7 @@ class GaussianAnomalyDetector(BaseEstimator):
         training densities, replaced by :meth:`fit_threshold`.
     contamination : float in (0, 0.5) or None, default=0.01
         Share of the training rows taken as anomalous when ``epsilon`` is
-        None (the quantile is taken over at most 65 536 evenly spaced rows of
+        None (the quantile is taken over at most 16 384 evenly spaced rows of
         a larger X). None: no threshold until :meth:`fit_threshold`
         (``predict`` raises).
     n_jobs : int, optional
