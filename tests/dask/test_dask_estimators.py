@@ -3,6 +3,7 @@ lazy predictions == in-memory predictions, bad inputs rejected with a clear mess
 import pickle
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pytest
@@ -36,7 +37,8 @@ def data():
 
 def test_import_pyml_does_not_import_dask():
     code = "import sys, pyml, pyml.linear_model, pyml.cluster; print('dask' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=tempfile.gettempdir())  # outside the source tree: the installed pyml
     assert out.stdout.strip() == "False"
 
 
