@@ -81,7 +81,7 @@ static size_t rc_n_params(pyml_index n_items, pyml_index n_users, pyml_index d)
 #define RC_ADAM_IBLOCK 16
 
 typedef struct {
-    size_t m, v, err, uvals, wold, scr, user_sq, user_reg, item_reg, total;
+    size_t m, v, err, uvals, inv, wold, scr, user_sq, user_reg, item_reg, total;
     pyml_index ldw;
 } rc_adam_layout;
 
@@ -99,6 +99,7 @@ static rc_adam_layout rc_adam(pyml_index nnz, pyml_index n_items, pyml_index n_u
     L.v = off;        off += p;
     L.err = off;      off += rc_align((size_t)(nnz > 0 ? nnz : 1) * es);
     L.uvals = off;    off += rc_align((size_t)(nnz > 0 ? nnz : 1) * es);
+    L.inv = off;      off += rc_align((size_t)(nnz > 0 ? nnz : 1) * sizeof(int64_t));
     L.wold = off;     off += rc_align((size_t)(n_users * L.ldw) * es);
     L.scr = off;      off += rc_align((nblk > 0 ? nblk : 1) * (size_t)L.ldw * es);
     L.user_sq = off;  off += rc_align((size_t)(n_users + 1) * sizeof(double));
