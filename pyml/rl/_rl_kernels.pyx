@@ -67,6 +67,23 @@ def _rows(arr, dt, shape, str name):
         raise TypeError(f"dqn_update: {name} must be a C-contiguous {np.dtype(dt).name} array of shape {shape}")
 
 
+
+cdef int _fill_networks(pyml_dense_layer *online, pyml_dense_layer *target, list online_specs,
+                        list target_specs, object dt, str caller) except -1:
+    """The online network (writable: it trains) and its target (same shapes, written by the soft update)."""
+    if len(target_specs) != len(online_specs):
+        raise ValueError(f"{caller}: the online and target networks have different numbers of layers")
+    _fill_layers(online, online_specs, dt, True)
+    _fill_layers(target, target_specs, dt, False)
+    cdef int l
+    for l in range(len(online_specs)):
+        if target_specs[l]["W"].shape != online_specs[l]["W"].shape:
+            raise ValueError(f"{caller}: layer {l} differs between the online and target networks")
+        _waddr(target_specs[l]["W"], dt, "target kernel")
+        _waddr(target_specs[l]["b"], dt, "target bias")
+    return 0
+
+
 def dqn_update(list online_specs, list target_specs, dict opt_params, states, next_states, actions, rewards,
                terminated, long size, long batch_size, double gamma, double tau, bint huber, bint double_dqn,
                rng_state, long n_updates, last_indices, int n_threads, work=None):
@@ -77,16 +94,8 @@ def dqn_update(list online_specs, list target_specs, dict opt_params, states, ne
     dt = _dtype_of(states)
     cdef pyml_dense_layer online[PYML_NN_MAX_LAYERS]
     cdef pyml_dense_layer target[PYML_NN_MAX_LAYERS]
-    if len(target_specs) != len(online_specs):
-        raise ValueError("dqn_update: the online and target networks have different numbers of layers")
-    _fill_layers(online, online_specs, dt, True)
-    _fill_layers(target, target_specs, dt, False)
-    cdef int L = len(online_specs), l
-    for l in range(L):
-        if target_specs[l]["W"].shape != online_specs[l]["W"].shape:
-            raise ValueError(f"dqn_update: layer {l} differs between the online and target networks")
-        _waddr(target_specs[l]["W"], dt, "target kernel")
-        _waddr(target_specs[l]["b"], dt, "target bias")
+    _fill_networks(online, target, online_specs, target_specs, dt, "dqn_update")
+    cdef int L = len(online_specs)
     cdef pyml_optimizer opt
     _fill_opt(&opt, opt_params)
     if states.ndim != 2:
@@ -384,16 +393,8 @@ cdef class DQNStepper:
                   double epsilon, long batch_size, long learn_every, double gamma, double tau, bint huber,
                   bint double_dqn, long n_steps, last_indices, int n_threads, work=None):
         dt = ring.dtype
-        if len(target_specs) != len(online_specs):
-            raise ValueError("DQNStepper: the online and target networks have different numbers of layers")
-        _fill_layers(self.online, online_specs, dt, True)
-        _fill_layers(self.target, target_specs, dt, False)
-        cdef int L = len(online_specs), l
-        for l in range(L):
-            if target_specs[l]["W"].shape != online_specs[l]["W"].shape:
-                raise ValueError(f"DQNStepper: layer {l} differs between the online and target networks")
-            _waddr(target_specs[l]["W"], dt, "target kernel")
-            _waddr(target_specs[l]["b"], dt, "target bias")
+        _fill_networks(self.online, self.target, online_specs, target_specs, dt, "DQNStepper")
+        cdef int L = len(online_specs)
         if self.online[0].n_in != ring.state_dim:
             raise ValueError(f"DQNStepper: the ring holds {ring.state_dim}-dim states, the network expects "
                              f"{self.online[0].n_in}")
@@ -546,16 +547,8 @@ def dqn_cartpole_episode(list online_specs, list target_specs, dict opt_params, 
     dt = _dtype_of(states)
     cdef pyml_dense_layer online[PYML_NN_MAX_LAYERS]
     cdef pyml_dense_layer target[PYML_NN_MAX_LAYERS]
-    if len(target_specs) != len(online_specs):
-        raise ValueError("dqn_cartpole_episode: the networks have different numbers of layers")
-    _fill_layers(online, online_specs, dt, True)
-    _fill_layers(target, target_specs, dt, False)
-    cdef int L = len(online_specs), l
-    for l in range(L):
-        if target_specs[l]["W"].shape != online_specs[l]["W"].shape:
-            raise ValueError(f"dqn_cartpole_episode: layer {l} differs between the networks")
-        _waddr(target_specs[l]["W"], dt, "target kernel")
-        _waddr(target_specs[l]["b"], dt, "target bias")
+    _fill_networks(online, target, online_specs, target_specs, dt, "dqn_cartpole_episode")
+    cdef int L = len(online_specs)
     if online[0].n_in != 4 or online[L - 1].n_out != 2:
         raise ValueError("dqn_cartpole_episode: the cart-pole needs a 4-input, 2-output network")
     cdef pyml_optimizer opt
@@ -674,16 +667,8 @@ def dqn_cartpole_learn(list online_specs, list target_specs, dict opt_params, st
     dt = _dtype_of(states)
     cdef pyml_dense_layer online[PYML_NN_MAX_LAYERS]
     cdef pyml_dense_layer target[PYML_NN_MAX_LAYERS]
-    if len(target_specs) != len(online_specs):
-        raise ValueError("dqn_cartpole_learn: the networks have different numbers of layers")
-    _fill_layers(online, online_specs, dt, True)
-    _fill_layers(target, target_specs, dt, False)
-    cdef int L = len(online_specs), l
-    for l in range(L):
-        if target_specs[l]["W"].shape != online_specs[l]["W"].shape:
-            raise ValueError(f"dqn_cartpole_learn: layer {l} differs between the networks")
-        _waddr(target_specs[l]["W"], dt, "target kernel")
-        _waddr(target_specs[l]["b"], dt, "target bias")
+    _fill_networks(online, target, online_specs, target_specs, dt, "dqn_cartpole_learn")
+    cdef int L = len(online_specs)
     if online[0].n_in != 4 or online[L - 1].n_out != 2:
         raise ValueError("dqn_cartpole_learn: the cart-pole needs a 4-input, 2-output network")
     cdef pyml_optimizer opt
