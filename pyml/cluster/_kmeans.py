@@ -162,20 +162,24 @@ class _KMeansBase(ClusterMixin, TransformerMixin, BaseEstimator):
         _check_squares_fit(X, self)
         n = X.shape[0]
         _check_n_clusters(self.n_clusters, n, self)
+        self._check_iteration_params(X.shape[1])
+        w = check_sample_weight(sample_weight, n, X.dtype, self)
+        return X, w
+
+    def _check_iteration_params(self, n_features):
+        """init (a name, an (n_clusters, n_features) array or a callable), max_iter and tol."""
         if isinstance(self.init, str):
             if self.init not in ("k-means++", "random"):
                 raise ValueError(f"{type(self).__name__}: init must be 'k-means++', 'random', an array of shape "
                                  f"(n_clusters, n_features) or a callable, got {self.init!r}")
         elif not callable(self.init):
             init = np.asarray(self.init)
-            if init.shape != (self.n_clusters, X.shape[1]):
+            if init.shape != (self.n_clusters, n_features):
                 raise ValueError(f"{type(self).__name__}: the init array has shape {init.shape}; expected "
-                                 f"(n_clusters, n_features) = ({self.n_clusters}, {X.shape[1]})")
+                                 f"(n_clusters, n_features) = ({self.n_clusters}, {n_features})")
             check_array(init, name="init", caller=self)
         check_scalar(self.max_iter, "max_iter", numbers.Integral, min_val=1, caller=self)
         check_scalar(self.tol, "tol", numbers.Real, min_val=0.0, caller=self)
-        w = check_sample_weight(sample_weight, n, X.dtype, self)
-        return X, w
 
     def _n_init(self):
         if self.n_init == "auto":

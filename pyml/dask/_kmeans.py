@@ -200,18 +200,7 @@ class KMeans(_KMeans):
             X = X.astype(np.float64)
         if self.algorithm not in _ALGORITHMS:
             raise ValueError(f"KMeans: algorithm must be one of {sorted(_ALGORITHMS)}, got {self.algorithm!r}")
-        if isinstance(self.init, str):
-            if self.init not in ("k-means++", "random"):
-                raise ValueError(f"KMeans: init must be 'k-means++', 'random', an array of shape "
-                                 f"(n_clusters, n_features) or a callable, got {self.init!r}")
-        elif not callable(self.init):
-            init = np.asarray(self.init)
-            if init.shape != (self.n_clusters, X.shape[1]):
-                raise ValueError(f"KMeans: the init array has shape {init.shape}; expected "
-                                 f"(n_clusters, n_features) = ({self.n_clusters}, {X.shape[1]})")
-            check_array(init, name="init", caller=self)
-        check_scalar(self.max_iter, "max_iter", numbers.Integral, min_val=1, caller=self)
-        check_scalar(self.tol, "tol", numbers.Real, min_val=0.0, caller=self)
+        self._check_iteration_params(X.shape[1])
         check_scalar(self.init_max_samples, "init_max_samples", numbers.Integral, min_val=1, caller=self)
         w = _core.aligned_vector(sample_weight, X, self, "sample_weight")
         return _core.persist_if_fits(X, w)
