@@ -323,16 +323,21 @@ class GaussianAnomalyDetector(BaseEstimator):
             self._chol = None
             self.covariance_ = np.diag(var)
         self.n_features_in_ = X.shape[1]
+        self._set_threshold(X.shape[0], lambda step: self._log_density(X[::step]))
+        return self
+
+    def _set_threshold(self, n, log_density_every):
+        """``epsilon_`` / ``log_epsilon_``: the given epsilon, else the contamination quantile of log p over
+        the training rows (a density of 0 stays -inf). On large X the quantile is taken over evenly spaced
+        rows, so the default threshold costs a few percent of the fit: ``log_density_every(step)`` returns
+        log p of every step-th training row."""
         self.epsilon_ = None if self.epsilon is None else float(self.epsilon)
         self.log_epsilon_ = None if self.epsilon is None else (
             float(np.log(self.epsilon)) if self.epsilon > 0 else -np.inf)
         if self.epsilon is None and self.contamination is not None:
-            # the contamination quantile of log p over the training rows (a density of 0 stays -inf); on
-            # large X over evenly spaced rows, so the default threshold costs a few percent of the fit
-            step = max(1, X.shape[0] // _QUANTILE_ROWS)
-            self.log_epsilon_ = float(np.quantile(self._log_density(X[::step]), self.contamination))
+            logp = np.asarray(log_density_every(max(1, n // _QUANTILE_ROWS)))
+            self.log_epsilon_ = float(np.quantile(logp, self.contamination))
             self.epsilon_ = float(np.exp(self.log_epsilon_))
-        return self
 
     def score_samples(self, X):
         """Log-density log p(x) of every row, shape (n_samples,)."""

@@ -91,13 +91,7 @@ class GaussianAnomalyDetector(_GaussianAnomalyDetector):
             self._chol = None
             self.covariance_ = np.diag(var)
         self.n_features_in_ = X.shape[1]
-        self.epsilon_ = None if self.epsilon is None else float(self.epsilon)
-        self.log_epsilon_ = None if self.epsilon is None else (
-            float(np.log(self.epsilon)) if self.epsilon > 0 else -np.inf)
-        if self.epsilon is None and self.contamination is not None:
-            logp = np.asarray(self.score_samples(X).compute())
-            self.log_epsilon_ = float(np.quantile(logp, self.contamination))
-            self.epsilon_ = float(np.exp(self.log_epsilon_))
+        self._set_threshold(int(n), lambda step: self.score_samples(X[::step]).compute())
         return self
 
     def _lazy(self, name, X):
