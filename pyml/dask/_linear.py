@@ -30,7 +30,7 @@ import numpy as np
 
 from pyml.dask import _core
 from pyml.linear_model import _linear_model_kernels as _k
-from pyml.linear_model._linear import LinearRegression as _LinearRegression
+from pyml.linear_model._linear import LinearRegression as _LinearRegression, coef_in_dtype
 from pyml.linear_model._logistic import LogisticRegression as _LogisticRegression
 from pyml.utils.validation import check_array, check_vector
 
@@ -287,12 +287,7 @@ class LinearRegression(_DaskGDMixin, _LinearRegression):
             coef = np.linalg.lstsq(G, c, rcond=None)[0]  # the minimum-norm least-squares solution, as lstsq(Xc, yc)
         else:
             coef = np.linalg.solve(G + lam * np.eye(d), c)
-        with np.errstate(over="ignore"):
-            coef_x = coef.astype(X.dtype)
-        if not np.all(np.isfinite(coef_x)):
-            raise ValueError(f"LinearRegression: the least-squares coefficients (up to {np.abs(coef).max():.3g}) "
-                             f"overflow X's dtype {X.dtype}; rescale X (e.g. StandardScaler) or pass float64 X")
-        self.coef_ = coef_x
+        self.coef_ = coef_in_dtype(coef, X.dtype)
         self.intercept_ = float(y_mean - x_mean @ coef)
         loss, _, _ = self._gradient_sums(blocks, _binary_partial, self.coef_, self.intercept_, _k.MODEL_LINEAR,
                                          self.n_jobs, None)

@@ -10,6 +10,17 @@ from pyml.utils.validation import check_array, check_is_fitted, check_n_features
 __all__ = ["LinearRegression"]
 
 
+def coef_in_dtype(coef, dtype):
+    """The float64 normal-equation coefficients in X's dtype; one that overflows it (float32 X with
+    subnormal features: the exact coefficients exceed float32's range) is an error, not an inf."""
+    with np.errstate(over="ignore"):
+        out = coef.astype(dtype)
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"LinearRegression: the least-squares coefficients (up to {np.abs(coef).max():.3g}) "
+                         f"overflow X's dtype {dtype}; rescale X (e.g. StandardScaler) or pass float64 X")
+    return out
+
+
 def lipschitz_constant(X, fit_intercept=True, reg_lambda=0.0, n_threads=1, n_iter=50, rtol=1e-6):
     """L = λ_max(Aᵀ A / m) + λ/m, A = [X 1] (or X without an intercept): the Lipschitz constant of the
     gradient of the linear cost, by power iteration.
@@ -121,13 +132,7 @@ class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
             coef = np.linalg.lstsq(Xc, yc, rcond=None)[0]
         else:
             coef = np.linalg.solve(Xc.T @ Xc + lam * np.eye(X.shape[1]), Xc.T @ yc)
-        with np.errstate(over="ignore"):
-            coef_x = coef.astype(X.dtype)
-        if not np.all(np.isfinite(coef_x)):
-            # e.g. float32 X with subnormal features: the exact coefficients exceed float32's range
-            raise ValueError(f"LinearRegression: the least-squares coefficients (up to {np.abs(coef).max():.3g}) "
-                             f"overflow X's dtype {X.dtype}; rescale X (e.g. StandardScaler) or pass float64 X")
-        self.coef_ = coef_x
+        self.coef_ = coef_in_dtype(coef, X.dtype)
         self.intercept_ = float(y_mean - x_mean @ coef)
         cost, _, _ = _k.value_grad(X, y, self.coef_, self.intercept_, _k.MODEL_LINEAR, lam, self._n_threads(X))
         self.cost_history_ = np.array([cost])
