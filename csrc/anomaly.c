@@ -7,15 +7,29 @@
 
 #define GA_HOT PYML_HOT /* feature-dispatched AVX2/FMA + baseline clones (common.h) */
 
-/* Rows per chunk of the mean/variance reduction (a constant: determinism). */
-#define GA_CHUNK 4096
+/* Rows per chunk of the mean/variance reduction: a function of d only (never of
+ * the thread count: determinism), sized so a chunk (about 256 KiB of float64)
+ * stays in a core's L2 cache between the chunk's two passes. */
+#define GA_CHUNK_BYTES (256 * 1024)
+#define GA_TILE 32 /* columns per accumulator tile of moments_chunk */
 
-static pyml_index ga_n_chunks(pyml_index n) { return n <= 0 ? 1 : (n + GA_CHUNK - 1) / GA_CHUNK; }
+static pyml_index ga_chunk_rows(pyml_index d)
+{
+    pyml_index rows = GA_CHUNK_BYTES / (8 * (d > 0 ? d : 1));
+    rows = rows < 64 ? 64 : rows > 4096 ? 4096 : rows;
+    return rows & ~(pyml_index)3;
+}
+
+static pyml_index ga_n_chunks(pyml_index n, pyml_index d)
+{
+    pyml_index rows = ga_chunk_rows(d);
+    return n <= 0 ? 1 : (n + rows - 1) / rows;
+}
 
 size_t pyml_gauss_fit_workspace_size(pyml_index n, pyml_index d)
 {
     if (n < 0 || d < 0) return 0;
-    return (size_t)ga_n_chunks(n) * (size_t)(2 * d);
+    return (size_t)ga_n_chunks(n, d) * (size_t)(2 * d);
 }
 
 /* Rows per chunk of the full-covariance log-density; each chunk owns a
