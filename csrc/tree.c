@@ -72,6 +72,9 @@ static size_t grower_layout(grower *g, char *base, const pyml_tree_params *p, py
     G->nstats = (double *)pyml_tree_carve(cur, sizeof(double) * (size_t)cap * S);
     G->lstats = (double *)pyml_tree_carve(cur, sizeof(double) * (size_t)cap * S);
     G->scratch = (double *)pyml_tree_carve(cur, sizeof(double) * 4 * (size_t)S * MAX_LEVEL_THREADS);
+    G->fgain = (double *)pyml_tree_carve(cur, sizeof(double) * 2 * (size_t)d);
+    G->fbin = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * 2 * (size_t)d);
+    G->fL = (double *)pyml_tree_carve(cur, sizeof(double) * 2 * (size_t)d * S);
     G->nstart = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
     G->nend = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
     G->ndepth = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
@@ -332,27 +335,26 @@ typedef struct {
     int32_t feat, bin;
 } split_cand;
 
-/* Best split of a node over features feats[i0:i1): the first (feature, bin)
- * of largest gain in scan order, so the candidates of consecutive feature
- * ranges, merged in range order keeping the first largest, give the split
- * of one scan over all features. */
-static void find_split_hist_range(grower *g, int32_t node, const int32_t *feats, int i0, int i1, split_cand *cand,
-                                  double *bestL)
+/* Per-feature best splits of a node over features feats[i0:i1): for scan
+ * position i, the first bin of largest gain goes to fgain/fbin/fL at slot
+ * side * d + i (side 0 or 1: the two children searched at once). Ranges of
+ * positions are disjoint, so threads fill them side by side; pick_split
+ * then chooses among the features. */
+static void find_split_hist_range(grower *g, int32_t node, const int32_t *feats, int i0, int i1, int side)
 {
     const pyml_tree_data *D = g->D;
     int S = g->S, Sh = g->Sh, nb = D->nb_max;
     const double *P = g->nstats + (size_t)node * S;
     const double *h = g->hist + (size_t)g->nslot[node] * g->hist_elems;
     double *L = g->scratch + (size_t)4 * S * thread_id(), *R = L + S;
-    double best = -INFINITY;
     double total = P[S - 1];
-    cand->feat = -1;
-    cand->bin = -1;
-    cand->thr = 0.0;
+    const size_t base_slot = (size_t)side * (size_t)D->d;
     for (int i = i0; i < i1; i++) {
         int f = feats[i];
         const double *hf = h + (size_t)f * nb * Sh;
         int nbf = D->nbins[f];
+        double best = -INFINITY, *bestL = g->fL + (base_slot + (size_t)i) * S;
+        int best_bin = -1;
         memset(L, 0, sizeof(double) * S);
         int last = nbf - 1; /* splits after the last non-empty bin leave the right side empty */
         if (Sh != S) {
@@ -382,17 +384,14 @@ static void find_split_hist_range(grower *g, int32_t node, const int32_t *feats,
                 }
             }
             if (bbest >= 0) {
-                double gn = 0.5 * (fbest - base) - g->P->gamma;
-                if (gn > best) {
-                    best = gn;
-                    cand->feat = f;
-                    cand->bin = bbest;
-                    cand->thr = D->edges[D->edge_off[f] + bbest];
-                    bestL[0] = bGL;
-                    bestL[1] = bHL;
-                    bestL[2] = 1.0;
-                }
+                best = 0.5 * (fbest - base) - g->P->gamma;
+                best_bin = bbest;
+                bestL[0] = bGL;
+                bestL[1] = bHL;
+                bestL[2] = 1.0;
             }
+            g->fgain[base_slot + i] = best;
+            g->fbin[base_slot + i] = best_bin;
             continue;
         }
         for (int b = 0; b < last; b++) {
@@ -411,14 +410,51 @@ static void find_split_hist_range(grower *g, int32_t node, const int32_t *feats,
             double gn = split_gain(g, P, L, R);
             if (gn > best) {
                 best = gn;
-                cand->feat = f;
-                cand->bin = b;
-                cand->thr = D->edges[D->edge_off[f] + b];
+                best_bin = b;
                 memcpy(bestL, L, sizeof(double) * S);
             }
         }
+        g->fgain[base_slot + i] = best;
+        g->fbin[base_slot + i] = best_bin;
     }
-    cand->gain = best;
+}
+
+/* Relative margin within which two features' gains count as equal. Features
+ * that cut the rows identically get gains a few ulps apart (their sums run
+ * over different bins; w g summed once versus g added w times), and the exact
+ * gain would choose between them by rounding: then integer weights would not
+ * equal repeated rows. */
+#define GAIN_TIE_RTOL 1e-11
+
+/* The split of a node from the per-feature bests of scan positions [0, nf)
+ * (side as in find_split_hist_range): the largest gain M, then the first
+ * feature in scan order within GAIN_TIE_RTOL |M| of it. Both steps see every
+ * feature, so the choice is the same for any thread count. bestL receives
+ * the chosen left statistics. */
+static void pick_split(grower *g, const int32_t *feats, int nf, int side, split_cand *cand, double *bestL)
+{
+    const pyml_tree_data *D = g->D;
+    const size_t base_slot = (size_t)side * (size_t)D->d;
+    const double *fg = g->fgain + base_slot;
+    double M = -INFINITY;
+    for (int i = 0; i < nf; i++)
+        if (fg[i] > M) M = fg[i];
+    cand->feat = -1;
+    cand->bin = -1;
+    cand->thr = 0.0;
+    cand->gain = M;
+    if (!(M > -INFINITY)) return;
+    const double floor_gain = M - GAIN_TIE_RTOL * fabs(M);
+    for (int i = 0; i < nf; i++) {
+        if (!(fg[i] >= floor_gain)) continue;
+        int f = feats[i], b = g->fbin[base_slot + i];
+        cand->feat = f;
+        cand->bin = b;
+        cand->thr = D->edges[D->edge_off[f] + b];
+        cand->gain = fg[i];
+        memcpy(bestL, g->fL + (base_slot + (size_t)i) * g->S, sizeof(double) * g->S);
+        return;
+    }
 }
 
 /* Records a node's chosen split (its left statistics are already in lstats). */
@@ -435,7 +471,8 @@ static void commit_split(grower *g, int32_t node, const split_cand *c)
 static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int nf)
 {
     split_cand c;
-    find_split_hist_range(g, node, feats, 0, nf, &c, g->lstats + (size_t)node * g->S);
+    find_split_hist_range(g, node, feats, 0, nf, 0);
+    pick_split(g, feats, nf, 0, &c, g->lstats + (size_t)node * g->S);
     commit_split(g, node, &c);
 }
 
@@ -792,8 +829,6 @@ static void split_children(grower *g, int32_t small, int32_t large, int32_t L, i
     int search[2] = {0, 0};
     if (par_eval)
         for (int c = 0; c < 2; c++) search[c] = node_may_split(g, kid[c]);
-    split_cand cand[MAX_LEVEL_THREADS][2];
-    int nteam = 1;
 #pragma omp parallel num_threads(nthr) if (nthr > 1)
     {
         int t = 0, nt = 1;
@@ -808,14 +843,12 @@ static void split_children(grower *g, int32_t small, int32_t large, int32_t L, i
             for (size_t k = 0; k < (size_t)nb * Sh; k++) hp[off + k] -= hs[off + k];
         }
         if (par_eval) {
-            if (t == 0) nteam = nt;
             /* the larger child's histogram is complete once every thread
              * subtracted; each thread scans its own features of both */
 #pragma omp barrier
             for (int c = 0; c < 2; c++)
                 if (search[c])
-                    find_split_hist_range(g, kid[c], g->active, a0, a1, &cand[t][c],
-                                          g->scratch + (size_t)4 * S * t + (size_t)(2 + c) * S);
+                    find_split_hist_range(g, kid[c], g->active, a0, a1, c);
         }
     }
     if (!par_eval) {
@@ -826,12 +859,9 @@ static void split_children(grower *g, int32_t small, int32_t large, int32_t L, i
     for (int c = 0; c < 2; c++) {
         is_open[c] = 0;
         if (!search[c]) continue;
-        int src = 0;
-        for (int t = 1; t < nteam; t++)
-            if (cand[t][c].gain > cand[src][c].gain) src = t;
-        memcpy(g->lstats + (size_t)kid[c] * S, g->scratch + (size_t)4 * S * src + (size_t)(2 + c) * S,
-               sizeof(double) * S);
-        commit_split(g, kid[c], &cand[src][c]);
+        split_cand cand;
+        pick_split(g, g->active, na, c, &cand, g->lstats + (size_t)kid[c] * S);
+        commit_split(g, kid[c], &cand);
         is_open[c] = split_allowed(g, kid[c]);
     }
 }

@@ -39,6 +39,8 @@ typedef struct {
     int32_t *slot_free;
     int n_free, n_slots;
     double *nstats, *lstats, *scratch;
+    double *fgain, *fL;       /* per-feature best split of the node(s) being searched (2 sides) */
+    int32_t *fbin;
     int32_t *nstart, *nend, *ndepth, *nslot, *sp_feat, *sp_bin, *open;
     double *sp_gain, *sp_thr;
     int n_open;

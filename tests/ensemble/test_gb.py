@@ -109,6 +109,22 @@ def test_integer_weights_are_repeated_rows(rng, Est):
         Est(n_estimators=2).fit(X, y, sample_weight=-np.ones(300))
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_integer_weights_are_repeated_rows_with_tied_features(seed):
+    # scikit-learn's check_sample_weight_equivalence shape: 15 rows, 30 features, so many features cut
+    # the rows identically; their gains differ only by rounding (w g versus g + ... + g), and the
+    # split ranking must treat them as ties (the first feature wins) for weights to equal repetition
+    rs = np.random.RandomState(seed)
+    X = rs.uniform(size=(15, 30))
+    y = rs.randint(0, 3, 15)
+    w = rs.randint(0, 4, 15)
+    y[:3], w[:3] = [0, 1, 2], [1, 2, 3]  # every class keeps a row after repetition
+    a = GradientBoostingClassifier(n_estimators=10).fit(X, y, sample_weight=w.astype(float))
+    b = GradientBoostingClassifier(n_estimators=10).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    seen = X[w > 0]  # a weight-0 row may fall on either side of a threshold the other rows allow
+    np.testing.assert_allclose(a.predict_proba(seen), b.predict_proba(seen), rtol=1e-7, atol=1e-9)
+
+
 def test_train_loss_is_the_loss_of_the_scores(rng):
     X = rng.normal(size=(600, 5))
     y = (X[:, 0] - X[:, 1] > 0).astype(int)

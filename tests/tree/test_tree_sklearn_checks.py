@@ -25,11 +25,6 @@ def _expected_failures(estimator):
         # as for scikit-learn's forests (xfail there too): a bootstrap draws rows, not weight
         return {"check_sample_weight_equivalence_on_dense_data":
                 "bootstrap resampling differs for weighted vs repeated rows"}
-    if isinstance(estimator, GradientBoostingClassifier):
-        # 15 rows, 30 features: many features split the rows identically, and the tie is broken by the
-        # last bit of w·g versus g + ... + g (tests/ensemble/test_gb.py checks the equivalence on tie-free data)
-        return {"check_sample_weight_equivalence_on_dense_data":
-                "exact gain ties between features are broken by rounding of weighted vs repeated sums"}
     return {}
 
 
