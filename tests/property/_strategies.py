@@ -151,3 +151,118 @@ def multi_block_matrices(draw, d_max=8, lo=-3.0, hi=3.0, max_blocks=3):
     n = draw(st.integers(b + 1, max_blocks * b))
     A = np.random.default_rng(draw(st.integers(0, 2**32 - 1))).uniform(lo, hi, size=(n, d))
     return np.ascontiguousarray(A, dtype=dt)
+
+
+# ---- NumPy references of the training loops (tests/property/test_*_loops*.py) --------------------------
+# Everything below computes in float64 on the values pyml holds (float32 inputs cast up exactly).
+
+def _np_sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # = 1 / (1 + exp(-z)) without overflow warnings
+
+
+def np_softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+# activation g and its derivative written in terms of the output a = g(z), as the kernels take it
+NP_ACTS = {
+    "linear": (lambda z: z, np.ones_like),
+    "relu": (lambda z: np.maximum(z, 0.0), lambda a: (a > 0).astype(np.float64)),
+    "sigmoid": (_np_sigmoid, lambda a: a * (1.0 - a)),
+    "tanh": (np.tanh, lambda a: 1.0 - a * a),
+}
+
+
+def np_mlp_forward(params, acts, X):
+    """Inputs of every layer ([X, A_1, ..., A_{L-1}]) and the output layer's pre-activation Z.
+    params: [(W, b), ...] float64; acts: activation names of the hidden layers (the output's is the loss's)."""
+    inputs = [X]
+    Z = None
+    for l, (W, b) in enumerate(params):
+        Z = inputs[-1] @ W + b
+        if l < len(params) - 1:
+            inputs.append(NP_ACTS[acts[l]][0](Z))
+    return inputs, Z
+
+
+def np_mlp_backward(params, acts, inputs, dZ, l2s):
+    """[(dW, db), ...] of a dense stack from dL/dZ of its output layer (L2 term 2 l2 W included) and dL/dX."""
+    grads = [None] * len(params)
+    for l in range(len(params) - 1, -1, -1):
+        W, _ = params[l]
+        grads[l] = (inputs[l].T @ dZ + 2.0 * l2s[l] * W, dZ.sum(axis=0))
+        dA = dZ @ W.T
+        if l == 0:
+            return grads, dA
+        dZ = dA * NP_ACTS[acts[l - 1]][1](inputs[l])
+    return grads, None
+
+
+def np_loss_rows(kind, out_act, Z, Y):
+    """(row losses, dL/dZ) of the mean loss over the B rows of Z (Keras semantics, as pyml's losses).
+
+    kind: "mse" (mean over outputs, after the output activation ``out_act``), "bce" (sigmoid output
+    or logits; mean over outputs) or "cce" (softmax output or logits; Y one-hot / soft rows, the sparse
+    loss is its one-hot case)."""
+    B, k = Z.shape
+    if kind == "mse":
+        A = np_softmax(Z) if out_act == "softmax" else NP_ACTS[out_act][0](Z)
+        g = 2.0 * (A - Y) / (B * k)
+        if out_act == "softmax":
+            dZ = A * (g - (g * A).sum(axis=1, keepdims=True))
+        else:
+            dZ = g * NP_ACTS[out_act][1](A)
+        return ((A - Y) ** 2).mean(axis=1), dZ
+    if kind == "bce":
+        rows = (np.maximum(Z, 0.0) + np.log1p(np.exp(-np.abs(Z))) - Y * Z).mean(axis=1)
+        return rows, (_np_sigmoid(Z) - Y) / (B * k)
+    if kind == "cce":
+        zmax = Z.max(axis=1, keepdims=True)
+        lse = zmax + np.log(np.exp(Z - zmax).sum(axis=1, keepdims=True))
+        sy = Y.sum(axis=1, keepdims=True)
+        rows = (sy * lse - (Y * Z).sum(axis=1, keepdims=True))[:, 0]
+        return rows, (np_softmax(Z) * sy - Y) / B
+    raise ValueError(kind)
+
+
+class NpAdam:
+    """Keras Adam: m, v moments; w -= lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps)."""
+
+    def __init__(self, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        self.lr, self.b1, self.b2, self.eps, self.t, self.state = lr, beta_1, beta_2, epsilon, 0, None
+
+    def step(self, params, grads):
+        if self.state is None:
+            self.state = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+        self.t += 1
+        alpha = self.lr * np.sqrt(1.0 - self.b2 ** self.t) / (1.0 - self.b1 ** self.t)
+        for p, g, (m, v) in zip(params, grads, self.state):
+            m += (1.0 - self.b1) * (g - m)
+            v += (1.0 - self.b2) * (g * g - v)
+            p -= alpha * m / (np.sqrt(v) + self.eps)
+
+
+class NpSGD:
+    """Keras SGD: v = mu v - lr g; w += v (nesterov: w += mu v - lr g); mu = 0: w -= lr g."""
+
+    def __init__(self, lr, momentum=0.0, nesterov=False):
+        self.lr, self.mu, self.nesterov, self.vel, self.t = lr, momentum, nesterov, None, 0
+
+    def step(self, params, grads):
+        self.t += 1
+        if self.mu == 0:
+            for p, g in zip(params, grads):
+                p -= self.lr * g
+            return
+        if self.vel is None:
+            self.vel = [np.zeros_like(p) for p in params]
+        for p, g, v in zip(params, grads, self.vel):
+            v *= self.mu
+            v -= self.lr * g
+            p += self.mu * v - self.lr * g if self.nesterov else v
+
+
+def flat_params(params):
+    """[W1, b1, W2, b2, ...] views of [(W, b), ...] (the optimisers step them in place)."""
+    return [a for pair in params for a in pair]
