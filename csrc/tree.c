@@ -1,9 +1,10 @@
-/* Tree growth: the grower's workspace layout, node statistics, histogram
- * building, the split search (hist splitter here, exact splitter in
- * tree_exact.inc), the row partition, level-wise and best-first growth, and
- * pyml_tree_build (one tree, or a forest of bootstrapped trees). The maths and
- * data layout are in tree.h; the boosting loop is gbt.c; binning, prediction
- * and the radix sort are tree_bin.c. */
+/* Tree growth: the grower's workspace layout, node values and split rules,
+ * the row partition, level-wise and best-first growth, and pyml_tree_build
+ * (one tree, or a forest of bootstrapped trees). The maths and data layout
+ * are in tree.h; node statistics and gains in tree_grow.h; histograms and the
+ * hist splitter's search in tree_hist.c (the exact splitter in
+ * tree_exact.inc); the boosting loop in gbt.c; binning, prediction and the
+ * radix sort in tree_bin.c. */
 #include "tree_grow.h"
 
 int pyml_tree_bootstrap_counts(uint64_t seed, pyml_index n, pyml_index n_draw, int32_t *counts)
@@ -106,186 +107,6 @@ size_t pyml_tree_workspace_size(const pyml_tree_params *p, pyml_index n, pyml_in
     return grower_layout(NULL, NULL, p, n, d, nb_max, capacity, n_threads) + extra;
 }
 
-/* W·impurity of a stats vector (see tree.h); newton: score G^2/(H+lambda). */
-static inline double wimp(const grower *g, const double *s)
-{
-    const pyml_tree_params *p = g->P;
-    switch (p->criterion) {
-    case PYML_CRIT_GINI: {
-        double W = 0, sq = 0;
-        for (int k = 0; k < p->n_classes; k++) { W += s[k]; sq += s[k] * s[k]; }
-        return W > 0 ? W - sq / W : 0.0;
-    }
-    case PYML_CRIT_ENTROPY: {
-        double W = 0, acc = 0;
-        for (int k = 0; k < p->n_classes; k++) {
-            W += s[k];
-            if (s[k] > 0) acc += s[k] * log2(s[k]);
-        }
-        return W > 0 ? W * log2(W) - acc : 0.0;
-    }
-    case PYML_CRIT_MSE: return s[0] > 0 ? s[2] - s[1] * s[1] / s[0] : 0.0;
-    default: return s[0] * s[0] / (s[1] + p->reg_lambda);
-    }
-}
-
-static inline double stat_weight(const grower *g, const double *s)
-{
-    if (g->P->criterion == PYML_CRIT_GINI || g->P->criterion == PYML_CRIT_ENTROPY) {
-        double W = 0;
-        for (int k = 0; k < g->P->n_classes; k++) W += s[k];
-        return W;
-    }
-    return g->P->criterion == PYML_CRIT_MSE ? s[0] : s[1];
-}
-
-/* Gain of splitting P into L and R; returns -inf when the split is not allowed. */
-static inline double split_gain(const grower *g, const double *P, const double *L, const double *R)
-{
-    const pyml_tree_params *p = g->P;
-    int S = g->S;
-    if (L[S - 1] < p->min_samples_leaf || R[S - 1] < p->min_samples_leaf) return -INFINITY;
-    if (p->criterion == PYML_CRIT_NEWTON) {
-        if (L[1] < p->min_child_weight || R[1] < p->min_child_weight) return -INFINITY;
-        return 0.5 * (wimp(g, L) + wimp(g, R) - wimp(g, P)) - p->gamma;
-    }
-    double wl = stat_weight(g, L), wr = stat_weight(g, R);
-    if (wl <= 0 || wr <= 0 || wl < g->min_w_leaf || wr < g->min_w_leaf) return -INFINITY;
-    /* The parent's term is constant within a node; keeping it gives the real
-     * impurity decrease for importances and min_impurity_decrease. */
-    return wimp(g, P) - wimp(g, L) - wimp(g, R);
-}
-
-static inline void add_row(const grower *g, double *s, int32_t r)
-{
-    int S = g->S;
-    if (g->yc) {
-        s[g->yc[r]] += g->w ? g->w[r] : 1.0;
-    } else {
-        const double *x = g->rs + (size_t)r * g->S0;
-        for (int k = 0; k < g->S0; k++) s[k] += x[k];
-    }
-    s[S - 1] += 1.0;
-}
-
-/* Histogram of rows[start:end) over the active features a0..a1 (zeroed
- * first). Each (feature, bin) sum runs over the rows in their fixed order, so
- * any split of the features among threads gives identical histograms. */
-static void hist_accum(const grower *g, int32_t start, int32_t end, double *h, int a0, int a1)
-{
-    const pyml_tree_data *D = g->D;
-    const int S = g->S, Sh = g->Sh, nb = D->nb_max, na = g->n_active;
-    const pyml_index d = D->d;
-    const int32_t *rows = g->rows;
-    const uint8_t *codes = D->codes;
-    const int32_t *active = g->active;
-    for (int a = a0; a < a1; a++) memset(h + (size_t)active[a] * nb * Sh, 0, sizeof(double) * nb * Sh);
-    if (g->yc) {
-        const int32_t *yc = g->yc;
-        const double *w = g->w;
-        for (int32_t q = start; q < end; q++) {
-            int32_t r = rows[q];
-            const uint8_t *c = codes + (size_t)r * d;
-            int y = yc[r];
-            double wr = w ? w[r] : 1.0;
-            for (int a = a0; a < a1; a++) {
-                int f = active[a];
-                double *b = h + ((size_t)f * nb + c[f]) * S;
-                b[y] += wr;
-                b[S - 1] += 1.0;
-            }
-        }
-    } else if (Sh == 2 && na == d) {
-        /* all features active: walk the histogram feature by feature
-         * without the active[] indirection (the hottest loop of boosting) */
-        const double *rs = g->rs;
-        const size_t fstride = (size_t)nb * 2;
-        double *h0 = h + (size_t)a0 * fstride;
-        for (int32_t q = start; q < end; q++) {
-            int32_t r = rows[q];
-            if (q + HIST_PF < end) {
-                int32_t rp = rows[q + HIST_PF];
-                __builtin_prefetch(codes + (size_t)rp * d + a0);
-                __builtin_prefetch(rs + 2 * (size_t)rp);
-            }
-            const uint8_t *c = codes + (size_t)r * d;
-            const double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
-            double *hf = h0;
-            for (int f = a0; f < a1; f++, hf += fstride) {
-                double *b = hf + 2 * (size_t)c[f];
-                b[0] += g0;
-                b[1] += g1;
-            }
-        }
-    } else if (Sh == 2) {
-        const double *rs = g->rs;
-        for (int32_t q = start; q < end; q++) {
-            int32_t r = rows[q];
-            const uint8_t *c = codes + (size_t)r * d;
-            double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
-            for (int a = a0; a < a1; a++) {
-                int f = active[a];
-                double *b = h + ((size_t)f * nb + c[f]) * 2;
-                b[0] += g0;
-                b[1] += g1;
-            }
-        }
-    } else if (g->S0 == 2) {
-        const double *rs = g->rs;
-        for (int32_t q = start; q < end; q++) {
-            int32_t r = rows[q];
-            const uint8_t *c = codes + (size_t)r * d;
-            double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
-            for (int a = a0; a < a1; a++) {
-                int f = active[a];
-                double *b = h + ((size_t)f * nb + c[f]) * 3;
-                b[0] += g0;
-                b[1] += g1;
-                b[2] += 1.0;
-            }
-        }
-    } else {
-        const double *rs = g->rs;
-        int S0 = g->S0;
-        for (int32_t q = start; q < end; q++) {
-            int32_t r = rows[q];
-            const uint8_t *c = codes + (size_t)r * d;
-            const double *x = rs + (size_t)r * S0;
-            for (int a = a0; a < a1; a++) {
-                int f = active[a];
-                double *b = h + ((size_t)f * nb + c[f]) * S;
-                for (int k = 0; k < S0; k++) b[k] += x[k];
-                b[S0] += 1.0;
-            }
-        }
-    }
-}
-
-/* Threads for a histogram of m rows built on its own: a parallel region
- * must carry enough work (>~50 us) to pay for its barrier. */
-static int hist_threads(const grower *g, int32_t m)
-{
-    int na = g->n_active, nthr = g->n_threads;
-    if (m < 8192 || (long)m * na < 131072) nthr = 1;
-    return nthr > na ? (na > 0 ? na : 1) : nthr;
-}
-
-/* Histogram of a node (OpenMP over feature ranges for big nodes). */
-static void hist_build(grower *g, int32_t start, int32_t end, double *h)
-{
-    int na = g->n_active;
-    int nthr = hist_threads(g, end - start);
-#pragma omp parallel num_threads(nthr) if (nthr > 1)
-    {
-        int t = 0, nt = 1;
-#if PYML_HAVE_OPENMP
-        t = omp_get_thread_num();
-        nt = omp_get_num_threads();
-#endif
-        hist_accum(g, start, end, h, (int)((long)na * t / nt), (int)((long)na * (t + 1) / nt));
-    }
-}
-
 static int acquire_slot(grower *g, int32_t except_node)
 {
     if (g->n_free > 0) return g->slot_free[--g->n_free];
@@ -328,135 +149,6 @@ static int draw_features(grower *g, const int32_t **feats)
     return mf;
 }
 
-/* A split candidate: the best split over some of a node's features (gain
- * -inf when none is allowed; its left statistics go to a caller buffer). */
-typedef struct {
-    double gain, thr;
-    int32_t feat, bin;
-} split_cand;
-
-/* Per-feature best splits of a node over features feats[i0:i1): for scan
- * position i, the first bin of largest gain goes to fgain/fbin/fL at slot
- * side * d + i (side 0 or 1: the two children searched at once). Ranges of
- * positions are disjoint, so threads fill them side by side; pick_split
- * then chooses among the features. */
-static void find_split_hist_range(grower *g, int32_t node, const int32_t *feats, int i0, int i1, int side)
-{
-    const pyml_tree_data *D = g->D;
-    int S = g->S, Sh = g->Sh, nb = D->nb_max;
-    const double *P = g->nstats + (size_t)node * S;
-    const double *h = g->hist + (size_t)g->nslot[node] * g->hist_elems;
-    double *L = g->scratch + (size_t)4 * S * thread_id(), *R = L + S;
-    double total = P[S - 1];
-    const size_t base_slot = (size_t)side * (size_t)D->d;
-    for (int i = i0; i < i1; i++) {
-        int f = feats[i];
-        const double *hf = h + (size_t)f * nb * Sh;
-        int nbf = D->nbins[f];
-        double best = -INFINITY, *bestL = g->fL + (base_slot + (size_t)i) * S;
-        int best_bin = -1;
-        memset(L, 0, sizeof(double) * S);
-        int last = nbf - 1; /* splits after the last non-empty bin leave the right side empty */
-        if (Sh != S) {
-            while (last > 0 && hf[(size_t)last * Sh + 1] == 0) last--;
-            /* Count-free newton scan: maximise G_L^2/(H_L+l) + G_R^2/(H_R+l);
-             * the parent's term and gamma are constant within the node. */
-            const double lam = g->P->reg_lambda, mcw = g->P->min_child_weight;
-            const double Gp = P[0], Hp = P[1];
-            const double base = Gp * Gp / (Hp + lam);
-            double GL = 0, HL = 0, fbest = -INFINITY;
-            int bbest = -1;
-            double bGL = 0, bHL = 0;
-            for (int b = 0; b < last; b++) {
-                double hh = hf[2 * (size_t)b + 1];
-                if (hh == 0) continue;
-                GL += hf[2 * (size_t)b];
-                HL += hh;
-                double GR = Gp - GL, HR = Hp - HL;
-                if (HL < mcw) continue;
-                if (HR < mcw) break; /* H_R only shrinks from here on */
-                double sc = GL * GL / (HL + lam) + GR * GR / (HR + lam);
-                if (sc > fbest) {
-                    fbest = sc;
-                    bbest = b;
-                    bGL = GL;
-                    bHL = HL;
-                }
-            }
-            if (bbest >= 0) {
-                best = 0.5 * (fbest - base) - g->P->gamma;
-                best_bin = bbest;
-                bestL[0] = bGL;
-                bestL[1] = bHL;
-                bestL[2] = 1.0;
-            }
-            g->fgain[base_slot + i] = best;
-            g->fbin[base_slot + i] = best_bin;
-            continue;
-        }
-        for (int b = 0; b < last; b++) {
-            const double *hb = hf + (size_t)b * Sh;
-            if (Sh != S) {
-                if (hb[1] == 0) continue;
-                L[0] += hb[0];
-                L[1] += hb[1];
-            } else {
-                if (hb[S - 1] == 0) continue;
-                for (int k = 0; k < S; k++) L[k] += hb[k];
-                if (L[S - 1] >= total) break;
-            }
-            for (int k = 0; k < S; k++) R[k] = P[k] - L[k];
-            R[S - 1] = Sh != S ? 1.0 : total - L[S - 1];
-            double gn = split_gain(g, P, L, R);
-            if (gn > best) {
-                best = gn;
-                best_bin = b;
-                memcpy(bestL, L, sizeof(double) * S);
-            }
-        }
-        g->fgain[base_slot + i] = best;
-        g->fbin[base_slot + i] = best_bin;
-    }
-}
-
-/* Relative margin within which two features' gains count as equal. Features
- * that cut the rows identically get gains a few ulps apart (their sums run
- * over different bins; w g summed once versus g added w times), and the exact
- * gain would choose between them by rounding: then integer weights would not
- * equal repeated rows. */
-#define GAIN_TIE_RTOL 1e-11
-
-/* The split of a node from the per-feature bests of scan positions [0, nf)
- * (side as in find_split_hist_range): the largest gain M, then the first
- * feature in scan order within GAIN_TIE_RTOL |M| of it. Both steps see every
- * feature, so the choice is the same for any thread count. bestL receives
- * the chosen left statistics. */
-static void pick_split(grower *g, const int32_t *feats, int nf, int side, split_cand *cand, double *bestL)
-{
-    const pyml_tree_data *D = g->D;
-    const size_t base_slot = (size_t)side * (size_t)D->d;
-    const double *fg = g->fgain + base_slot;
-    double M = -INFINITY;
-    for (int i = 0; i < nf; i++)
-        if (fg[i] > M) M = fg[i];
-    cand->feat = -1;
-    cand->bin = -1;
-    cand->thr = 0.0;
-    cand->gain = M;
-    if (!(M > -INFINITY)) return;
-    const double floor_gain = M - GAIN_TIE_RTOL * fabs(M);
-    for (int i = 0; i < nf; i++) {
-        if (!(fg[i] >= floor_gain)) continue;
-        int f = feats[i], b = g->fbin[base_slot + i];
-        cand->feat = f;
-        cand->bin = b;
-        cand->thr = D->edges[D->edge_off[f] + b];
-        cand->gain = fg[i];
-        memcpy(bestL, g->fL + (base_slot + (size_t)i) * g->S, sizeof(double) * g->S);
-        return;
-    }
-}
-
 /* Records a node's chosen split (its left statistics are already in lstats). */
 static void commit_split(grower *g, int32_t node, const split_cand *c)
 {
@@ -471,8 +163,8 @@ static void commit_split(grower *g, int32_t node, const split_cand *c)
 static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int nf)
 {
     split_cand c;
-    find_split_hist_range(g, node, feats, 0, nf, 0);
-    pick_split(g, feats, nf, 0, &c, g->lstats + (size_t)node * g->S);
+    pyml_tree_scan_features(g, node, feats, 0, nf, 0);
+    pyml_tree_pick_split(g, feats, nf, 0, &c, g->lstats + (size_t)node * g->S);
     commit_split(g, node, &c);
 }
 
@@ -557,7 +249,7 @@ static int evaluate_node(grower *g, int32_t node)
         int s2 = acquire_slot(g, node);
         if (s2 < 0) return 0; /* cannot happen with >= 2 slots */
         g->nslot[node] = s2;
-        hist_build(g, g->nstart[node], g->nend[node], g->hist + (size_t)s2 * g->hist_elems);
+        pyml_tree_hist_build(g, g->nstart[node], g->nend[node], g->hist + (size_t)s2 * g->hist_elems);
     }
     find_split_hist(g, node, feats, nf);
     return split_allowed(g, node);
@@ -774,7 +466,7 @@ static void grow_levels(grower *g)
                 for (int t = 0; t < nbuild * nch; t++) {
                     int32_t c = build[t / nch];
                     int k = t % nch;
-                    hist_accum(g, g->nstart[c], g->nend[c], g->hist + (size_t)g->nslot[c] * he,
+                    pyml_tree_hist_accum(g, g->nstart[c], g->nend[c], g->hist + (size_t)g->nslot[c] * he,
                                (int)((long)na * k / nch), (int)((long)na * (k + 1) / nch));
                 }
 #pragma omp for schedule(static)
@@ -837,7 +529,7 @@ static void split_children(grower *g, int32_t small, int32_t large, int32_t L, i
         nt = omp_get_num_threads();
 #endif
         int a0 = (int)((long)na * t / nt), a1 = (int)((long)na * (t + 1) / nt);
-        hist_accum(g, start, end, hs, a0, a1);
+        pyml_tree_hist_accum(g, start, end, hs, a0, a1);
         for (int a = a0; a < a1; a++) {
             size_t off = (size_t)g->active[a] * nb * Sh;
             for (size_t k = 0; k < (size_t)nb * Sh; k++) hp[off + k] -= hs[off + k];
@@ -848,7 +540,7 @@ static void split_children(grower *g, int32_t small, int32_t large, int32_t L, i
 #pragma omp barrier
             for (int c = 0; c < 2; c++)
                 if (search[c])
-                    find_split_hist_range(g, kid[c], g->active, a0, a1, c);
+                    pyml_tree_scan_features(g, kid[c], g->active, a0, a1, c);
         }
     }
     if (!par_eval) {
@@ -860,7 +552,7 @@ static void split_children(grower *g, int32_t small, int32_t large, int32_t L, i
         is_open[c] = 0;
         if (!search[c]) continue;
         split_cand cand;
-        pick_split(g, g->active, na, c, &cand, g->lstats + (size_t)kid[c] * S);
+        pyml_tree_pick_split(g, g->active, na, c, &cand, g->lstats + (size_t)kid[c] * S);
         commit_split(g, kid[c], &cand);
         is_open[c] = split_allowed(g, kid[c]);
     }
@@ -881,7 +573,7 @@ int pyml_tree_grow(grower *g, int32_t m)
     int32_t root = new_node(g, 0, m, 0);
     double *rs = g->nstats;
     memset(rs, 0, sizeof(double) * S);
-    int rthr = p->splitter == PYML_SPLIT_HIST ? hist_threads(g, m) : 1;
+    int rthr = p->splitter == PYML_SPLIT_HIST ? pyml_tree_hist_threads(g, m) : 1;
     int rslot = rthr > 1 ? acquire_slot(g, root) : -1;
     if (rslot >= 0) {
         /* The root's statistics (one serial sum over its rows, in order)
@@ -902,7 +594,7 @@ int pyml_tree_grow(grower *g, int32_t m)
                 for (int32_t q = 0; q < m; q++) add_row(g, rs, g->rows[q]);
             int a0 = t ? (int)((long)na * (3 * t - 1) / (3 * nt - 1)) : 0;
             int a1 = (int)((long)na * (3 * t + 2) / (3 * nt - 1));
-            hist_accum(g, 0, m, h, a0, a1);
+            pyml_tree_hist_accum(g, 0, m, h, a0, a1);
         }
     } else {
         for (int32_t q = 0; q < m; q++) add_row(g, rs, g->rows[q]);

@@ -113,6 +113,81 @@ static inline double sort_key_value(uint64_t k)
     return v;
 }
 
+/* W·impurity of a stats vector (see tree.h); newton: score G^2/(H+lambda). */
+static inline double wimp(const grower *g, const double *s)
+{
+    const pyml_tree_params *p = g->P;
+    switch (p->criterion) {
+    case PYML_CRIT_GINI: {
+        double W = 0, sq = 0;
+        for (int k = 0; k < p->n_classes; k++) { W += s[k]; sq += s[k] * s[k]; }
+        return W > 0 ? W - sq / W : 0.0;
+    }
+    case PYML_CRIT_ENTROPY: {
+        double W = 0, acc = 0;
+        for (int k = 0; k < p->n_classes; k++) {
+            W += s[k];
+            if (s[k] > 0) acc += s[k] * log2(s[k]);
+        }
+        return W > 0 ? W * log2(W) - acc : 0.0;
+    }
+    case PYML_CRIT_MSE: return s[0] > 0 ? s[2] - s[1] * s[1] / s[0] : 0.0;
+    default: return s[0] * s[0] / (s[1] + p->reg_lambda);
+    }
+}
+
+static inline double stat_weight(const grower *g, const double *s)
+{
+    if (g->P->criterion == PYML_CRIT_GINI || g->P->criterion == PYML_CRIT_ENTROPY) {
+        double W = 0;
+        for (int k = 0; k < g->P->n_classes; k++) W += s[k];
+        return W;
+    }
+    return g->P->criterion == PYML_CRIT_MSE ? s[0] : s[1];
+}
+
+/* Gain of splitting P into L and R; returns -inf when the split is not allowed. */
+static inline double split_gain(const grower *g, const double *P, const double *L, const double *R)
+{
+    const pyml_tree_params *p = g->P;
+    int S = g->S;
+    if (L[S - 1] < p->min_samples_leaf || R[S - 1] < p->min_samples_leaf) return -INFINITY;
+    if (p->criterion == PYML_CRIT_NEWTON) {
+        if (L[1] < p->min_child_weight || R[1] < p->min_child_weight) return -INFINITY;
+        return 0.5 * (wimp(g, L) + wimp(g, R) - wimp(g, P)) - p->gamma;
+    }
+    double wl = stat_weight(g, L), wr = stat_weight(g, R);
+    if (wl <= 0 || wr <= 0 || wl < g->min_w_leaf || wr < g->min_w_leaf) return -INFINITY;
+    /* The parent's term is constant within a node; keeping it gives the real
+     * impurity decrease for importances and min_impurity_decrease. */
+    return wimp(g, P) - wimp(g, L) - wimp(g, R);
+}
+
+static inline void add_row(const grower *g, double *s, int32_t r)
+{
+    int S = g->S;
+    if (g->yc) {
+        s[g->yc[r]] += g->w ? g->w[r] : 1.0;
+    } else {
+        const double *x = g->rs + (size_t)r * g->S0;
+        for (int k = 0; k < g->S0; k++) s[k] += x[k];
+    }
+    s[S - 1] += 1.0;
+}
+
+/* A split candidate: the best split over some of a node's features (gain
+ * -inf when none is allowed; its left statistics go to a caller buffer). */
+typedef struct {
+    double gain, thr;
+    int32_t feat, bin;
+} split_cand;
+
+/* tree_hist.c */
+void pyml_tree_hist_accum(const grower *g, int32_t start, int32_t end, double *h, int a0, int a1);
+int pyml_tree_hist_threads(const grower *g, int32_t m);
+void pyml_tree_hist_build(grower *g, int32_t start, int32_t end, double *h);
+void pyml_tree_scan_features(grower *g, int32_t node, const int32_t *feats, int i0, int i1, int side);
+void pyml_tree_pick_split(grower *g, const int32_t *feats, int nf, int side, split_cand *cand, double *bestL);
 /* tree.c */
 int pyml_tree_check_data(const pyml_tree_data *D, const pyml_tree_params *p);
 pyml_tree_arrays pyml_tree_slice(const pyml_tree_arrays *o, int t, int n_value);
