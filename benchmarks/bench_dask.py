@@ -10,6 +10,11 @@
     a third of X (X stays lazy: regenerated on the workers each pass, never on the client).
 (c) Overhead: the same pyml fit in memory with 2 OpenMP threads (recorded as the peer
     "in-memory 2 threads", so ``run.py``'s ratio is the distributed overhead).
+(e) k-means|| initialisation on the cluster (K = 32 centres): ``pyml.dask.kmeans_parallel`` (its defaults:
+    l = 2K rows per round, 5 rounds, weighted k-means++ + Lloyd on the candidates) vs dask-ml's
+    ``init_scalable`` with its defaults (l = 2, round(log(cost)) rounds, unweighted scikit-learn KMeans on the
+    candidates) and with pyml's l = 2K and 5 rounds; quality = inertia of the initial centres (same formula
+    for both). The in-memory greedy k-means++ (2 threads) is recorded as a reference peer.
 
 Cluster: ``LocalCluster(n_workers=2, threads_per_worker=1, processes=True)`` on 127.0.0.1; X is
 persisted on the workers before timing (both sides). Data: 2_000_000 x 16 float64 Gaussian blobs
@@ -164,3 +169,43 @@ def test_dask_d_pyml_kmeans_larger_than_memory(benchmark, record):
     benchmark.extra_info.update({"n_rows": n, "gib": nbytes / 2**30, "worker_memory_limit": limit})
     record(benchmark, "Wdask-d Lloyd iteration, X > workers' memory", "pyml.dask", WORKERS, "float64",
            f"inertia {km.inertia_:.6e}, n_iter {km.n_iter_}, {nbytes / 2**30:.2f} GiB", km.n_iter_)
+
+
+# ---- (e) k-means|| initialisation ---------------------------------------------------------------------------
+def test_dask_e_pyml_kmeans_parallel_init(benchmark, record, client):
+    import pyml.dask
+
+    Xd, _ = _dask_data(client)
+    C = benchmark.pedantic(pyml.dask.kmeans_parallel, args=(Xd, K), kwargs=dict(random_state=0), rounds=2,
+                           iterations=1)
+    q = _inertia(_data()[0], C)
+    benchmark.extra_info.update({"init_inertia": q})
+    record(benchmark, "Wdask-e k-means|| init", "pyml.dask", WORKERS, "float64", f"init inertia {q:.6e}")
+
+
+@pytest.mark.parametrize("setting", ["defaults", "l=2K, 5 rounds"])
+def test_dask_e_dask_ml_kmeans_parallel_init(benchmark, record, client, setting):
+    dml = pytest.importorskip("dask_ml.cluster.k_means", reason="dask-ml not installed: no peer")
+    from dask_ml.utils import check_random_state
+
+    Xd, _ = _dask_data(client)
+    kw = {} if setting == "defaults" else dict(oversampling_factor=2 * K, max_iter=5)
+
+    def run():
+        return dml.init_scalable(Xd, K, random_state=check_random_state(0), **kw)
+
+    C = benchmark.pedantic(run, rounds=2, iterations=1)
+    q = _inertia(_data()[0], C)
+    benchmark.extra_info.update({"init_inertia": q})
+    record(benchmark, "Wdask-e k-means|| init", f"dask-ml ({setting})", WORKERS, "float64", f"init inertia {q:.6e}")
+
+
+def test_dask_e_in_memory_kmeanspp_init(benchmark, record):
+    from pyml.cluster import kmeans_plusplus
+
+    X = _data()[0]
+    C, _ = benchmark.pedantic(kmeans_plusplus, args=(X, K), kwargs=dict(random_state=0, n_jobs=2), rounds=2,
+                              iterations=1)
+    q = _inertia(X, C)
+    record(benchmark, "Wdask-e k-means|| init", "in-memory pyml k-means++ 2 threads", WORKERS, "float64",
+           f"init inertia {q:.6e}")

@@ -73,9 +73,8 @@ def _n_local_trials(n_clusters, n_local_trials):
     return int(n_local_trials)
 
 
-def _kmeanspp(X, n_clusters, sample_weight, rng, n_local_trials, n_threads):
-    """Draw the random numbers in Python, run the greedy seeding in C."""
-    n = X.shape[0]
+def _kmeanspp_draws(n, n_clusters, sample_weight, rng, n_local_trials):
+    """The random numbers of one k-means++ seeding: (first row, uniforms (n_clusters - 1, trials))."""
     trials = _n_local_trials(n_clusters, n_local_trials)
     if sample_weight is None:
         first = int(rng.integers(n))
@@ -84,7 +83,13 @@ def _kmeanspp(X, n_clusters, sample_weight, rng, n_local_trials, n_threads):
     uniforms = rng.random((max(n_clusters - 1, 0), trials))
     if n_clusters == 1:
         uniforms = np.zeros((0, trials))
-    return _k.kmeanspp(X, sample_weight, n_clusters, first, np.ascontiguousarray(uniforms), n_threads)
+    return first, np.ascontiguousarray(uniforms)
+
+
+def _kmeanspp(X, n_clusters, sample_weight, rng, n_local_trials, n_threads):
+    """Draw the random numbers in Python, run the greedy seeding in C."""
+    first, uniforms = _kmeanspp_draws(X.shape[0], n_clusters, sample_weight, rng, n_local_trials)
+    return _k.kmeanspp(X, sample_weight, n_clusters, first, uniforms, n_threads)
 
 
 def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None, n_local_trials=None, n_jobs=None):
@@ -141,6 +146,75 @@ def _check_squares_fit(X, owner):
     if X.size and float(np.max(np.abs(X))) > limit:
         raise ValueError(f"{type(owner).__name__}: X has values up to {float(np.max(np.abs(X))):.3g}, too large for "
                          f"squared distances in {X.dtype} (limit {limit:.3g}); rescale X (e.g. StandardScaler)")
+
+
+# ---- n_init restarts as joblib tasks (``with joblib.parallel_backend(...)``) ---------------------------------
+def _restarts_use_joblib(est, n_init, callbacks):
+    """joblib's convention: with n_jobs=None inside a parallel_backend context the context decides.
+
+    An explicit ``n_jobs`` counts OpenMP threads of this process (the fast
+    default); callbacks and verbose output need the iterations in order, in
+    this process, so they keep the sequential loop too.
+    """
+    from pyml.utils._threads import joblib_backend_active
+
+    if not (n_init > 1 and est.n_jobs is None and not callbacks and joblib_backend_active()):
+        return False
+    from joblib import parallel
+
+    backend, n_jobs = parallel.get_active_backend()
+    return int(backend.effective_n_jobs(n_jobs)) > 1  # not the one-worker nested backend inside a joblib task
+
+
+def _restart_spec(est, Xc, w, rng, x_mean):
+    """The random draws of one restart, made here in the order of the sequential loop (so the
+    generator is consumed exactly as there); the costly k-means++ seeding itself runs in the task."""
+    if isinstance(est.init, str) and est.init == "k-means++":
+        return ("k-means++", est.n_clusters) + _kmeanspp_draws(Xc.shape[0], est.n_clusters, w, rng, None)
+    return ("centers", est._init_centers(Xc, w, rng, 1, x_mean))
+
+
+def _run_restart(Xc, w, spec, algorithm, max_iter, tol, n_threads):
+    """One restart (seeding + the C k-means loop) as a joblib task: (labels, inertia, n_iter, centres).
+
+    ``n_threads=None``: resolved where the task runs (a loky or Dask worker
+    sets OMP_NUM_THREADS for its share of the cores). The kernels give
+    bitwise the same result for any thread count.
+    """
+    nt = _threads(None, Xc.shape[0]) if n_threads is None else n_threads
+    if spec[0] == "k-means++":
+        _, k, first, uniforms = spec
+        centers = _k.kmeanspp(Xc, w, k, first, uniforms, nt)[0]
+    else:
+        centers = np.array(spec[1], copy=True)  # the loop moves it in place
+    labels, inertia, n_iter, _ = _k.fit(Xc, w, centers, algorithm, max_iter, tol, False, nt, IterationHook())
+    return labels, inertia, n_iter, centers
+
+
+def _joblib_task_threads(n_threads):
+    """OpenMP threads per task: a share of this process's cores under a thread-based backend, else
+    None (the worker process decides)."""
+    from joblib import parallel
+
+    backend, n_jobs = parallel.get_active_backend()
+    if getattr(backend, "uses_threads", False):
+        return max(1, n_threads // max(1, int(backend.effective_n_jobs(n_jobs))))
+    return None
+
+
+def _joblib_restarts(est, Xc, w, rng, x_mean, n_init, algorithm, tol, n_threads):
+    """The n_init restarts through ``joblib.Parallel``; the best as the sequential loop picks it
+    (lowest inertia, the first one on ties)."""
+    from pyml.utils._threads import joblib_map
+
+    specs = [_restart_spec(est, Xc, w, rng, x_mean) for _ in range(n_init)]
+    nt = _joblib_task_threads(n_threads)
+    best = None
+    for labels, inertia, n_iter, centers in joblib_map(
+            _run_restart, [(Xc, w, s, algorithm, est.max_iter, tol, nt) for s in specs], None):
+        if best is None or inertia < best[1]:
+            best = (labels, inertia, n_iter, centers)
+    return best
 
 
 class _KMeansBase(ClusterMixin, TransformerMixin, BaseEstimator):
@@ -294,7 +368,12 @@ class KMeans(_KMeansBase):
     init : {"k-means++", "random"}, callable or array of shape (n_clusters, n_features)
     n_init : "auto" or int, default="auto"
         Runs from different seeds; the lowest inertia wins. "auto" is 1 for
-        k-means++ or an array, 10 for "random".
+        k-means++ or an array, 10 for "random". With ``n_jobs=None`` inside a
+        ``joblib.parallel_backend(...)`` context (joblib's convention: the
+        context decides), the restarts run as joblib tasks, e.g. on a Dask
+        cluster with ``parallel_backend("dask")``; each is seeded as in the
+        sequential loop, so the model is bitwise the same. Otherwise (and with
+        callbacks or verbose) they run one after the other on OpenMP threads.
     max_iter : int, default=300
     tol : float, default=1e-4
     algorithm : {"lloyd", "hamerly", "auto"}, default="lloyd"
@@ -361,13 +440,16 @@ class KMeans(_KMeansBase):
         cb = CallbackList(cbs)
         best = None
         cb.on_fit_begin(self)
-        for _ in range(n_init):
-            centers = self._init_centers(Xc, w, rng, n_threads, x_mean)
-            hook = IterationHook(self, cb)
-            labels, inertia, n_iter, _ = _k.fit(Xc, w, centers, algorithm, self.max_iter, tol, False,
-                                                n_threads, hook)
-            if best is None or inertia < best[1]:
-                best = (labels, inertia, n_iter, centers)
+        if _restarts_use_joblib(self, n_init, cbs):  # independent restarts as joblib tasks
+            best = _joblib_restarts(self, Xc, w, rng, x_mean, n_init, algorithm, tol, n_threads)
+        else:
+            for _ in range(n_init):
+                centers = self._init_centers(Xc, w, rng, n_threads, x_mean)
+                hook = IterationHook(self, cb)
+                labels, inertia, n_iter, _ = _k.fit(Xc, w, centers, algorithm, self.max_iter, tol, False,
+                                                    n_threads, hook)
+                if best is None or inertia < best[1]:
+                    best = (labels, inertia, n_iter, centers)
         labels, inertia, n_iter, centers = best
         self.cluster_centers_ = (centers + x_mean).astype(X.dtype)
         self._x_mean = x_mean

@@ -4,7 +4,8 @@ Needs the ``dask`` extra (``pip install 'pyml[dask]'``, i.e. ``dask[distributed]
 ``import pyml`` never imports dask, only ``import pyml.dask`` does.
 
 * :class:`LinearRegression`, :class:`LogisticRegression` (solver="gd"),
-  :class:`KMeans` (Lloyd) and :class:`GaussianAnomalyDetector`: the in-memory
+  :class:`KMeans` (Lloyd; k-means|| seeding on the cluster, also as
+  :func:`kmeans_parallel`) and :class:`GaussianAnomalyDetector`: the in-memory
   estimators, whose ``fit`` also accepts a Dask array chunked by rows. Each
   iteration every block computes partial sums with the C kernels on its
   worker, a fixed-order tree reduction combines them and the client updates
@@ -24,9 +25,9 @@ from pyml.dask._core import ClusterError, _require_dask
 _require_dask()
 
 from pyml.dask._gaussian import GaussianAnomalyDetector  # noqa: E402
-from pyml.dask._kmeans import KMeans  # noqa: E402
+from pyml.dask._kmeans import KMeans, kmeans_parallel  # noqa: E402
 from pyml.dask._linear import LinearRegression, LogisticRegression  # noqa: E402
 from pyml.dask._wrappers import Incremental, ParallelPostFit  # noqa: E402
 
 __all__ = ["ClusterError", "GaussianAnomalyDetector", "Incremental", "KMeans", "LinearRegression", "LogisticRegression",
-           "ParallelPostFit"]
+           "ParallelPostFit", "kmeans_parallel"]

@@ -19,7 +19,7 @@ import numpy as np
 from pyml.utils._threads import resolve_n_jobs, threads_for_work, usable_cpu_count
 
 __all__ = ["ClusterError", "is_dask_collection", "check_row_chunked", "aligned_blocks", "tree_reduce", "compute",
-           "task_threads", "lazy_method"]
+           "persist_calls", "gather_items", "task_threads", "lazy_method"]
 
 
 def _require_dask():
@@ -239,7 +239,6 @@ def compute(*delayed):
     of a bare CancelledError; a single lost worker is recovered by Dask itself
     (it recomputes the missing blocks from their graph).
     """
-    lost = _lost_errors()
     flat, slots = [], []
     for d in delayed:  # one round of tasks for every partial of every reduction
         if isinstance(d, _Reduction):
@@ -248,13 +247,42 @@ def compute(*delayed):
         else:
             slots.append((len(flat), None, None))
             flat.append(d)
+    values = _as_cluster_error(_run, flat)
+    return tuple(values[i] if n is None else _pairwise(values[i:i + n], combine) for i, n, combine in slots)
+
+
+def _as_cluster_error(func, *args):
+    """func(*args), a lost pass (restart, dead workers) raised as :class:`ClusterError`."""
     try:
-        values = _run(flat)
-    except lost as exc:
+        return func(*args)
+    except _lost_errors() as exc:
         raise ClusterError(f"pyml.dask: a distributed pass failed because its data or workers were lost "
                            f"({type(exc).__name__}: {exc}); the cluster was restarted or workers died during "
                            f"the fit. Persist X again (X = X.persist()) and refit.") from exc
-    return tuple(values[i] if n is None else _pairwise(values[i:i + n], combine) for i, n, combine in slots)
+
+
+def _persist(calls):
+    import dask
+
+    return list(dask.persist(*[c.delayed() for c in calls], optimize_graph=False))
+
+
+def persist_calls(calls):
+    """Run per-block :func:`task` calls and keep their results where they were computed (the workers'
+    memory under dask.distributed): handles that later tasks take as arguments, so per-row state
+    (e.g. each row's distance to its nearest candidate) stays on the cluster between passes."""
+    return _as_cluster_error(_persist, calls)
+
+
+def _items(handles, i):
+    import dask
+
+    return list(dask.compute(*[h[i] for h in handles], optimize_graph=False))
+
+
+def gather_items(handles, i):
+    """Item ``i`` of every persisted result tuple, brought to the client (the rest stays put)."""
+    return _as_cluster_error(_items, handles, i)
 
 
 def _memory_budget():

@@ -11,13 +11,40 @@ pass, only when a cluster is empty: each block proposes its farthest rows),
 and stops as the in-memory loop does (total squared shift <= tol, which
 covers "no label changed": the same labels give bitwise the same centres).
 
-Initialisation: "k-means++" runs pyml's in-memory greedy k-means++ (C) on
-the rows brought to the client when ``n_samples <= init_max_samples``
-(then the result equals the in-memory fit), else on a uniform random sample
-of ``init_max_samples`` rows (k-means|| is not implemented). "random",
-an array or a callable behave as in memory ("random" gathers only the k
-chosen rows).
+Initialisation:
+
+* "k-means||" (the default for Dask input, as in dask-ml) is the scalable
+  k-means++ of Bahmani et al. (2012), run on the cluster. The first
+  candidate is one row drawn with probability proportional to its weight
+  (an exponential race: every block proposes the row minimising
+  :math:`-\\log(1 - u_i) / w_i`). Then, for ``init_max_iter`` rounds (5 by
+  default), one pass over the blocks: each block updates, for every row,
+  the squared distance :math:`D(x_i)^2` to the nearest candidate (C
+  assignment kernel, only against the candidates added in the last round;
+  the per-row distance and nearest candidate stay on the worker between
+  passes) and keeps row i with probability
+  :math:`\\min(1, \\ell w_i D(x_i)^2 / \\phi)`, :math:`\\phi = \\sum_i w_i D(x_i)^2`,
+  :math:`\\ell` = ``oversampling_factor * n_clusters``. The uniforms come
+  from a generator seeded by (a seed drawn from ``random_state``, the
+  round, the block index) only, so the candidates are the same for any
+  number of workers or threads and any task order (for a fixed chunking).
+  Because :math:`\\phi` is only known once the pass is over, each block
+  returns its rows with the smallest keys :math:`u_i / (w_i D(x_i)^2)` and
+  the client keeps those below :math:`\\ell / \\phi` (a block whose list
+  may be cut short is asked again for all of them: one pass per round).
+  A last pass weights every candidate by the weight of the rows nearest to
+  it; the client reduces the (few) weighted candidates to ``n_clusters``
+  centres with pyml's weighted greedy k-means++ followed by weighted Lloyd
+  iterations on the candidates (as Spark MLlib does).
+* "k-means++" runs pyml's in-memory greedy k-means++ (C) on the rows
+  brought to the client when ``n_samples <= init_max_samples`` (then the
+  result equals the in-memory fit), else on a uniform random sample of
+  ``init_max_samples`` rows.
+* "random", an array or a callable behave as in memory ("random" gathers
+  only the k chosen rows).
 """
+import contextlib
+import operator
 import numbers
 import warnings
 
@@ -32,7 +59,7 @@ from pyml.exceptions import ConvergenceWarning, compatible_class
 from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
 from pyml.utils.validation import check_array, check_random_state, check_scalar
 
-__all__ = ["KMeans"]
+__all__ = ["KMeans", "kmeans_parallel"]
 
 
 # ---- tasks (on the workers) --------------------------------------------------------------------------------
@@ -42,17 +69,29 @@ def _prep(Xb, x_mean, dtype):
 
 
 def _describe_block(Xb, wb, dtype):
-    """(rows, max |x|, sum of x in float64); NaN/inf and bad weights are reported here, on the worker."""
+    """(rows, max |x|, sum of x in float64, sum of weights); NaN/inf and bad weights are reported here,
+    on the worker."""
     X = check_array(Xb, caller="KMeans")
+    wsum = float(X.shape[0])
     if wb is not None:
         w = np.asarray(wb, dtype=np.float64)
         if not np.all(np.isfinite(w)) or np.any(w < 0):
             raise ValueError("KMeans: sample_weight must be finite and non-negative")
-    return X.shape[0], float(np.max(np.abs(X))) if X.size else 0.0, X.sum(axis=0, dtype=np.float64)
+        wsum = float(w.sum())
+    return X.shape[0], float(np.max(np.abs(X))) if X.size else 0.0, X.sum(axis=0, dtype=np.float64), wsum
 
 
 def _combine_describe(a, b):
-    return a[0] + b[0], max(a[1], b[1]), a[2] + b[2]
+    return a[0] + b[0], max(a[1], b[1]), a[2] + b[2], a[3] + b[3]
+
+
+def _describe(blocks, dtype):
+    """(rows, max |x|, column sums, total weight) of X in one pass; all-zero weights are rejected."""
+    parts = [_core.task(_describe_block)(xb, wb, dtype) for xb, wb in blocks]
+    n, max_abs, col_sum, wsum = _core.compute(_core.tree_reduce(parts, _combine_describe))[0]
+    if not wsum > 0:
+        raise ValueError("KMeans: sample_weight are all zero: at least one sample needs a positive weight")
+    return n, max_abs, col_sum
 
 
 def _moments_block(Xb, x_mean, dtype, n_jobs):
@@ -100,6 +139,226 @@ def _concat(a, b):
     return a + b
 
 
+# ---- k-means|| tasks (see the module docstring) ---------------------------------------------------------------
+def _block_rng(seed, stream, index):
+    """The generator of one block in one round: a function of (seed, round, block index) only."""
+    return np.random.default_rng([seed, stream, index])
+
+
+def _race_block(Xb, wb, x_mean, dtype, seed, index, offset):
+    """The block's entry in the race for the first candidate: (-log(1 - u) / w minimal, global row, row)."""
+    X = _prep(Xb, x_mean, dtype)
+    e = -np.log1p(-_block_rng(seed, 0, index).random(X.shape[0]))  # Exp(1): argmin of e / w ~ w / sum(w)
+    if wb is not None:
+        w = np.asarray(wb, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            e = np.where(w > 0, e / w, np.inf)
+    i = int(np.argmin(e))  # the first on ties
+    return float(e[i]), int(offset + i), X[i].copy()
+
+
+def _race_min(a, b):
+    return a if (a[0], a[1]) <= (b[0], b[1]) else b
+
+
+def _weighted_d2(dmin, wb):
+    wd = dmin.astype(np.float64)
+    return wd if wb is None else wd * np.asarray(wb, dtype=np.float64)
+
+
+def _sampling_keys(wd, seed, round_, index):
+    """Keys u_i / (w_i D_i^2), u_i uniform from the block's generator of round ``round_`` (stream
+    round_ + 1; stream 0 is the first candidate's race): row i is sampled iff its key < l / phi, i.e.
+    with probability min(1, l w_i D_i^2 / phi); rows with w_i D_i^2 = 0 never are."""
+    u = _block_rng(seed, round_ + 1, index).random(wd.shape[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(wd > 0, u / wd, np.inf)
+
+
+def _parallel_pass_block(Xb, wb, x_mean, prev, new, first_id, n_jobs, seed, round_, index, offset, n_keep,
+                         n_cand):
+    """One k-means|| pass over a block: (state, summary).
+
+    state = (D^2 to the nearest candidate, its id) per row, updated with the
+    candidates ``new`` (ids first_id, first_id + 1, ...; ties keep the older
+    one); ``prev`` is the previous pass's result on this block (None at first).
+    summary = (phi_b, the n_keep smallest keys, their global rows, the rows)
+    in a sampling round, (phi_b, weight attracted by each candidate) in the
+    final pass (``round_`` None).
+    """
+    X = _prep(Xb, x_mean, new.dtype)
+    if prev is not None:
+        dmin, near = prev[0]
+    if new.shape[0]:
+        labels, dist = _k.assign(X, new, False, _core.task_threads(n_jobs, X.shape[0], 2048))
+        labels = labels + np.int32(first_id)
+        if prev is None:
+            dmin, near = dist, labels
+        else:
+            closer = dist < dmin
+            dmin, near = np.where(closer, dist, dmin), np.where(closer, labels, near)
+    wd = _weighted_d2(dmin, wb)
+    phi = float(wd.sum())
+    if round_ is None:
+        w = None if wb is None else np.asarray(wb, dtype=np.float64)
+        return (dmin, near), (phi, np.bincount(near, weights=w, minlength=n_cand).astype(np.float64))
+    keys = _sampling_keys(wd, seed, round_, index)
+    top = np.argpartition(keys, n_keep - 1)[:n_keep] if keys.shape[0] > n_keep else np.arange(keys.shape[0])
+    top = top[np.lexsort((top, keys[top]))]  # smallest key first, ties -> lowest row
+    return (dmin, near), (phi, keys[top], offset + top, X[top])
+
+
+def _select_block(Xb, x_mean, dtype, wb, prev, seed, round_, index, offset, tau):
+    """Every row of the block with key < tau (when its n_keep smallest keys were not enough)."""
+    X = _prep(Xb, x_mean, dtype)
+    keys = _sampling_keys(_weighted_d2(prev[0][0], wb), seed, round_, index)
+    sel = np.flatnonzero(keys < tau)
+    return keys[sel], offset + sel, X[sel]
+
+
+def _keep_per_block(ell):
+    """Smallest keys each block returns per round. A round samples l rows in expectation over all blocks
+    (sum_i min(1, l w_i D_i^2 / phi) <= l), so more than 2 l + 16 in one block almost never happens; when
+    it does, that block is asked again (exact either way)."""
+    return int(np.ceil(2.0 * ell)) + 16
+
+
+def _kmeans_parallel(blocks, offsets, shift, dtype, n_clusters, rng, oversampling_factor, n_rounds, n_jobs):
+    """k-means|| on the cluster (see the module docstring): initial centres (n_clusters, d) in the
+    coordinates of the blocks minus ``shift``."""
+    k = int(n_clusters)
+    seed = int(rng.integers(np.iinfo(np.int64).max))
+    n_keep = _keep_per_block(float(oversampling_factor) * k)
+    located = [(i, xb, wb, int(off)) for i, ((xb, wb), off) in enumerate(zip(blocks, offsets))]
+    first = _core.compute(_core.tree_reduce(
+        [_core.task(_race_block)(xb, wb, shift, dtype, seed, i, off) for i, xb, wb, off in located],
+        _race_min))[0][2]
+    new = np.ascontiguousarray(first[None, :], dtype=dtype)
+    cands, n_cand, prev, r = [new], 1, [None] * len(blocks), 0
+    while True:  # rounds 0 .. n_rounds - 1 sample; the last pass (r = None) weights the candidates
+        prev = _core.persist_calls([
+            _core.task(_parallel_pass_block)(xb, wb, shift, p, new, n_cand - new.shape[0], n_jobs, seed, r, i,
+                                             off, n_keep, n_cand)
+            for (i, xb, wb, off), p in zip(located, prev)])
+        summaries = _core.gather_items(prev, 1)
+        if r is None:
+            weights = _core._pairwise([s[1] for s in summaries], operator.add)
+            break
+        phi = _core._pairwise([s[0] for s in summaries], operator.add)
+        new = _sampled_rows(located, prev, summaries, float(oversampling_factor) * k / phi, n_keep, shift, dtype,
+                            seed, r) if phi > 0 else np.empty((0, first.shape[0]), dtype=dtype)
+        cands.append(new)
+        n_cand += new.shape[0]
+        # phi = 0: every row sits on a candidate, nothing is left to sample
+        r = None if r + 1 == n_rounds or not phi > 0 else r + 1
+    C = np.ascontiguousarray(np.concatenate(cands), dtype=dtype)
+    del prev  # the per-row state is released on the workers
+    return _reduce_candidates(C, weights, k, rng, blocks, offsets, shift, n_jobs)
+
+
+def _sampled_rows(located, prev, summaries, tau, n_keep, shift, dtype, seed, r):
+    """The rows with key < tau = l / phi, in the order of their global row; a block whose n_keep smallest
+    keys are all below tau is asked for all of its rows below it."""
+    rows, xs = [], []
+    for (i, xb, wb, off), p, (_, keys, grow, xrow) in zip(located, prev, summaries):
+        if keys.shape[0] == n_keep and keys[-1] < tau:
+            keys, grow, xrow = _core.compute(_core.task(_select_block)(xb, shift, dtype, wb, p, seed, r, i, off,
+                                                                       tau))[0]
+        m = keys < tau
+        rows.append(grow[m])
+        xs.append(xrow[m])
+    order = np.argsort(np.concatenate(rows), kind="stable")
+    return np.ascontiguousarray(np.concatenate(xs)[order], dtype=dtype)
+
+
+def _reduce_candidates(C, weights, k, rng, blocks, offsets, shift, n_jobs):
+    """k centres from the weighted candidates: weighted greedy k-means++, then weighted Lloyd on them.
+    Fewer candidates than k (tiny or duplicate-heavy data): the rows farthest from them are added."""
+    if C.shape[0] < k:
+        need = k - C.shape[0]
+        parts = [_core.task(_farthest_block)(xb, wb, shift, C, int(off), need)
+                 for (xb, wb), off in zip(blocks, offsets)]
+        far = _core.compute(_core.tree_reduce(parts, _concat))[0]
+        far.sort(key=lambda c: (-c[0], c[1]))
+        return np.ascontiguousarray(np.vstack([C] + [c[3][None, :] for c in far[:need]]), dtype=C.dtype)
+    if C.shape[0] == k:
+        return C
+    w = np.ascontiguousarray(weights, dtype=C.dtype)
+    nt = _core.task_threads(n_jobs, C.shape[0], 2048)
+    centers, _ = _kmeanspp(C, k, w, rng, None, nt)
+    centers = np.ascontiguousarray(centers)
+    _k.fit(C, w, centers, _ALGORITHMS["lloyd"], 30, 0.0, False, nt, IterationHook())
+    return centers
+
+
+def kmeans_parallel(X, n_clusters, *, sample_weight=None, oversampling_factor=2.0, n_rounds=5, random_state=None,
+                    n_jobs=None):
+    """k-means|| seeding (the scalable k-means++ of Bahmani et al., 2012) of a Dask array, on the cluster.
+
+    Round 0 draws one row with probability proportional to its weight; each
+    of ``n_rounds`` rounds is one pass over the blocks on the workers that
+    keeps every row independently with probability
+    :math:`\\min(1, \\ell w_i D(x_i)^2 / \\phi)`, where :math:`D(x_i)` is
+    the distance to the nearest candidate so far,
+    :math:`\\phi = \\sum_i w_i D(x_i)^2` and
+    :math:`\\ell` = ``oversampling_factor * n_clusters``; a last pass weights
+    every candidate by the rows nearest to it, and the client reduces the
+    weighted candidates to ``n_clusters`` centres (weighted greedy k-means++,
+    then weighted Lloyd iterations). The random draws depend only on
+    ``random_state``, the round and the block index: the same centres for
+    any number of workers or threads, for a fixed chunking.
+
+    Parameters
+    ----------
+    X : dask array of shape (n_samples, n_features), chunked by rows
+        (a NumPy array is one block, seeded in this process).
+    n_clusters : int
+    sample_weight : array-like or dask array of shape (n_samples,), optional
+    oversampling_factor : float, default=2.0
+        :math:`\\ell / k`, the expected candidates per round over
+        ``n_clusters`` (Bahmani et al.'s :math:`\\ell = 2k`; dask-ml's
+        ``oversampling_factor`` is :math:`\\ell` itself).
+    n_rounds : int, default=5
+    random_state : int, numpy Generator or None
+    n_jobs : int, optional
+        Threads of the client-side reduction (tasks use their worker's threads).
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+        In X's coordinates (:class:`KMeans` runs the same seeding on the
+        data it centres when they sit far from the origin, or are float32).
+    """
+    import dask
+    import dask.array as da
+
+    if not _core.is_dask_collection(X):  # one block, seeded in this process (not sent to a cluster)
+        X = check_array(X, caller="kmeans_parallel")
+        if _core.is_dask_collection(sample_weight):
+            sample_weight = sample_weight.compute()
+        with dask.config.set(scheduler="synchronous"):
+            return kmeans_parallel(da.from_array(X, chunks=X.shape), n_clusters, sample_weight=sample_weight,
+                                   oversampling_factor=oversampling_factor, n_rounds=n_rounds,
+                                   random_state=random_state, n_jobs=n_jobs)
+    _core.check_row_chunked(X, "kmeans_parallel")
+    _check_parallel_params(oversampling_factor, n_rounds, "kmeans_parallel", "n_rounds")
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    w = _core.aligned_vector(sample_weight, X, KMeans(), "sample_weight")
+    X, w = _core.persist_if_fits(X, w)
+    blocks = _core.aligned_blocks(X, w)
+    n = _describe(blocks, X.dtype)[0]
+    k = _check_n_clusters(n_clusters, n, KMeans())
+    return _kmeans_parallel(blocks, _core.row_offsets(X), None, X.dtype, k, check_random_state(random_state),
+                            oversampling_factor, n_rounds, n_jobs).astype(X.dtype, copy=False)
+
+
+def _check_parallel_params(oversampling_factor, n_rounds, caller, rounds_name):
+    check_scalar(oversampling_factor, "oversampling_factor", numbers.Real, min_val=0.0, include_min=False,
+                 caller=caller)
+    check_scalar(n_rounds, rounds_name, numbers.Integral, min_val=1, max_val=1000, caller=caller)
+
+
 def _labels_block(Xb, x_mean, centers, n_jobs):
     X = _prep(Xb, x_mean, centers.dtype)
     return _k.assign(X, centers, False, _core.task_threads(n_jobs, X.shape[0], 2048))[0].astype(np.intp)
@@ -110,7 +369,9 @@ class KMeans(_KMeans):
     """:class:`pyml.cluster.KMeans` that also fits Dask arrays (Lloyd's algorithm, distributed).
 
     Same parameters and fitted attributes as the in-memory estimator, plus
-    ``init_max_samples``. On a Dask array X chunked by rows, every Lloyd
+    ``init_max_samples``, ``oversampling_factor`` and ``init_max_iter``
+    (the k-means|| seeding, the default as in dask-ml). On a Dask array X
+    chunked by rows, every Lloyd
     iteration is one distributed pass (see the module docstring); the data
     stay on the workers. ``labels_`` is then a lazy Dask array, and
     ``predict`` / ``transform`` of a Dask array return lazy Dask arrays.
@@ -121,8 +382,24 @@ class KMeans(_KMeans):
 
     Parameters
     ----------
-    n_clusters, init, n_init, max_iter, tol, algorithm, random_state, n_jobs, verbose
+    init : {"k-means||", "k-means++", "random"}, callable or array, default="k-means||"
+        "k-means||": the scalable k-means++ of Bahmani et al. (2012) on the
+        cluster (module docstring; :func:`kmeans_parallel`). On a NumPy X
+        (the in-memory path) "k-means||" runs pyml's in-memory k-means++,
+        which it approximates, so the model equals
+        ``pyml.cluster.KMeans(init="k-means++")``'s.
+    n_init : "auto" or int, default="auto"
+        "auto" is 1 for "k-means||", "k-means++" or an array, 10 for
+        "random". On a Dask X the restarts run one after the other, each
+        one distributed over the whole cluster.
+    n_clusters, max_iter, tol, algorithm, random_state, n_jobs, verbose
         As :class:`pyml.cluster.KMeans`.
+    oversampling_factor : float, default=2.0
+        k-means||: :math:`\\ell` = ``oversampling_factor * n_clusters`` rows
+        expected per round (dask-ml's parameter of this name is
+        :math:`\\ell` itself).
+    init_max_iter : int, default=5
+        k-means||: the number of sampling rounds (passes over X).
     init_max_samples : int, default=100_000
         "k-means++" on a Dask array runs on at most this many rows, gathered
         on the client (all rows when X has fewer: the in-memory result).
@@ -137,11 +414,40 @@ class KMeans(_KMeans):
     n_features_in_ : int
     """
 
-    def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
-                 algorithm="lloyd", random_state=None, n_jobs=None, verbose=0, init_max_samples=100_000):
+    def __init__(self, n_clusters=8, *, init="k-means||", n_init="auto", max_iter=300, tol=1e-4,
+                 algorithm="lloyd", random_state=None, n_jobs=None, verbose=0, oversampling_factor=2.0,
+                 init_max_iter=5, init_max_samples=100_000):
         super().__init__(n_clusters, init=init, n_init=n_init, max_iter=max_iter, tol=tol, algorithm=algorithm,
                          random_state=random_state, n_jobs=n_jobs, verbose=verbose)
+        self.oversampling_factor = oversampling_factor
+        self.init_max_iter = init_max_iter
         self.init_max_samples = init_max_samples
+
+    def _is_parallel_init(self):
+        return isinstance(self.init, str) and self.init == "k-means||"
+
+    @contextlib.contextmanager
+    def _as_kmeanspp(self):
+        """init="k-means||" read as "k-means++" by the in-memory code (its checks, its fit)."""
+        if not self._is_parallel_init():
+            yield
+            return
+        self.init = "k-means++"
+        try:
+            yield
+        finally:
+            self.init = "k-means||"
+
+    def _check_iteration_params(self, n_features):
+        if isinstance(self.init, str) and self.init not in ("k-means||", "k-means++", "random"):
+            raise ValueError(f"KMeans: init must be 'k-means||', 'k-means++', 'random', an array of shape "
+                             f"(n_clusters, n_features) or a callable, got {self.init!r}")
+        with self._as_kmeanspp():
+            super()._check_iteration_params(n_features)
+
+    def _n_init(self):
+        with self._as_kmeanspp():
+            return super()._n_init()
 
     # ---- fit ------------------------------------------------------------------------------------------------
     def fit(self, X, y=None, sample_weight=None, callbacks=None):
@@ -149,12 +455,13 @@ class KMeans(_KMeans):
         if not _core.is_dask_collection(X):
             if _core.is_dask_collection(sample_weight):
                 sample_weight = sample_weight.compute()
-            return super().fit(X, y, sample_weight=sample_weight, callbacks=callbacks)
+            with self._as_kmeanspp():
+                return super().fit(X, y, sample_weight=sample_weight, callbacks=callbacks)
         X, w = self._dask_validate(X, sample_weight)
         dtype = X.dtype
         rng = check_random_state(self.random_state)
         blocks, offsets = _core.aligned_blocks(X, w), _core.row_offsets(X)
-        n, max_abs, col_sum = self._describe(blocks, dtype)
+        n, max_abs, col_sum = _describe(blocks, dtype)
         _check_n_clusters(self.n_clusters, n, self)
         limit = np.sqrt(np.finfo(dtype).max / (4.0 * max(1, X.shape[1])))
         if max_abs > limit:
@@ -174,7 +481,7 @@ class KMeans(_KMeans):
         best = None
         cb.on_fit_begin(self)
         for _ in range(self._n_init()):
-            centers = self._dask_init(X, w, n, rng, x_mean)
+            centers = self._dask_init(X, w, n, rng, x_mean, blocks, offsets, shift)
             inertia, n_iter, counts = self._lloyd(blocks, offsets, shift, centers, tol, IterationHook(self, cb))
             if best is None or inertia < best[0]:
                 best = (inertia, n_iter, centers, counts)
@@ -202,12 +509,9 @@ class KMeans(_KMeans):
             raise ValueError(f"KMeans: algorithm must be one of {sorted(_ALGORITHMS)}, got {self.algorithm!r}")
         self._check_iteration_params(X.shape[1])
         check_scalar(self.init_max_samples, "init_max_samples", numbers.Integral, min_val=1, caller=self)
+        _check_parallel_params(self.oversampling_factor, self.init_max_iter, self, "init_max_iter")
         w = _core.aligned_vector(sample_weight, X, self, "sample_weight")
         return _core.persist_if_fits(X, w)
-
-    def _describe(self, blocks, dtype):
-        parts = [_core.task(_describe_block)(xb, wb, dtype) for xb, wb in blocks]
-        return _core.compute(_core.tree_reduce(parts, _combine_describe))[0]
 
     def _dask_center(self, X, n, col_sum):
         """The in-memory rule of pyml.cluster._kmeans._center: the same 1000-row sample decides."""
@@ -220,9 +524,12 @@ class KMeans(_KMeans):
                 return np.zeros(X.shape[1], dtype=dtype)
         return (col_sum / n).astype(dtype)
 
-    def _dask_init(self, X, w, n, rng, x_mean):
+    def _dask_init(self, X, w, n, rng, x_mean, blocks, offsets, shift):
         """Initial centres in the centred coordinates (see the module docstring)."""
         k, dtype = self.n_clusters, X.dtype
+        if self._is_parallel_init():
+            return _kmeans_parallel(blocks, offsets, shift, dtype, k, rng, self.oversampling_factor,
+                                    self.init_max_iter, self.n_jobs)
         if isinstance(self.init, str) and self.init == "k-means++":
             if n <= self.init_max_samples:
                 Xs, ws = np.asarray(X.compute()), None if w is None else np.asarray(w.compute())

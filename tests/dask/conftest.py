@@ -1,8 +1,9 @@
-"""A 2-worker LocalCluster (processes, 1 thread each, on 127.0.0.1) shared by the tests of one module."""
+"""A 2-worker LocalCluster (processes, 1 thread each, on 127.0.0.1) shared by every test of tests/dask
+(one start-up per session; the tests that restart or kill workers wait for both to be back)."""
 import pytest
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def client():
     pytest.importorskip("dask.distributed", reason="pyml.dask tests need dask[distributed]: pip install 'pyml[dask]'")
     from dask.distributed import Client, LocalCluster

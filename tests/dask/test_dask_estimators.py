@@ -186,6 +186,22 @@ def test_bad_inputs(client, data):
         pdk.ParallelPostFit(LinearRegression().fit(X, y)).predict(da.from_array(X, chunks=(600, 3)))
 
 
+def test_numpy_input_takes_the_in_memory_path(data):
+    """Without a Dask array (no cluster needed) every pyml.dask estimator is its in-memory self, bit for bit."""
+    X, y, _, _ = data
+    labels = (y > np.median(y)).astype(int)
+    for dask_est, est, args in [(pdk.LogisticRegression(reg_lambda=0.5), LogisticRegression(reg_lambda=0.5),
+                                 (X, labels)),
+                                (pdk.GaussianAnomalyDetector(), GaussianAnomalyDetector(), (X,)),
+                                (pdk.KMeans(3, random_state=0), KMeans(3, random_state=0), (X,))]:
+        a, b = dask_est.fit(*args), est.fit(*args)
+        method = "predict_proba" if hasattr(b, "predict_proba") else "score_samples" if hasattr(b, "score_samples") \
+            else "transform"
+        out = getattr(a, method)(X)
+        assert isinstance(out, np.ndarray)
+        np.testing.assert_array_equal(out, getattr(b, method)(X))
+
+
 def test_pickle_roundtrip(client, data):
     X, y, Xd, yd = data
     m = pdk.LinearRegression(solver="gd", max_iter=20).fit(Xd, yd)

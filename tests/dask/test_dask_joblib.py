@@ -112,6 +112,13 @@ def test_parallel_post_fit_forest_and_scaler(client, clf_data):
     np.testing.assert_allclose(scaler.transform(Xd).compute(), ref.transform(X), rtol=1e-12, atol=1e-12)
     lin = pdk.ParallelPostFit(LinearRegression().fit(X, y.astype(float)))
     np.testing.assert_array_equal(lin.predict(Xd).compute(), lin.estimator.predict(X))
+    from pyml.anomaly import GaussianAnomalyDetector
+
+    logit = LogisticRegression().fit(X, y)
+    np.testing.assert_array_equal(pdk.ParallelPostFit(logit).decision_function(Xd).compute(),
+                                  logit.decision_function(X))
+    gad = GaussianAnomalyDetector().fit(X)
+    np.testing.assert_array_equal(pdk.ParallelPostFit(gad).score_samples(Xd).compute(), gad.score_samples(X))
 
 
 def test_restart_mid_fit_raises_clearly_or_recovers(client):
@@ -129,7 +136,7 @@ def test_restart_mid_fit_raises_clearly_or_recovers(client):
 
     t = threading.Thread(target=run, daemon=True)
     t.start()
-    t.join(2.0)  # let a few Lloyd iterations run
+    t.join(1.0)  # let a few Lloyd iterations run
     client.restart(timeout=30)
     t.join(45.0)
     assert not t.is_alive(), "the fit hung after client.restart()"
