@@ -1,7 +1,11 @@
 """Plots of every course algorithm (the only pyml package importing matplotlib).
 
 Each plot computes once into a Display and draws onto a given ``ax``; the
-returned display records what was drawn (``artists_``) for tests.
+returned display records what was drawn (``artists_``) for tests. ``plot(...)``
+takes the data's names and units (``xlabel=``, ``feature_names=``, ``w_label=``,
+``class_names=``, ...). Figures created here (``subplots``, ``figure`` and by
+the displays) use constrained layout at 150 dpi; colours, markers and those
+defaults live in one module, ``pyml.plot._style``.
 """
 from pyml.plot._anomaly import DensityContourDisplay, F1ThresholdDisplay
 from pyml.plot._base import Display, figure, sample_image, save_figure, subplots, use_headless

@@ -10,13 +10,22 @@ test can check what was drawn. matplotlib is imported lazily here and only in
 __all__ = ["Display", "get_ax", "get_3d_ax", "subplots", "figure", "save_figure", "use_headless", "sample_image"]
 
 
+def _figure_kwargs(kwargs):
+    """pyml's figure defaults (constrained layout, 150 dpi) under the caller's own settings."""
+    from pyml.plot._style import DPI, LAYOUT
+
+    kwargs = dict(kwargs)
+    if "constrained_layout" not in kwargs and "tight_layout" not in kwargs:
+        kwargs.setdefault("layout", LAYOUT)
+    kwargs.setdefault("dpi", DPI)
+    return kwargs
+
+
 def get_ax(ax=None, figsize=(6, 4)):
-    """Return ``ax`` or a new Axes on a new figure."""
+    """Return ``ax`` or a new Axes on a new figure (constrained layout, 150 dpi)."""
     if ax is not None:
         return ax
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=figsize)
+    _, ax = subplots(figsize=figsize)
     return ax
 
 
@@ -26,10 +35,7 @@ def get_3d_ax(ax=None, figsize=(6, 5)):
         if getattr(ax, "name", "") != "3d":
             raise ValueError("this plot needs a 3-D axes: fig.add_subplot(projection='3d')")
         return ax
-    import matplotlib.pyplot as plt
-
-    fig = plt.figure(figsize=figsize)
-    return fig.add_subplot(projection="3d")
+    return figure(figsize=figsize).add_subplot(projection="3d")
 
 
 class Display:
@@ -63,17 +69,17 @@ def use_headless():
 
 
 def subplots(*args, **kwargs):
-    """``matplotlib.pyplot.subplots``: (figure, axes)."""
+    """``matplotlib.pyplot.subplots`` with pyml's defaults (``layout="constrained"``, ``dpi=150``): (figure, axes)."""
     import matplotlib.pyplot as plt
 
-    return plt.subplots(*args, **kwargs)
+    return plt.subplots(*args, **_figure_kwargs(kwargs))
 
 
 def figure(**kwargs):
-    """``matplotlib.pyplot.figure``."""
+    """``matplotlib.pyplot.figure`` with pyml's defaults (``layout="constrained"``, ``dpi=150``)."""
     import matplotlib.pyplot as plt
 
-    return plt.figure(**kwargs)
+    return plt.figure(**_figure_kwargs(kwargs))
 
 
 def save_figure(fig, path, dpi=None):

@@ -3,7 +3,7 @@ the elbow curve, and image compression (original / compressed / palette)."""
 import numpy as np
 
 from pyml.plot import _style as style
-from pyml.plot._base import Display
+from pyml.plot._base import Display, subplots
 
 __all__ = ["KMeansProgressDisplay", "ElbowDisplay", "ImageCompressionDisplay"]
 
@@ -25,20 +25,24 @@ class KMeansProgressDisplay(Display):
         self.history = np.asarray(history)
 
     @classmethod
-    def from_run(cls, X, initial_centroids, max_iters=10, ax=None):
+    def from_run(cls, X, initial_centroids, max_iters=10, ax=None, **plot_kwargs):
         """Run the lab's ``run_kmeans`` and draw it."""
         from pyml.cluster import run_kmeans
 
         _, idx, history = run_kmeans(X, initial_centroids, max_iters)
-        return cls(X, idx, history).plot(ax=ax)
+        return cls(X, idx, history).plot(ax=ax, **plot_kwargs)
 
-    def _draw(self, ax, cmap=style.CATEGORICAL, title=None):
+    def _draw(self, ax, cmap=style.CATEGORICAL, title=None, feature_names=(r"feature $x_1$", r"feature $x_2$")):
+        """``feature_names``: the two drawn features' names with units."""
         import matplotlib
 
         K = self.history.shape[1]
         colours = matplotlib.colormaps[cmap](np.arange(K) % 10)
-        self.artists_["points"] = ax.scatter(self.X[:, 0], self.X[:, 1], c=colours[self.labels % 10], s=12,
-                                             alpha=0.45, label="examples (final cluster)")
+        # one scatter per cluster, so that the legend names each cluster's colour
+        self.artists_["points"] = [ax.scatter(self.X[self.labels == j, 0], self.X[self.labels == j, 1],
+                                              color=colours[j], s=12, alpha=0.45,
+                                              label=f"cluster {j + 1} ({int(np.sum(self.labels == j))} examples)")
+                                   for j in range(K)]
         # each centroid's path in its cluster's colour, one marker per iteration
         self.artists_["paths"] = [ax.plot(self.history[:, j, 0], self.history[:, j, 1], "-o", color=colours[j],
                                           mec="black", mew=0.6, ms=5, lw=1.5)[0] for j in range(K)]
@@ -50,8 +54,8 @@ class KMeansProgressDisplay(Display):
         inertia = float(((self.X - self.history[-1][self.labels]) ** 2).sum())
         self.inertia_ = inertia
         ax.set_title(title or f"k-means: {self.history.shape[0] - 1} iterations, inertia {inertia:.4g}")
-        ax.set_xlabel(r"$x_1$")
-        ax.set_ylabel(r"$x_2$")
+        ax.set_xlabel(feature_names[0])
+        ax.set_ylabel(feature_names[1])
         ax.legend(loc="best", fontsize=8)
 
 
@@ -69,19 +73,19 @@ class ElbowDisplay(Display):
         self.inertias = np.asarray(inertias, dtype=float)
 
     @classmethod
-    def from_data(cls, X, k_values=range(1, 11), random_state=0, n_init=3, ax=None):
+    def from_data(cls, X, k_values=range(1, 11), random_state=0, n_init=3, ax=None, **plot_kwargs):
         """Fit ``KMeans`` for every k and draw the curve."""
         from pyml.cluster import KMeans
 
         ks = list(k_values)
         inertias = [KMeans(k, n_init=n_init, random_state=random_state).fit(X).inertia_ for k in ks]
-        return cls(ks, inertias).plot(ax=ax)
+        return cls(ks, inertias).plot(ax=ax, **plot_kwargs)
 
-    def _draw(self, ax):
-        self.artists_["line"] = ax.plot(self.k_values, self.inertias, "-o")[0]
+    def _draw(self, ax, title="Elbow method: choose k where the curve bends"):
+        self.artists_["line"] = ax.plot(self.k_values, self.inertias, "-o", c=style.PRIMARY)[0]
         ax.set_xlabel("number of clusters k")
-        ax.set_ylabel("inertia (distortion)")
-        ax.set_title("Elbow method")
+        ax.set_ylabel(r"inertia $\sum_i \|x^{(i)} - \mu_{c^{(i)}}\|^2$")
+        ax.set_title(title)
 
 
 class ImageCompressionDisplay(Display):
@@ -109,9 +113,7 @@ class ImageCompressionDisplay(Display):
     def plot(self, axes=None):
         """Draw onto three axes (created when ``axes`` is None); returns self."""
         if axes is None:
-            import matplotlib.pyplot as plt
-
-            _, axes = plt.subplots(1, 3, figsize=(11, 4), gridspec_kw={"width_ratios": [4, 4, 1]})
+            _, axes = subplots(1, 3, figsize=(9, 4), gridspec_kw={"width_ratios": [4, 4, 1]})
         self.ax_ = axes
         self.figure_ = axes[0].figure
         self.artists_ = {}

@@ -59,11 +59,14 @@ class FitDisplay(Display):
         sign = "-" if float(b) < 0 else "+"
         return cls(x, np.asarray(y), grid, w * grid + b, f"f(x) = {float(w):.3g}x {sign} {abs(float(b)):.3g}")
 
-    def _draw(self, ax, xlabel="x", ylabel="y", **kwargs):
-        self.artists_["data"] = ax.scatter(self.x, self.y, marker="x", c=style.HIGHLIGHT, label="data")
+    def _draw(self, ax, xlabel="feature x", ylabel="target y", title="Model fit", data_label="training examples",
+              **kwargs):
+        """``xlabel`` / ``ylabel``: the feature's and the target's names with units, e.g. "Size (1000 sqft)"."""
+        self.artists_["data"] = ax.scatter(self.x, self.y, marker="x", c=style.HIGHLIGHT, label=data_label)
         (self.artists_["line"],) = ax.plot(self.grid, self.prediction, c=style.PRIMARY, label=self.label, **kwargs)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
+        ax.set_title(title)
         ax.legend()
 
 
@@ -82,14 +85,18 @@ class CostCurveDisplay(Display):
         w_values = np.linspace(*w_range, n_points)
         return cls(w_values, linear_cost_grid(x, y, w_values, np.full_like(w_values, b)), b, w_marked)
 
-    def _draw(self, ax, **kwargs):
-        (self.artists_["curve"],) = ax.plot(self.w_values, self.costs, c=style.PRIMARY, **kwargs)
+    def _draw(self, ax, w_label="w (weight)", cost_label="cost J(w, b)", title=None, **kwargs):
+        """``w_label``: the weight's name with units (e.g. "w ($1000s per 1000 sqft)")."""
+        (self.artists_["curve"],) = ax.plot(self.w_values, self.costs, c=style.PRIMARY,
+                                            label=f"J(w) at b = {self.b:.3g}", **kwargs)
         if self.w_marked is not None:
             j = np.interp(self.w_marked, self.w_values, self.costs)
-            self.artists_["marker"] = ax.scatter([self.w_marked], [j], c=style.HIGHLIGHT, s=60, zorder=3)
-        ax.set_xlabel("w")
-        ax.set_ylabel(f"J(w, b={self.b:g})")
-        ax.set_title("Cost vs. w")
+            self.artists_["marker"] = ax.scatter([self.w_marked], [j], c=style.HIGHLIGHT, s=60, zorder=3,
+                                                 label=f"w = {self.w_marked:.3g}: J = {j:.4g}")
+        ax.set_xlabel(w_label)
+        ax.set_ylabel(cost_label)
+        ax.set_title(title or f"Cost J as a function of w (b fixed at {self.b:.3g})")
+        ax.legend()
 
 
 class CostContourDisplay(Display):
@@ -103,7 +110,9 @@ class CostContourDisplay(Display):
         W, B = np.meshgrid(np.linspace(*w_range, n_points), np.linspace(*b_range, n_points))
         return cls(W, B, linear_cost_grid(x, y, W, B), None if path is None else np.asarray(path))
 
-    def _draw(self, ax, levels=None, **kwargs):
+    def _draw(self, ax, levels=None, w_label="w (weight)", b_label="b (bias)", title="Cost contours J(w, b)",
+              **kwargs):
+        """``w_label`` / ``b_label``: the parameters' names with units."""
         if levels is None:
             levels = np.geomspace(max(self.J.min(), 1e-12), self.J.max(), 15)
         self.artists_["contour"] = ax.contour(self.W, self.B, self.J, levels=levels, cmap=style.SEQUENTIAL, **kwargs)
@@ -117,9 +126,9 @@ class CostContourDisplay(Display):
                                               c=style.BEST, edgecolors="k",
                                               label=f"end ({self.path[-1, 0]:.3g}, {self.path[-1, -1]:.3g})")
             ax.legend(fontsize=8)
-        ax.set_xlabel("w")
-        ax.set_ylabel("b")
-        ax.set_title("Cost contours J(w, b)")
+        ax.set_xlabel(w_label)
+        ax.set_ylabel(b_label)
+        ax.set_title(title)
 
 
 class CostSurfaceDisplay(CostContourDisplay):
@@ -128,15 +137,17 @@ class CostSurfaceDisplay(CostContourDisplay):
     def _axes(self, ax):
         return get_3d_ax(ax)
 
-    def _draw(self, ax, **kwargs):
+    def _draw(self, ax, w_label="w (weight)", b_label="b (bias)", cost_label="J(w, b)", title="Cost surface J(w, b)",
+              **kwargs):
         self.artists_["surface"] = ax.plot_surface(self.W, self.B, self.J, cmap=style.SEQUENTIAL, alpha=0.8, **kwargs)
         best = np.unravel_index(np.argmin(self.J), self.J.shape)
         self.artists_["minimum"] = ax.scatter([self.W[best]], [self.B[best]], [self.J[best]], c=style.MODEL, s=40,
                                               depthshade=False, label=f"min J = {self.J[best]:.3g}")
-        ax.set_xlabel("w")
-        ax.set_ylabel("b")
+        ax.set_xlabel(w_label)
+        ax.set_ylabel(b_label)
         ax.zaxis.set_major_formatter(_engineering_formatter())  # 1.4e5 -> "140k": short tick labels
-        ax.set_zlabel("J(w, b)", labelpad=8)
+        ax.set_zlabel(cost_label, labelpad=8)
+        ax.set_title(title)
         ax.set_box_aspect(None, zoom=0.88)  # keeps the z label inside the saved figure
         ax.legend(loc="upper left", fontsize=8)
 
@@ -159,14 +170,17 @@ class CostHistoryDisplay(Display):
             raise ValueError("CostHistoryDisplay needs at least one history")
         return cls(histories)
 
-    def _draw(self, ax, log_scale=True, **kwargs):
-        for label, history in self.histories.items():
-            (self.artists_[label],) = ax.plot(np.arange(1, len(history) + 1), history, label=label, **kwargs)
-        if log_scale and all((h > 0).all() for h in self.histories.values() if len(h)):
+    def _draw(self, ax, log_scale=True, xlabel="iteration", ylabel="cost J", title="Cost history", **kwargs):
+        """``xlabel`` names the step (e.g. "Gradient-descent iteration"), ``ylabel`` the cost computed."""
+        for i, (label, history) in enumerate(self.histories.items()):
+            (self.artists_[label],) = ax.plot(np.arange(1, len(history) + 1), history, label=label,
+                                              c=style.series_colour(i), **kwargs)
+        log = log_scale and all((h > 0).all() for h in self.histories.values() if len(h))
+        if log:
             ax.set_yscale("log")
-        ax.set_xlabel("iteration")
-        ax.set_ylabel("cost J")
-        ax.set_title("Cost history")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel + (" (log scale)" if log else ""))
+        ax.set_title(title)
         ax.legend()
 
 
@@ -203,14 +217,18 @@ class DecisionBoundaryDisplay(Display):
             response = np.searchsorted(classes, pred) if classes is not None else pred
         return cls(xx, yy, response.reshape(xx.shape), X, None if y is None else np.asarray(y), binary_proba)
 
-    def _draw(self, ax, feature_names=(r"$x_1$", r"$x_2$"), class_names=None, **kwargs):
+    def _draw(self, ax, feature_names=(r"feature $x_1$", r"feature $x_2$"), class_names=None,
+              title="Decision boundary", legend_loc="best", **kwargs):
+        """``feature_names``: the two features' names with units; ``class_names``: the legend's names of y;
+        ``legend_loc``: a matplotlib location, or "outside" (right of the axes, for data that fills it)."""
         if self.is_proba:
             self.artists_["regions"] = ax.contourf(self.xx, self.yy, self.response, levels=[0, 0.5, 1],
                                                    colors=[style.NEGATIVE, style.POSITIVE], alpha=0.12)
             inside = self.response.min() < 0.5 < self.response.max()
             self.boundary_visible_ = bool(inside)
             if inside:
-                self.artists_["boundary"] = ax.contour(self.xx, self.yy, self.response, levels=[0.5], colors="k")
+                self.artists_["boundary"] = ax.contour(self.xx, self.yy, self.response, levels=[0.5],
+                                                       colors=style.REFERENCE)
             else:  # say so instead of drawing nothing
                 side = int(self.response.min() >= 0.5)
                 self.artists_["no_boundary"] = ax.text(
@@ -222,12 +240,12 @@ class DecisionBoundaryDisplay(Display):
             self.artists_["regions"] = ax.contourf(self.xx, self.yy, self.response, levels=np.arange(n + 1) - 0.5,
                                                    cmap=style.CATEGORICAL, alpha=0.2)
         if self.y is not None:
-            self._draw_classes(ax, class_names)
+            self._draw_classes(ax, class_names, legend_loc)
         ax.set_xlabel(feature_names[0])
         ax.set_ylabel(feature_names[1])
-        ax.set_title("Decision boundary")
+        ax.set_title(title)
 
-    def _draw_classes(self, ax, class_names):
+    def _draw_classes(self, ax, class_names, legend_loc="best"):
         classes, codes = np.unique(self.y, return_inverse=True)
         names = class_names or [f"y = {c}" for c in classes]
         self.artists_["data"] = []
@@ -244,7 +262,13 @@ class DecisionBoundaryDisplay(Display):
             self.artists_["data"].append(ax.scatter(
                 self.X[rows, 0], self.X[rows, 1], marker=marker, s=28 if filled else 36, label=name,
                 c=[colour], edgecolors="k" if filled else None, linewidths=0.6 if filled else 1.6))
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        handles = list(self.artists_["data"])
+        if "boundary" in self.artists_:  # a contour has no legend entry of its own: a proxy line
+            from matplotlib.lines import Line2D
+
+            handles.append(Line2D([], [], color=style.REFERENCE, label="decision boundary (p = 0.5)"))
+        where = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0)) if legend_loc == "outside" else dict(loc=legend_loc)
+        ax.legend(handles=handles, fontsize=8, framealpha=0.8, **where)
 
 
 class SigmoidDisplay(Display):
@@ -261,8 +285,11 @@ class SigmoidDisplay(Display):
         return cls(z, sigmoid(z))
 
     def _draw(self, ax, **kwargs):
-        (self.artists_["curve"],) = ax.plot(self.z, self.g, c=style.PRIMARY, **kwargs)
-        self.artists_["threshold"] = ax.axhline(0.5, ls="--", c="gray")
-        ax.set_xlabel("z")
-        ax.set_ylabel("sigmoid(z)")
-        ax.set_title("Sigmoid")
+        (self.artists_["curve"],) = ax.plot(self.z, self.g, c=style.PRIMARY, label=r"$g(z) = 1 / (1 + e^{-z})$",
+                                            **kwargs)
+        self.artists_["threshold"] = ax.axhline(0.5, ls="--", c=style.BASELINE,
+                                                label="threshold 0.5: predict y = 1 above")
+        ax.set_xlabel(r"$z = \mathbf{w} \cdot \mathbf{x} + b$")
+        ax.set_ylabel("g(z) = P(y = 1 | x)")
+        ax.set_title("Sigmoid function")
+        ax.legend(loc="lower right")

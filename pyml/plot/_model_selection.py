@@ -36,16 +36,17 @@ class LearningCurveDisplay(Display):
         sizes, tr, cv = learning_curve(estimator, X, y, **kwargs)
         return cls(sizes, tr, cv, baseline=baseline, name=name or type(estimator).__name__)
 
-    def _draw(self, ax, **kwargs):
+    def _draw(self, ax, xlabel="training set size m", ylabel="error", title=None, **kwargs):
+        """``ylabel`` names the error computed (e.g. "J = eval_mse"); ``title`` defaults to the diagnosis."""
         (self.artists_["train"],) = ax.plot(self.train_sizes, self.train_errors, "o-", c=style.TRAIN,
                                             label=r"$J_{train}$", **kwargs)
         (self.artists_["cv"],) = ax.plot(self.train_sizes, self.cv_errors, "o-", c=style.CV, label=r"$J_{cv}$",
                                          **kwargs)
         if self.baseline is not None:
             self.artists_["baseline"] = ax.axhline(self.baseline, ls="--", c=style.BASELINE, label="baseline")
-        ax.set_xlabel("training set size m")
-        ax.set_ylabel("error")
-        ax.set_title(f"learning curve{': ' + self.name if self.name else ''} ({self.diagnosis_})")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title or f"learning curve{': ' + self.name if self.name else ''} ({self.diagnosis_})")
         ax.legend()
 
 
@@ -92,7 +93,8 @@ class ValidationCurveDisplay(Display):
         zero_at = positive.min() / 10.0
         return np.where(x == 0, zero_at, x), zero_at
 
-    def _draw(self, ax, **kwargs):
+    def _draw(self, ax, xlabel=None, ylabel="error", title=None, **kwargs):
+        """``xlabel`` defaults to ``param_name``; ``ylabel`` names the error computed (e.g. "J = eval_mse")."""
         x, zero_at = self._positions()
         (self.artists_["train"],) = ax.plot(x, self.train_errors, "o-", c=style.TRAIN, label=r"$J_{train}$", **kwargs)
         (self.artists_["cv"],) = ax.plot(x, self.cv_errors, "o-", c=style.CV, label=r"$J_{cv}$", **kwargs)
@@ -106,17 +108,19 @@ class ValidationCurveDisplay(Display):
             self._mark_zero(ax, zero_at)
         if self.y_max is not None:
             self._cut_at(ax, x)
-        ax.set_xlabel(self.param_name)
-        ax.set_ylabel("error")
+        ax.set_xlabel(xlabel or self.param_name + (" (log scale)" if self.log_x else ""))
+        ax.set_ylabel(ylabel)
+        ax.set_title(title or f"validation curve over {self.param_name}")
         ax.legend()
 
     def _cut_at(self, ax, x):
         ax.set_ylim(0, self.y_max)
         self.artists_["cut"] = []
-        for xi, yi in zip(x, self.cv_errors):
-            if yi > self.y_max:
+        for i, (xi, yi) in enumerate(zip(x, self.cv_errors)):
+            if yi > self.y_max:  # the first / last value's text stays inside the axes
+                ha = "left" if i == 0 else ("right" if i == len(x) - 1 else "center")
                 self.artists_["cut"].append(ax.annotate(f"↑{yi:,.0f}", (xi, self.y_max), xytext=(0, -12),
-                                                        textcoords="offset points", ha="center", fontsize=8,
+                                                        textcoords="offset points", ha=ha, fontsize=8,
                                                         color=style.CV))
 
     def _mark_zero(self, ax, zero_at):

@@ -2,13 +2,16 @@
 import numpy as np
 
 from pyml.plot import _style as style
-from pyml.plot._base import Display
+from pyml.plot._base import Display, subplots
 
 __all__ = ["TrainingHistoryDisplay", "DigitPredictionsDisplay"]
 
 
 class TrainingHistoryDisplay(Display):
     """Loss (and validation loss / metrics) per epoch from a fit's ``History``."""
+
+    _LABELS = {"loss": "training loss", "val_loss": "validation loss", "accuracy": "training accuracy",
+               "val_accuracy": "validation accuracy"}
 
     def __init__(self, history, keys=None):
         self.history = {k: np.asarray(v, dtype=np.float64) for k, v in dict(history).items()}
@@ -22,12 +25,18 @@ class TrainingHistoryDisplay(Display):
         """From a ``History`` (``model.fit``'s return value) or its ``.history`` dict."""
         return cls(getattr(history, "history", history), keys)
 
-    def _draw(self, ax, **kwargs):
-        for k in self.keys:
+    def _draw(self, ax, xlabel="epoch", ylabel="loss", title="Training history", labels=None, start=1, **kwargs):
+        """``ylabel`` names the loss (e.g. "loss (binary cross-entropy)"); ``labels`` maps a history key to its
+        legend text (default: "loss" -> "training loss", "val_loss" -> "validation loss"); ``start`` is the
+        number of the first epoch / round."""
+        names = dict(self._LABELS, **(labels or {}))
+        for i, k in enumerate(self.keys):
             values = self.history[k]
-            (self.artists_[k],) = ax.plot(np.arange(1, len(values) + 1), values, label=k, **kwargs)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss")
+            (self.artists_[k],) = ax.plot(np.arange(start, start + len(values)), values, label=names.get(k, k),
+                                          c=style.history_colour(k, i), **kwargs)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
         ax.legend()
 
 
@@ -54,14 +63,12 @@ class DigitPredictionsDisplay(Display):
         return cls(X[idx].reshape((-1, *image_shape)), np.asarray(y)[idx], pred)
 
     def _axes(self, ax):
-        import matplotlib.pyplot as plt
-
         if ax is not None:
             return np.atleast_1d(ax).ravel()[0]
         n = len(self.images)
         cols = min(8, n)
         rows = int(np.ceil(n / cols))
-        fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.1, rows * 1.25))
+        fig, axes = subplots(rows, cols, figsize=(cols * 1.1, rows * 1.25))
         self._grid = np.atleast_1d(axes).ravel()
         return self._grid[0]
 
@@ -71,6 +78,8 @@ class DigitPredictionsDisplay(Display):
             grid = [ax.inset_axes([(i % 8) / 8, 1 - (i // 8 + 1) / max(1, int(np.ceil(len(self.images) / 8))),
                                    1 / 8 * 0.9, 1 / max(1, int(np.ceil(len(self.images) / 8))) * 0.8])
                     for i in range(len(self.images))]
+            for a in grid:  # they sit inside ``ax``: constrained layout need not measure each of them
+                a.set_in_layout(False)
             ax.set_axis_off()
         self.artists_["images"] = []
         for a, img, lab, pred in zip(grid, self.images, self.labels, self.predictions):

@@ -3,7 +3,7 @@ PCA (a few titles annotated) and predicted-vs-actual ratings (histograms, scatte
 import numpy as np
 
 from pyml.plot import _style as style
-from pyml.plot._base import Display
+from pyml.plot._base import Display, subplots
 
 __all__ = ["ItemEmbeddingDisplay", "RatingHistogramDisplay", "PredictedVsActualDisplay"]
 
@@ -11,9 +11,7 @@ __all__ = ["ItemEmbeddingDisplay", "RatingHistogramDisplay", "PredictedVsActualD
 def _new_ax(ax, figsize):
     if ax is not None:
         return ax
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    _, ax = subplots(figsize=figsize)
     return ax
 
 
@@ -117,7 +115,8 @@ class ItemEmbeddingDisplay(Display):
         self.artists_["items"] = ax.scatter(self.coords[:, 0], self.coords[:, 1], s=10, alpha=0.4, color=style.PRIMARY,
                                             label=f"items ({len(self.coords)})")
         sel = self.coords[self.annotate] if self.annotate.size else np.empty((0, 2))
-        self.artists_["annotated"] = ax.scatter(sel[:, 0], sel[:, 1], s=28, color=style.HIGHLIGHT, label="annotated items")
+        self.artists_["annotated"] = ax.scatter(sel[:, 0], sel[:, 1], s=28, color=style.HIGHLIGHT,
+                                                label="annotated items")
         self.artists_["titles"] = [ax.annotate(self.titles[i], self.coords[i], xytext=(4, 4),
                                                textcoords="offset points", fontsize=8) for i in self.annotate]
         evr = self.explained_variance_ratio
@@ -159,12 +158,12 @@ class RatingHistogramDisplay(Display):
     def _axes(self, ax):
         return _new_ax(ax, (6.5, 4))
 
-    def _draw(self, ax):
+    def _draw(self, ax, rating_label="rating"):
         *_, self.artists_["actual"] = ax.hist(self.y_true, bins=self.bins_, alpha=0.55, color=style.PRIMARY,
                                               label="actual")
         *_, self.artists_["predicted"] = ax.hist(self.y_pred, bins=self.bins_, histtype="step", lw=2,
                                                  color=style.SECONDARY, label="predicted")
-        ax.set_xlabel("rating")
+        ax.set_xlabel(rating_label)
         ax.set_ylabel("number of ratings")
         ax.set_ylim(top=ax.get_ylim()[1] * 1.18)  # room for the legend above the bars
         ax.set_title(f"Actual vs predicted ratings (RMSE {self.rmse_:.3f})")
@@ -207,9 +206,7 @@ class PredictedVsActualDisplay(Display):
         histograms (``hist_display_``). Returns self."""
         if histogram:
             if ax is None:
-                import matplotlib.pyplot as plt
-
-                _, ax = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+                _, ax = subplots(1, 2, figsize=(11, 4.2))
             hist_ax, ax = ax
             self.hist_display_ = RatingHistogramDisplay(self.y_true, self.y_pred).plot(ax=hist_ax)
         return super().plot(ax=ax)
@@ -222,8 +219,8 @@ class PredictedVsActualDisplay(Display):
         self.artists_["points"] = ax.scatter(t, p, s=8, alpha=0.3, color=style.PRIMARY, label="ratings")
         lo = min(self.y_true.min(), self.y_pred.min())
         hi = max(self.y_true.max(), self.y_pred.max())
-        (self.artists_["identity"],) = ax.plot([lo, hi], [lo, hi], color="black", ls="--", lw=1,
-                                               label="y = x (perfect)")
+        (self.artists_["identity"],) = ax.plot([lo, hi], [lo, hi], color=style.REFERENCE, ls="--", lw=1,
+                                               label="y = x (perfect prediction)")
         ax.set_xlabel("actual rating")
         ax.set_ylabel("predicted rating")
         ax.set_title(f"Predicted vs actual (RMSE {self.rmse_:.3f}, MAE {self.mae_:.3f})")

@@ -3,7 +3,7 @@ actions, a DQN's episode returns with their moving average, and a filmstrip / GI
 import numpy as np
 
 from pyml.plot import _style as style
-from pyml.plot._base import Display
+from pyml.plot._base import Display, subplots
 
 __all__ = ["MarsRoverDisplay", "EpisodeReturnDisplay", "FilmstripDisplay", "record_frames", "save_gif"]
 
@@ -11,9 +11,7 @@ __all__ = ["MarsRoverDisplay", "EpisodeReturnDisplay", "FilmstripDisplay", "reco
 def _new_ax(ax, figsize):
     if ax is not None:
         return ax
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    _, ax = subplots(figsize=figsize)
     return ax
 
 
@@ -74,7 +72,8 @@ class MarsRoverDisplay(Display):
         self.artists_.update(states=[], rewards=[], q_left=[], q_right=[], arrows=[], labels=[])
         for s in range(n):
             terminal = s in (0, n - 1)
-            box = Rectangle((s, 0), 0.92, 1, facecolor="#f4d03f" if terminal else "#d6eaf8", edgecolor="black")
+            box = Rectangle((s, 0), 0.92, 1, facecolor=style.TERMINAL_STATE if terminal else style.STATE,
+                            edgecolor="black")
             ax.add_patch(box)
             self.artists_["states"].append(box)
             self.artists_["labels"].append(ax.text(s + 0.46, 1.12, f"state {s + 1}", ha="center", fontsize=10))
@@ -86,13 +85,13 @@ class MarsRoverDisplay(Display):
                 direction = -1 if self.policy_[s] == 0 else 1
                 arrow = ax.annotate("", xy=(s + 0.46 + 0.3 * direction, 0.45),
                                     xytext=(s + 0.46 - 0.3 * direction, 0.45),
-                                    arrowprops=dict(arrowstyle="-|>", color="#c0392b", lw=2.5, mutation_scale=18))
+                                    arrowprops=dict(arrowstyle="-|>", color=style.ACTION, lw=2.5, mutation_scale=18))
                 arrow.direction = "left" if direction < 0 else "right"
                 self.artists_["arrows"].append(arrow)
             self.artists_["q_left"].append(ax.text(s + 0.22, -0.25, _fmt(self.Q[s, 0]), ha="center", fontsize=9,
-                                                   color="#1f618d"))
+                                                   color=style.Q_LEFT))
             self.artists_["q_right"].append(ax.text(s + 0.70, -0.25, _fmt(self.Q[s, 1]), ha="center", fontsize=9,
-                                                    color="#117a65"))
+                                                    color=style.Q_RIGHT))
         ax.text(-0.1, -0.25, "Q(s,←)  Q(s,→)", ha="right", fontsize=9)
         ax.set_xlim(-1.4, n + 0.1)
         ax.set_ylim(-0.5, 1.4)
@@ -146,26 +145,26 @@ class EpisodeReturnDisplay(Display):
             self.solved_episode_ = int(hit[0]) + 1 if hit.size else None
 
     @classmethod
-    def from_returns(cls, returns, window=100, solved=200, ax=None):
-        """From a list of episode returns."""
-        return cls(returns, window, solved).plot(ax=ax)
+    def from_returns(cls, returns, window=100, solved=200, ax=None, **plot_kwargs):
+        """From a list of episode returns (``plot_kwargs``, e.g. ``title``, go to :meth:`plot`)."""
+        return cls(returns, window, solved).plot(ax=ax, **plot_kwargs)
 
     @classmethod
-    def from_estimator(cls, dqn, window=100, solved=200, ax=None):
+    def from_estimator(cls, dqn, window=100, solved=200, ax=None, **plot_kwargs):
         """From a trained agent's ``episode_returns_`` (e.g. :class:`pyml.rl.DQN`)."""
         if not hasattr(dqn, "episode_returns_"):
             raise ValueError(f"EpisodeReturnDisplay: {type(dqn).__name__} has no episode_returns_; train it first "
                              "(dqn.learn(env, ...))")
-        return cls(dqn.episode_returns_, window, solved).plot(ax=ax)
+        return cls(dqn.episode_returns_, window, solved).plot(ax=ax, **plot_kwargs)
 
     def _axes(self, ax):
         return _new_ax(ax, (7, 4))
 
-    def _draw(self, ax):
+    def _draw(self, ax, title="Training progress"):
         ep = np.arange(1, self.returns.size + 1)
-        (self.artists_["returns"],) = ax.plot(ep, self.returns, color=style.EXTRA[1], alpha=0.5, lw=1,
+        (self.artists_["returns"],) = ax.plot(ep, self.returns, color=style.EPISODE, alpha=0.5, lw=1,
                                               label="episode return")
-        (self.artists_["moving_average"],) = ax.plot(ep, self.moving_average_, color=style.EXTRA[0], lw=2,
+        (self.artists_["moving_average"],) = ax.plot(ep, self.moving_average_, color=style.MOVING_AVERAGE, lw=2,
                                                      label=f"mean of the last {self.window} episodes")
         if self.solved is not None:
             self.artists_["solved"] = ax.axhline(self.solved, color=style.ACCENT, ls="--", lw=1.5,
@@ -175,7 +174,7 @@ class EpisodeReturnDisplay(Display):
                                                             label=f"solved at episode {self.solved_episode_}")
         ax.set_xlabel("episode")
         ax.set_ylabel("return (total reward)")
-        ax.set_title("Training progress")
+        ax.set_title(title)
         ax.legend(loc="lower right")
 
 
@@ -287,10 +286,8 @@ class FilmstripDisplay(Display):
         """Draw onto a row of axes (created when None); returns self."""
         k = len(self.indices_)
         if axes is None:
-            import matplotlib.pyplot as plt
-
             h, w = self.frames[0].shape[:2]
-            _, axes = plt.subplots(1, k, figsize=(2.4 * k, 2.4 * h / w + 0.5), layout="constrained", squeeze=False)
+            _, axes = subplots(1, k, figsize=(2.4 * k, 2.4 * h / w + 0.5), squeeze=False)
             axes = axes[0]
         axes = np.atleast_1d(axes)
         if len(axes) < k:

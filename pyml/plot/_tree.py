@@ -109,16 +109,16 @@ class TreeDisplay(Display):
         depth = -min(self.y_.values())
         return get_ax(None, figsize=(width, 1.2 + 1.1 * (depth + 1)))
 
-    def _draw(self, ax, fontsize=8, **kwargs):
+    def _draw(self, ax, fontsize=8, title=None, **kwargs):
         edges = []
         for a, b in self.edges_:
-            (line,) = ax.plot([self.x_[a], self.x_[b]], [self.y_[a], self.y_[b]], c="0.5", lw=1, zorder=1,
+            (line,) = ax.plot([self.x_[a], self.x_[b]], [self.y_[a], self.y_[b]], c=style.TREE_EDGE, lw=1, zorder=1,
                               ls=":" if isinstance(b, tuple) else "-")
             edges.append(line)
         boxes = []
         for node in self.nodes_:
             more = isinstance(node, tuple)
-            color = "white" if more else ("#d9ead3" if self.left[node] < 0 else "#dde7f5")
+            color = style.TREE_CUT if more else (style.TREE_LEAF if self.left[node] < 0 else style.TREE_SPLIT)
             boxes.append(ax.text(self.x_[node], self.y_[node], self.label(node), ha="center", va="center",
                                  fontsize=fontsize, zorder=2,
                                  bbox=dict(boxstyle="round,pad=0.3", fc=color, ec="0.4"), **kwargs))
@@ -126,6 +126,8 @@ class TreeDisplay(Display):
         ax.set_xlim(min(xs) - 0.7, max(xs) + 0.7)
         ax.set_ylim(min(self.y_.values()) - 0.6, 0.6)
         ax.set_axis_off()
+        if title:
+            ax.set_title(title)
         self.artists_["boxes"] = boxes
         self.artists_["edges"] = edges
 
@@ -158,9 +160,12 @@ class FeatureImportanceDisplay(Display):
             raise ValueError(f"{type(estimator).__name__} has no feature_importances_; fit a tree model first")
         return cls(imp, feature_names, top)
 
-    def _draw(self, ax, **kwargs):
+    def _draw(self, ax, ylabel="feature", title="Feature importances", **kwargs):
+        """``ylabel`` says what the features are (e.g. "pixel (row, column)")."""
         ypos = np.arange(len(self.importances))[::-1]
         self.artists_["bars"] = ax.barh(ypos, self.importances, color=style.ACCENT, **kwargs)
         ax.set_yticks(ypos)
         ax.set_yticklabels(self.feature_names)
         ax.set_xlabel("importance (share of total gain)")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)

@@ -46,3 +46,14 @@ def test_tour_chapter_runs(tmp_path):
     text = out.getvalue()
     assert "compress_image" in text and "select_threshold" in text
     assert len(list(tmp_path.glob("c3-unsup-*.png"))) == 5
+
+
+def test_progress_display_legend_names_each_cluster():
+    X, _ = make_blobs(120, 2, centers=3, random_state=0)
+    disp = KMeansProgressDisplay.from_run(X, X[:3], max_iters=5, feature_names=("a (cm)", "b (cm)"))
+    texts = [t.get_text() for t in disp.ax_.get_legend().get_texts()]
+    counts = np.bincount(disp.labels, minlength=3)
+    assert texts[:3] == [f"cluster {j + 1} ({counts[j]} examples)" for j in range(3)]
+    assert disp.ax_.get_xlabel() == "a (cm)" and disp.ax_.get_ylabel() == "b (cm)"
+    np.testing.assert_allclose(disp.artists_["points"][1].get_offsets(), X[disp.labels == 1])
+    plt.close("all")

@@ -79,3 +79,38 @@ def test_tour_chapters_emit_no_warning_of_their_own(tmp_path):
                            "c2-nn", "--out", str(tmp_path)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Warning" not in proc.stderr and "Warning" not in proc.stdout
+
+
+def test_without_sklearn_the_tour_says_why_the_columns_are_empty(tmp_path, monkeypatch):
+    import io
+    import types
+
+    from pyml.cli import tour
+
+    stub = types.SimpleNamespace(NAME="stub", TITLE="Course 0: stub", ORDER=1,
+                                 run=lambda ctx: ctx.row("d", "m", "metric", 1.0, 0.0))
+    monkeypatch.setattr(tour, "discover_chapters", lambda: [stub])
+    monkeypatch.setattr(tour, "_sklearn_available", lambda: False)
+    out = io.StringIO()
+    assert tour.run_tour(out=str(tmp_path), stream=out) == 0
+    lines = [ln for ln in out.getvalue().splitlines() if "scikit-learn" in ln]
+    assert len(lines) == 1 and "install scikit-learn to see its figures beside pyml's" in lines[0]
+    out = io.StringIO()
+    tour.run_tour(out=str(tmp_path), stream=out, use_sklearn=False)  # --no-sklearn: chosen, nothing to explain
+    assert "scikit-learn" not in out.getvalue()
+
+
+def test_no_sklearn_flag_is_documented():
+    out = _pyml("tour", "--help")
+    assert out.returncode == 0 and "--no-sklearn" in out.stdout and "scikit-learn" in out.stdout
+
+
+def test_other_chapters_emit_no_warning_under_w_error(tmp_path):
+    """The remaining chapters under ``-W error`` (LunarLander, whose Box2D import warns, trained briefly)."""
+    code = ("import pyml.cli.chapters.c3_rl as rl, sys; rl.LUNAR_LANDER_MAX_EPISODES = 3; "
+            "from pyml.cli.tour import run_tour; "
+            f"sys.exit(run_tour(out={str(tmp_path)!r}, chapters=['c2-trees', 'c3-unsup', 'c3-recsys', 'c3-rl']))")
+    proc = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Warning" not in proc.stderr and "Warning" not in proc.stdout

@@ -42,12 +42,15 @@ def run(ctx):
     ctx.row("coffee x1000 (200,000 rows)", "Sequential 2-3-1 sigmoid, 10 epochs", "train accuracy",
             float(np.mean((model.predict(Xn) >= 0.5) == y)), t)
     fig, axes = subplots(1, 2, figsize=(10, 4))
-    plot.TrainingHistoryDisplay.from_history(hist).plot(ax=axes[0])
+    plot.TrainingHistoryDisplay.from_history(hist).plot(ax=axes[0], ylabel="loss (binary cross-entropy)",
+                                                        title="Coffee network: training loss per epoch")
     grid_t, grid_d = np.meshgrid(np.linspace(150, 285, 160), np.linspace(11.5, 15.5, 160))
     G = (np.column_stack([grid_t.ravel(), grid_d.ravel()]) - mu) / sd
     plot.DecisionBoundaryDisplay(grid_t, grid_d, model.predict(G).reshape(grid_t.shape), X, y.ravel(),
-                                 is_proba=True).plot(ax=axes[1], feature_names=("temperature (C)", "duration (min)"),
-                                                     class_names=("bad roast", "good roast"))
+                                 is_proba=True).plot(ax=axes[1],
+                                                     feature_names=("temperature (°C)", "duration (minutes)"),
+                                                     class_names=("bad roast", "good roast"),
+                                                     legend_loc="outside")
     axes[1].set_title("trained network: P(good roast) = 0.5 boundary")
     ctx.savefig(fig, "coffee")
 
@@ -88,7 +91,9 @@ def run(ctx):
                        Xtr, ytr)
     ctx.row("digits 10 classes", "MLPClassifier(64,)", "test accuracy", float(clf.score(Xte, yte)), t)
     fig, axes = subplots(1, 2, figsize=(10, 4))
-    plot.TrainingHistoryDisplay.from_history(h10, keys=["loss", "val_loss"]).plot(ax=axes[0])
+    plot.TrainingHistoryDisplay.from_history(h10, keys=["loss", "val_loss"]).plot(
+        ax=axes[0], ylabel="loss (softmax cross-entropy)", labels={"val_loss": "test loss"},
+        title="10 digits: loss per epoch")
     plot.DigitPredictionsDisplay.from_estimator(m10, Xte, yte, n_images=32).plot(ax=axes[1])
     axes[1].set_title("test digits: label,prediction")
     ctx.savefig(fig, "digits")
@@ -135,13 +140,16 @@ def run(ctx):
                                        validation_data=(Xcv, ycv))
     diag = diagnose_bias_variance(tr_m[-1, 0], cv_m[-1, 0], baseline)
     ctx.step(f"  degree 1 learning curve: {diag}; best degree {best_degree}, best lambda {best_lambda:g}")
-    fig, axes = subplots(1, 3, figsize=(15, 4.2), constrained_layout=True)
+    fig, axes = subplots(1, 3, figsize=(15, 4.2))
     # the overfit models' J_cv is far off the chart: cut the axis and write those values at its top
+    err = "error J = eval_mse"
     plot.ValidationCurveDisplay(degrees, tr_d, cv_d, param_name="degree", baseline=baseline,
-                                y_max=3 * float(np.max(tr_d))).plot(ax=axes[0])
-    axes[0].set_title("degree: high bias (left), high variance (right)")
-    plot.ValidationCurveDisplay(lambdas, tr_l, cv_l, param_name="lambda", baseline=baseline, log_x=True,
-                                y_max=3 * float(np.max(tr_l))).plot(ax=axes[1])
-    axes[1].set_title("degree 12: lambda from overfit (0) to underfit")
-    plot.LearningCurveDisplay(sizes, tr_m, cv_m, baseline=baseline, name="degree 1").plot(ax=axes[2])
+                                y_max=3 * float(np.max(tr_d))).plot(
+        ax=axes[0], xlabel="polynomial degree d", ylabel=err, title="degree: high bias (left), high variance (right)")
+    plot.ValidationCurveDisplay(lambdas, tr_l, cv_l, param_name="λ", baseline=baseline, log_x=True,
+                                y_max=3 * float(np.max(tr_l))).plot(
+        ax=axes[1], xlabel="regularisation λ (log scale)", ylabel=err,
+        title="degree 12: λ from overfit (0) to underfit")
+    plot.LearningCurveDisplay(sizes, tr_m, cv_m, baseline=baseline, name="degree 1").plot(
+        ax=axes[2], xlabel="training set size m", ylabel=err)
     ctx.savefig(fig, "bias-variance")

@@ -13,6 +13,7 @@ def run(ctx):
     from pyml.plot import subplots
 
     from pyml import plot
+    from pyml.plot import _style as style
     from pyml.datasets import load_digits, load_mushroom
     from pyml.ensemble import GradientBoostingClassifier, RandomForestClassifier
     from pyml.metrics import accuracy_score
@@ -62,7 +63,9 @@ def run(ctx):
         ctx.step("  " + line)
     # the depth-5 tree's top three levels; deeper subtrees end in a "…" box
     disp = plot.TreeDisplay.from_estimator(tree, feature_names=names_m, class_names=mush.target_names,
-                                           max_depth=3).plot()
+                                           max_depth=3).plot(
+        title="UCI mushrooms: entropy tree (depth 5), its top three levels; one-hot feature_value <= 0.5 means "
+              "'not that value'")
     ctx.savefig(disp.figure_, "mushroom-tree")
 
     # 3. A forest and a boosted model on the digits (real data, 10 classes).
@@ -94,16 +97,18 @@ def run(ctx):
             accuracy_score(yte, gb.predict(Xte)), t, sk_val, sk_t)
     fig, axes = subplots(1, 2, figsize=(12, 5))
     pix = [f"px({i // 8},{i % 8})" for i in range(64)]
-    plot.FeatureImportanceDisplay(forest.feature_importances_, pix, top=15).plot(ax=axes[0])
-    axes[0].set_title("random forest: top pixels")
-    plot.FeatureImportanceDisplay(gb.feature_importances_, pix, top=15).plot(ax=axes[1])
-    axes[1].set_title("boosting: top pixels (gain)")
+    plot.FeatureImportanceDisplay(forest.feature_importances_, pix, top=15).plot(
+        ax=axes[0], ylabel="pixel (row, column) of the 8x8 digit", title="random forest: top pixels")
+    plot.FeatureImportanceDisplay(gb.feature_importances_, pix, top=15).plot(
+        ax=axes[1], ylabel="pixel (row, column) of the 8x8 digit", title="boosting: top pixels (gain)")
     ctx.savefig(fig, "feature-importances")
     fig, ax = subplots(figsize=(6, 4))
-    ax.plot(gb.train_loss_, label="train")
-    ax.plot(gb.validation_loss_, label="validation")
-    ax.axvline(gb.best_iteration_, c="0.5", ls="--", label="best round")
-    ax.set_xlabel("round")
-    ax.set_ylabel("softmax cross-entropy")
+    plot.TrainingHistoryDisplay({"train": gb.train_loss_, "validation": gb.validation_loss_},
+                                keys=["train", "validation"]).plot(
+        ax=ax, xlabel="boosting round", ylabel="loss (softmax cross-entropy)", start=0,
+        labels={"train": "training loss", "validation": "validation loss (early stopping)"},
+        title=f"Boosting on the digits: stopped {len(gb.validation_loss_) - 1 - gb.best_iteration_} rounds "
+              "after the best")
+    ax.axvline(gb.best_iteration_, c=style.BEST, ls="--", label=f"best round ({gb.best_iteration_})")
     ax.legend()
     ctx.savefig(fig, "boosting-loss")

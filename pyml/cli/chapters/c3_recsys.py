@@ -48,8 +48,9 @@ def _collaborative_filtering(ctx):
     als, adam = models["ALS (default solver)"], models["Adam, the lab's training"]
 
     fig, ax = subplots(figsize=(6, 4))
-    CostHistoryDisplay.from_histories({"Adam (lab)": adam.cost_history_}).plot(ax=ax)
-    ax.set_title("Collaborative filtering: cost J per Adam iteration")
+    CostHistoryDisplay.from_histories({"Adam (lab)": adam.cost_history_}).plot(
+        ax=ax, xlabel="Adam iteration", ylabel="cost J(X, W, b)",
+        title="Collaborative filtering: cost J per Adam iteration")
     ctx.savefig(fig, "cost-history")
 
     ctx.step("a new user rates three items: fold_in (no retraining) and their top recommendations")
@@ -94,8 +95,9 @@ def _two_tower(ctx):
     ctx.row(f"{len(y) - n_tr} test rows", "predict the mean (baseline)", "test MSE",
             float(np.mean((y[n_tr:] - y[:n_tr].mean()) ** 2)), None)
     fig, ax = subplots(figsize=(6, 4))
-    TrainingHistoryDisplay.from_history(history, keys=["loss", "val_loss"]).plot(ax=ax)
-    ax.set_title("Two-tower network: train and test loss")
+    TrainingHistoryDisplay.from_history(history, keys=["loss", "val_loss"]).plot(
+        ax=ax, ylabel="loss (mean squared error)", labels={"val_loss": "test loss"},
+        title="Two-tower network: train and test loss")
     ctx.savefig(fig, "two-tower-loss")
 
 

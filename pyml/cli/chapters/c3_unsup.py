@@ -32,11 +32,12 @@ def run(ctx):
     (cents_pp, idx_pp, history_pp), t = ctx.timed(run_kmeans, X, kmeans_plusplus(X, 3, random_state=0)[0], 10)
     inertia_pp = float(((X - cents_pp[idx_pp]) ** 2).sum())
     ctx.row("blobs 300x2", "run_kmeans (10 it), k-means++ start", "inertia", inertia_pp, t)
-    fig, axes = subplots(1, 2, figsize=(11, 4.6), constrained_layout=True)
+    fig, axes = subplots(1, 2, figsize=(11, 4.6))
+    blob_features = (r"feature $x_1$ (synthetic blobs, no unit)", r"feature $x_2$ (synthetic blobs, no unit)")
     KMeansProgressDisplay(X, idx, history).plot(
-        ax=axes[0], title=f"poor start: stuck in a local optimum (inertia {inertia:.0f})")
+        ax=axes[0], title=f"poor start: stuck in a local optimum (inertia {inertia:.0f})", feature_names=blob_features)
     KMeansProgressDisplay(X, idx_pp, history_pp).plot(
-        ax=axes[1], title=f"k-means++ start: the three blobs (inertia {inertia_pp:.0f})")
+        ax=axes[1], title=f"k-means++ start: the three blobs (inertia {inertia_pp:.0f})", feature_names=blob_features)
     ctx.savefig(fig, "kmeans-progress")
 
     # 2. The estimator against scikit-learn from the same initial centres.
@@ -87,9 +88,9 @@ def run(ctx):
     det = GaussianAnomalyDetector(epsilon=eps).fit(Xtr)
     ctx.row("server metrics 307x2", "flagged in training set", "count", int(det.predict(Xtr).sum()), None)
     fig, ax = subplots(figsize=(6, 5))
-    DensityContourDisplay.from_estimator(det, Xtr, ax=ax)
-    ax.set_xlabel("latency (ms)")
-    ax.set_ylabel("throughput (mb/s)")
+    DensityContourDisplay.from_estimator(
+        det, Xtr, ax=ax, feature_names=("latency (ms)", "throughput (mb/s)"), data_label="servers",
+        title=f"Server metrics: Gaussian log p contours, ε = {eps:.3g}")
     ctx.savefig(fig, "density-contours")
     fig, ax = subplots(figsize=(6, 4))
     F1ThresholdDisplay.from_predictions(yval, p_val, ax=ax)
