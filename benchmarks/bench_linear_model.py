@@ -4,6 +4,9 @@ W1: linear regression, X (1_000_000 x 16) standardised, y = X w + b + noise,
     100 iterations, learning rate 0.1. Time per iteration; final cost J.
 W2: logistic regression, labels from a logistic model, 100 iterations,
     learning rate 1.0. Time per iteration; final log-loss.
+W1w / W2w: the same fits through the estimators (LinearRegression / LogisticRegression, solver="gd",
+    tol=0), unweighted and with sample_weight (random weights in [0, 2)): the cost of the weighted
+    kernel path next to the unweighted one (both include the estimators' input checks).
 Floor: one read pass over X (NumPy X.sum(), split across the threads).
 Run:  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/run.py -k linear_model
 """
@@ -14,7 +17,7 @@ import numpy as np
 from _bench_common import thread_limits as blas_limits
 import pytest
 
-from pyml.linear_model import gradient_descent
+from pyml.linear_model import LinearRegression, LogisticRegression, gradient_descent
 
 SMALL = os.environ.get("PYML_BENCH_SMALL", "") not in ("", "0")
 N = 20_000 if SMALL else 1_000_000
@@ -86,6 +89,21 @@ def bench_pyml_gd(benchmark, record, workload, kind, alpha, dtype, threads):
     res = benchmark.pedantic(gradient_descent, args=(X, y, w0, 0.0, alpha, ITERS),
                              kwargs=dict(model=kind, n_jobs=threads), rounds=ROUNDS, iterations=1, warmup_rounds=1)
     record(benchmark, workload, "pyml", threads, np.dtype(dtype).name, float(res.J_history[-1]), ITERS)
+
+
+@pytest.mark.parametrize("threads", THREADS)
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "sample_weight"])
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+@pytest.mark.parametrize("workload,kind,alpha", WORKLOADS, ids=["W1", "W2"])
+def bench_pyml_estimator_gd(benchmark, record, workload, kind, alpha, dtype, weighted, threads):
+    X, y = data(kind, dtype)
+    sw = np.random.default_rng(1).random(N) * 2 if weighted else None
+    cls = LinearRegression if kind == "linear" else LogisticRegression
+    est = cls(solver="gd", learning_rate=alpha, max_iter=ITERS, tol=0.0, reg_lambda=0.0, n_jobs=threads)
+    benchmark.pedantic(lambda: est.fit(X, y, sample_weight=sw), rounds=ROUNDS, iterations=1, warmup_rounds=1)
+    variant = np.dtype(dtype).name + (", sample_weight" if weighted else "")
+    record(benchmark, workload + "w", f"pyml {cls.__name__}(gd)", threads, variant, float(est.cost_history_[-1]),
+           ITERS)
 
 
 @pytest.mark.parametrize("threads", THREADS)

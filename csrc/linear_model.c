@@ -8,13 +8,15 @@
 size_t pyml_linear_workspace_size(pyml_index n, pyml_index d, size_t elem_size)
 {
     pyml_index nb = pyml_n_blocks(n, pyml_block_rows(d, elem_size));
-    return (size_t)(nb > 0 ? nb : 1) * (size_t)(d + 2);
+    /* per block: gradient (d), sum of residuals, sum of losses, sum of weights */
+    return (size_t)(nb > 0 ? nb : 1) * (size_t)(d + 3);
 }
 
 size_t pyml_softmax_workspace_size(pyml_index n, pyml_index d, pyml_index k, size_t elem_size)
 {
     pyml_index nb = pyml_n_blocks(n, pyml_block_rows(d, elem_size));
-    return (size_t)(nb > 0 ? nb : 1) * (size_t)(k * (d + 1) + 1);
+    /* per block: gradient (k (d + 1)), sum of losses, sum of weights */
+    return (size_t)(nb > 0 ? nb : 1) * (size_t)(k * (d + 1) + 2);
 }
 
 #define T float

@@ -21,20 +21,23 @@ def coef_in_dtype(coef, dtype):
     return out
 
 
-def lipschitz_constant(X, fit_intercept=True, reg_lambda=0.0, n_threads=1, n_iter=50, rtol=1e-6):
-    """L = λ_max(Aᵀ A / m) + λ/m, A = [X 1] (or X without an intercept): the Lipschitz constant of the
-    gradient of the linear cost, by power iteration.
+def lipschitz_constant(X, fit_intercept=True, reg_lambda=0.0, n_threads=1, n_iter=50, rtol=1e-6,
+                       sample_weight=None):
+    """L = λ_max(Aᵀ S A / m) + λ/m, A = [X 1] (or X without an intercept), S = diag(sample_weight)
+    (identity when None) and m = Σ s_i: the Lipschitz constant of the gradient of the linear cost, by
+    power iteration.
 
     Each product H v is one pass of the fused C gradient kernel with y = 0:
-    ∂J/∂w = (1/m) Xᵀ (X v_w + v_b), ∂J/∂b = (1/m) Σ (X v_w + v_b).
+    ∂J/∂w = (1/m) Xᵀ S (X v_w + v_b), ∂J/∂b = (1/m) Σ s_i (x_i·v_w + v_b).
     """
-    m, d = X.shape
-    zeros = np.zeros(m, dtype=X.dtype)
+    d = X.shape[1]
+    m = X.shape[0] if sample_weight is None else float(np.sum(sample_weight, dtype=np.float64))
+    zeros = np.zeros(X.shape[0], dtype=X.dtype)
     v_w = np.full(d, 1.0 / np.sqrt(d + 1), dtype=X.dtype)
     v_b = 1.0 / np.sqrt(d + 1) if fit_intercept else 0.0
     L = 0.0
     for _ in range(n_iter):
-        _, h_w, h_b = _k.value_grad(X, zeros, v_w, v_b, _k.MODEL_LINEAR, 0.0, n_threads)
+        _, h_w, h_b = _k.value_grad(X, zeros, v_w, v_b, _k.MODEL_LINEAR, 0.0, n_threads, sample_weight)
         h_b = float(h_b) if fit_intercept else 0.0
         norm = float(np.sqrt(np.dot(h_w.astype(np.float64), h_w) + h_b * h_b))
         if norm == 0.0 or not np.isfinite(norm):
@@ -54,7 +57,11 @@ class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
 
     Minimises the course's cost
 
-        J(w, b) = 1/(2m) Σ (x_i·w + b - y_i)² + λ/(2m) Σ w_j²
+        J(w, b) = 1/(2m) Σ s_i (x_i·w + b - y_i)² + λ/(2m) Σ w_j²,   m = Σ s_i
+
+    with sample weights s_i (all 1 unless ``sample_weight`` is given, then m is
+    the number of samples): an integer weight is the same as repeating the row,
+    a zero weight the same as dropping it.
 
     Parameters
     ----------
@@ -107,26 +114,39 @@ class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
     def _max_iter(self):
         return 1000 if self.max_iter is None else int(self.max_iter)
 
-    def fit(self, X, y, coef_init=None, intercept_init=None, callbacks=None):
+    def fit(self, X, y, coef_init=None, intercept_init=None, callbacks=None, sample_weight=None):
         """Fit on X (n_samples, n_features) and y (n_samples,); returns self.
 
         ``coef_init`` / ``intercept_init`` start gradient descent (ignored by
         "normal"); ``callbacks`` receive ``{"loss": J}`` after each iteration.
+        ``sample_weight`` (n_samples,), optional: the weights s_i of the cost
+        (non-negative, not all zero; None = 1 for every sample).
         """
         self._check_common_params(("normal", "gd"))
         X, y = check_X_y(X, y, caller=self)
+        sw = self._check_sample_weight(sample_weight, X)
         self.n_features_in_ = X.shape[1]
         if self.solver == "normal":
-            self._fit_normal(X, y)
+            self._fit_normal(X, y, sw)
         else:
-            self._fit_gd(X, y, coef_init, intercept_init, callbacks)
+            self._fit_gd(X, y, coef_init, intercept_init, callbacks, sw)
         return self
 
-    def _fit_normal(self, X, y):
+    def _fit_normal(self, X, y, sw=None):
+        """Least squares on centred data; weighted: weighted means, then rows scaled by √s_i (so
+        (Xcᵀ S Xc + λI) w = Xcᵀ S yc)."""
         Xw, yw = X.astype(np.float64), y.astype(np.float64)
-        x_mean = Xw.mean(axis=0) if self.fit_intercept else np.zeros(X.shape[1])
-        y_mean = yw.mean() if self.fit_intercept else 0.0
+        s = None if sw is None else sw.astype(np.float64)
+        if not self.fit_intercept:
+            x_mean, y_mean = np.zeros(X.shape[1]), 0.0
+        elif s is None:
+            x_mean, y_mean = Xw.mean(axis=0), yw.mean()
+        else:
+            x_mean, y_mean = np.average(Xw, axis=0, weights=s), float(np.average(yw, weights=s))
         Xc, yc = Xw - x_mean, yw - y_mean
+        if s is not None:
+            root = np.sqrt(s)
+            Xc, yc = Xc * root[:, None], yc * root
         lam = float(self.reg_lambda)
         if lam == 0.0:
             coef = np.linalg.lstsq(Xc, yc, rcond=None)[0]
@@ -134,27 +154,29 @@ class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
             coef = np.linalg.solve(Xc.T @ Xc + lam * np.eye(X.shape[1]), Xc.T @ yc)
         self.coef_ = coef_in_dtype(coef, X.dtype)
         self.intercept_ = float(y_mean - x_mean @ coef)
-        cost, _, _ = _k.value_grad(X, y, self.coef_, self.intercept_, _k.MODEL_LINEAR, lam, self._n_threads(X))
+        cost, _, _ = _k.value_grad(X, y, self.coef_, self.intercept_, _k.MODEL_LINEAR, lam, self._n_threads(X),
+                                   sw)
         self.cost_history_ = np.array([cost])
         self.n_iter_ = 1
 
-    def _step(self, X):
+    def _step(self, X, sw=None):
         """α: the given learning_rate, or 1/L for "auto" (see the class docstring)."""
         if self.learning_rate != "auto":
             return float(self.learning_rate)
-        return 1.0 / lipschitz_constant(X, bool(self.fit_intercept), float(self.reg_lambda), self._n_threads(X))
+        return 1.0 / lipschitz_constant(X, bool(self.fit_intercept), float(self.reg_lambda), self._n_threads(X),
+                                        sample_weight=sw)
 
-    def _fit_gd(self, X, y, coef_init, intercept_init, callbacks):
+    def _fit_gd(self, X, y, coef_init, intercept_init, callbacks, sw=None):
         w = self._initial_coef(coef_init, X)
         b = 0.0 if intercept_init is None or not self.fit_intercept else float(intercept_init)
         max_iter = self._max_iter()
         state = {}
-        self.learning_rate_ = alpha = self._step(X)
+        self.learning_rate_ = alpha = self._step(X, sw)
 
         def run(hook):
             state["b"], history, _, n_iter, diverged = _k.gradient_descent(
                 X, y, w, b, _k.MODEL_LINEAR, bool(self.fit_intercept), alpha,
-                float(self.reg_lambda), max_iter, float(self.tol), max_iter, 1, self._n_threads(X), hook)
+                float(self.reg_lambda), max_iter, float(self.tol), max_iter, 1, self._n_threads(X), hook, sw)
             return history, n_iter, diverged
 
         history, n_iter = self._run_gd(run, callbacks, max_iter)
@@ -171,10 +193,14 @@ class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
             raise ValueError(f"LinearRegression: coef_init must have shape ({X.shape[1]},), got {w.shape}")
         return w
 
-    def partial_fit(self, X, y):
-        """One gradient-descent step (learning_rate) on the mini-batch (X, y): for streaming data."""
+    def partial_fit(self, X, y, sample_weight=None):
+        """One gradient-descent step (learning_rate) on the mini-batch (X, y): for streaming data.
+
+        ``sample_weight`` weighs the batch's rows (m = Σ s_i of the batch).
+        """
         self._check_common_params(("normal", "gd"))
         X, y = check_X_y(X, y, caller=self)
+        sw = self._check_sample_weight(sample_weight, X)
         if not hasattr(self, "coef_"):
             self.n_features_in_ = X.shape[1]
             self.coef_, self.intercept_, self.n_iter_ = np.zeros(X.shape[1], dtype=X.dtype), 0.0, 0
@@ -182,10 +208,10 @@ class LinearRegression(LinearModelMixin, RegressorMixin, BaseEstimator):
         check_n_features(self, X)
         w = self.coef_.astype(X.dtype, copy=True)
         if not hasattr(self, "learning_rate_"):  # "auto": the first batch's 1/L, kept for the stream
-            self.learning_rate_ = self._step(X)
+            self.learning_rate_ = self._step(X, sw)
         b, history, _, n_iter, diverged = _k.gradient_descent(
             X, y, w, self.intercept_, _k.MODEL_LINEAR, bool(self.fit_intercept), self.learning_rate_,
-            float(self.reg_lambda), 1, 0.0, 1, 1, self._n_threads(X), None)
+            float(self.reg_lambda), 1, 0.0, 1, 1, self._n_threads(X), None, sw)
         if diverged:
             raise NonFiniteError("LinearRegression.partial_fit: the cost became infinite; lower learning_rate")
         self.coef_, self.intercept_ = w, float(b)

@@ -15,45 +15,45 @@ cdef extern from "linear_model.h" nogil:
     size_t pyml_linear_workspace_size(pyml_index n, pyml_index d, size_t elem_size)
     size_t pyml_softmax_workspace_size(pyml_index n, pyml_index d, pyml_index k, size_t elem_size)
 
-    int pyml_linear_value_grad_f32(const float *X, pyml_index ldx, const float *y, pyml_index n, pyml_index d,
+    int pyml_linear_value_grad_f32(const float *X, pyml_index ldx, const float *y, const float *sw, pyml_index n, pyml_index d,
                                    const float *w, float b, int model, double reg_lambda, float *grad_w,
                                    float *grad_b, double *cost, float *work, size_t work_size, int n_threads)
-    int pyml_linear_value_grad_f64(const double *X, pyml_index ldx, const double *y, pyml_index n, pyml_index d,
+    int pyml_linear_value_grad_f64(const double *X, pyml_index ldx, const double *y, const double *sw, pyml_index n, pyml_index d,
                                    const double *w, double b, int model, double reg_lambda, double *grad_w,
                                    double *grad_b, double *cost, double *work, size_t work_size, int n_threads)
-    int pyml_linear_hessp_f32(const float *X, pyml_index ldx, pyml_index n, pyml_index d, const float *w,
+    int pyml_linear_hessp_f32(const float *X, pyml_index ldx, const float *sw, pyml_index n, pyml_index d, const float *w,
                               float b, const float *v_w, float v_b, double reg_lambda, float *hv_w,
                               float *hv_b, float *work, size_t work_size, int n_threads)
-    int pyml_linear_hessp_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index d, const double *w,
+    int pyml_linear_hessp_f64(const double *X, pyml_index ldx, const double *sw, pyml_index n, pyml_index d, const double *w,
                               double b, const double *v_w, double v_b, double reg_lambda, double *hv_w,
                               double *hv_b, double *work, size_t work_size, int n_threads)
     int pyml_linear_predict_f32(const float *X, pyml_index ldx, pyml_index n, pyml_index d, const float *w,
                                 float b, int model, float *out, int n_threads)
     int pyml_linear_predict_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index d, const double *w,
                                 double b, int model, double *out, int n_threads)
-    int pyml_linear_gd_f32(const float *X, pyml_index ldx, const float *y, pyml_index n, pyml_index d,
+    int pyml_linear_gd_f32(const float *X, pyml_index ldx, const float *y, const float *sw, pyml_index n, pyml_index d,
                            int model, float *w, float *b, int fit_intercept, double alpha, double reg_lambda, long max_iter,
                            double tol, double *cost_history, long record_every, float *param_history,
                            long max_records, float *work, size_t work_size, int n_threads,
                            pyml_iteration_hook hook, void *hook_ctx, long *n_iter)
-    int pyml_linear_gd_f64(const double *X, pyml_index ldx, const double *y, pyml_index n, pyml_index d,
+    int pyml_linear_gd_f64(const double *X, pyml_index ldx, const double *y, const double *sw, pyml_index n, pyml_index d,
                            int model, double *w, double *b, int fit_intercept, double alpha, double reg_lambda, long max_iter,
                            double tol, double *cost_history, long record_every, double *param_history,
                            long max_records, double *work, size_t work_size, int n_threads,
                            pyml_iteration_hook hook, void *hook_ctx, long *n_iter)
-    int pyml_softmax_value_grad_f32(const float *X, pyml_index ldx, const int32_t *y, pyml_index n,
+    int pyml_softmax_value_grad_f32(const float *X, pyml_index ldx, const int32_t *y, const float *sw, pyml_index n,
                                     pyml_index d, pyml_index k, const float *W, const float *b,
                                     double reg_lambda, float *grad_W, float *grad_b, double *cost,
                                     float *work, size_t work_size, int n_threads)
-    int pyml_softmax_value_grad_f64(const double *X, pyml_index ldx, const int32_t *y, pyml_index n,
+    int pyml_softmax_value_grad_f64(const double *X, pyml_index ldx, const int32_t *y, const double *sw, pyml_index n,
                                     pyml_index d, pyml_index k, const double *W, const double *b,
                                     double reg_lambda, double *grad_W, double *grad_b, double *cost,
                                     double *work, size_t work_size, int n_threads)
-    int pyml_softmax_hessp_f32(const float *X, pyml_index ldx, pyml_index n, pyml_index d, pyml_index k,
+    int pyml_softmax_hessp_f32(const float *X, pyml_index ldx, const float *sw, pyml_index n, pyml_index d, pyml_index k,
                                const float *W, const float *b, const float *V, const float *vb,
                                double reg_lambda, float *hv_W, float *hv_b, float *work, size_t work_size,
                                int n_threads)
-    int pyml_softmax_hessp_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index d, pyml_index k,
+    int pyml_softmax_hessp_f64(const double *X, pyml_index ldx, const double *sw, pyml_index n, pyml_index d, pyml_index k,
                                const double *W, const double *b, const double *V, const double *vb,
                                double reg_lambda, double *hv_W, double *hv_b, double *work, size_t work_size,
                                int n_threads)
@@ -61,11 +61,11 @@ cdef extern from "linear_model.h" nogil:
                                  const float *W, const float *b, int probabilities, float *out, int n_threads)
     int pyml_softmax_predict_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index d, pyml_index k,
                                  const double *W, const double *b, int probabilities, double *out, int n_threads)
-    int pyml_softmax_gd_f32(const float *X, pyml_index ldx, const int32_t *y, pyml_index n, pyml_index d,
+    int pyml_softmax_gd_f32(const float *X, pyml_index ldx, const int32_t *y, const float *sw, pyml_index n, pyml_index d,
                             pyml_index k, float *W, float *b, int fit_intercept, double alpha, double reg_lambda, long max_iter,
                             double tol, double *cost_history, float *work, size_t work_size, int n_threads,
                             pyml_iteration_hook hook, void *hook_ctx, long *n_iter)
-    int pyml_softmax_gd_f64(const double *X, pyml_index ldx, const int32_t *y, pyml_index n, pyml_index d,
+    int pyml_softmax_gd_f64(const double *X, pyml_index ldx, const int32_t *y, const double *sw, pyml_index n, pyml_index d,
                             pyml_index k, double *W, double *b, int fit_intercept, double alpha, double reg_lambda, long max_iter,
                             double tol, double *cost_history, double *work, size_t work_size, int n_threads,
                             pyml_iteration_hook hook, void *hook_ctx, long *n_iter)
@@ -78,9 +78,16 @@ MODEL_LOGISTIC = 1
 
 
 
+def _check_weights(sample_weight, pyml_index n, str caller):
+    """sample_weight (None: unit weights) must have one entry per row of X."""
+    if sample_weight is not None and sample_weight.shape[0] != n:
+        raise ValueError(f"{caller}: sample_weight has {sample_weight.shape[0]} entries, X has {n} rows")
+
+
 def value_grad(const floating[:, ::1] X, const floating[::1] y, const floating[::1] w, double b,
-               int model, double reg_lambda, int n_threads):
-    """(cost, grad_w, grad_b) of the linear/logistic cost (see linear_model.h)."""
+               int model, double reg_lambda, int n_threads, const floating[::1] sample_weight=None):
+    """(cost, grad_w, grad_b) of the linear/logistic cost (see linear_model.h); sample_weight None
+    means unit weights."""
     cdef pyml_index n = X.shape[0], d = X.shape[1]
     dtype = np.float32 if floating is float else np.float64
     grad_w_arr = np.empty(d, dtype=dtype)
@@ -92,13 +99,17 @@ def value_grad(const floating[:, ::1] X, const floating[::1] y, const floating[:
     cdef int st
     if y.shape[0] != n or w.shape[0] != d:
         raise ValueError("value_grad: inconsistent shapes")
+    _check_weights(sample_weight, n, "value_grad")
+    cdef const floating *sw = &sample_weight[0] if sample_weight is not None and n > 0 else NULL
     with nogil:
         if floating is float:
-            st = pyml_linear_value_grad_f32(&X[0, 0], X.strides[0] // sizeof(float), &y[0], n, d, &w[0] if d else NULL,
+            st = pyml_linear_value_grad_f32(&X[0, 0], X.strides[0] // sizeof(float), &y[0], sw, n, d,
+                                            &w[0] if d else NULL,
                                             <float>b, model, reg_lambda, &grad_w[0] if d else NULL, &grad_b,
                                             &cost, &work[0], work.shape[0], n_threads)
         else:
-            st = pyml_linear_value_grad_f64(&X[0, 0], X.strides[0] // sizeof(double), &y[0], n, d, &w[0] if d else NULL,
+            st = pyml_linear_value_grad_f64(&X[0, 0], X.strides[0] // sizeof(double), &y[0], sw, n, d,
+                                            &w[0] if d else NULL,
                                             b, model, reg_lambda, &grad_w[0] if d else NULL, &grad_b,
                                             &cost, &work[0], work.shape[0], n_threads)
     raise_for_status(st, "linear value_grad")
@@ -106,8 +117,8 @@ def value_grad(const floating[:, ::1] X, const floating[::1] y, const floating[:
 
 
 def hessp(const floating[:, ::1] X, const floating[::1] w, double b, const floating[::1] v_w, double v_b,
-          double reg_lambda, int n_threads):
-    """Hessian-vector product of the logistic cost: (hv_w, hv_b)."""
+          double reg_lambda, int n_threads, const floating[::1] sample_weight=None):
+    """Hessian-vector product of the (weighted) logistic cost: (hv_w, hv_b)."""
     cdef pyml_index n = X.shape[0], d = X.shape[1]
     dtype = np.float32 if floating is float else np.float64
     hv_arr = np.empty(d, dtype=dtype)
@@ -118,12 +129,14 @@ def hessp(const floating[:, ::1] X, const floating[::1] w, double b, const float
     cdef int st
     if w.shape[0] != d or v_w.shape[0] != d:
         raise ValueError("hessp: inconsistent shapes")
+    _check_weights(sample_weight, n, "hessp")
+    cdef const floating *sw = &sample_weight[0] if sample_weight is not None and n > 0 else NULL
     with nogil:
         if floating is float:
-            st = pyml_linear_hessp_f32(&X[0, 0], X.strides[0] // sizeof(float), n, d, &w[0], <float>b, &v_w[0],
+            st = pyml_linear_hessp_f32(&X[0, 0], X.strides[0] // sizeof(float), sw, n, d, &w[0], <float>b, &v_w[0],
                                        <float>v_b, reg_lambda, &hv[0], &hv_b, &work[0], work.shape[0], n_threads)
         else:
-            st = pyml_linear_hessp_f64(&X[0, 0], X.strides[0] // sizeof(double), n, d, &w[0], b, &v_w[0],
+            st = pyml_linear_hessp_f64(&X[0, 0], X.strides[0] // sizeof(double), sw, n, d, &w[0], b, &v_w[0],
                                        v_b, reg_lambda, &hv[0], &hv_b, &work[0], work.shape[0], n_threads)
     raise_for_status(st, "logistic hessp")
     return hv_arr, float(hv_b)
@@ -152,8 +165,9 @@ def predict(const floating[:, ::1] X, const floating[::1] w, double b, int model
 
 def gradient_descent(const floating[:, ::1] X, const floating[::1] y, floating[::1] w, double b, int model,
                      bint fit_intercept, double alpha, double reg_lambda, long max_iter, double tol, long record_every,
-                     long max_records, int n_threads, object hook_state):
-    """Run batch gradient descent in C. ``w`` is updated in place.
+                     long max_records, int n_threads, object hook_state,
+                     const floating[::1] sample_weight=None):
+    """Run batch gradient descent in C (sample_weight None: unit weights). ``w`` is updated in place.
 
     Returns (b, cost_history, param_history, n_iter, diverged).
     """
@@ -174,14 +188,16 @@ def gradient_descent(const floating[:, ::1] X, const floating[::1] y, floating[:
     cdef void *ctx = <void *>hook_state
     if y.shape[0] != n or w.shape[0] != d:
         raise ValueError("gradient_descent: inconsistent shapes")
+    _check_weights(sample_weight, n, "gradient_descent")
+    cdef const floating *sw = &sample_weight[0] if sample_weight is not None and n > 0 else NULL
     with nogil:
         if floating is float:
-            st = pyml_linear_gd_f32(&X[0, 0], X.strides[0] // sizeof(float), &y[0], n, d, model, &w[0] if d else NULL,
+            st = pyml_linear_gd_f32(&X[0, 0], X.strides[0] // sizeof(float), &y[0], sw, n, d, model, &w[0] if d else NULL,
                                     &b_io, fit_intercept, alpha, reg_lambda, max_iter, tol, &history[0], record_every,
                                     &params[0, 0], max_records, &work[0], work.shape[0], n_threads,
                                     iteration_hook, ctx, &n_iter)
         else:
-            st = pyml_linear_gd_f64(&X[0, 0], X.strides[0] // sizeof(double), &y[0], n, d, model, &w[0] if d else NULL,
+            st = pyml_linear_gd_f64(&X[0, 0], X.strides[0] // sizeof(double), &y[0], sw, n, d, model, &w[0] if d else NULL,
                                     &b_io, fit_intercept, alpha, reg_lambda, max_iter, tol, &history[0], record_every,
                                     &params[0, 0], max_records, &work[0], work.shape[0], n_threads,
                                     iteration_hook, ctx, &n_iter)
@@ -193,8 +209,9 @@ def gradient_descent(const floating[:, ::1] X, const floating[::1] y, floating[:
 
 
 def softmax_value_grad(const floating[:, ::1] X, const int32_t[::1] y, const floating[:, ::1] W,
-                       const floating[::1] b, double reg_lambda, int n_threads):
-    """(cost, grad_W (k, d), grad_b (k,)) of the multinomial logistic cost."""
+                       const floating[::1] b, double reg_lambda, int n_threads,
+                       const floating[::1] sample_weight=None):
+    """(cost, grad_W (k, d), grad_b (k,)) of the (weighted) multinomial logistic cost."""
     cdef pyml_index n = X.shape[0], d = X.shape[1], k = W.shape[0]
     dtype = np.float32 if floating is float else np.float64
     gW_arr = np.empty((k, d), dtype=dtype)
@@ -207,13 +224,15 @@ def softmax_value_grad(const floating[:, ::1] X, const int32_t[::1] y, const flo
     cdef int st
     if y.shape[0] != n or W.shape[1] != d or b.shape[0] != k:
         raise ValueError("softmax_value_grad: inconsistent shapes")
+    _check_weights(sample_weight, n, "softmax_value_grad")
+    cdef const floating *sw = &sample_weight[0] if sample_weight is not None and n > 0 else NULL
     with nogil:
         if floating is float:
-            st = pyml_softmax_value_grad_f32(&X[0, 0], X.strides[0] // sizeof(float), &y[0], n, d, k, &W[0, 0], &b[0],
+            st = pyml_softmax_value_grad_f32(&X[0, 0], X.strides[0] // sizeof(float), &y[0], sw, n, d, k, &W[0, 0], &b[0],
                                              reg_lambda, &gW[0, 0], &gb[0], &cost, &work[0], work.shape[0],
                                              n_threads)
         else:
-            st = pyml_softmax_value_grad_f64(&X[0, 0], X.strides[0] // sizeof(double), &y[0], n, d, k, &W[0, 0], &b[0],
+            st = pyml_softmax_value_grad_f64(&X[0, 0], X.strides[0] // sizeof(double), &y[0], sw, n, d, k, &W[0, 0], &b[0],
                                              reg_lambda, &gW[0, 0], &gb[0], &cost, &work[0], work.shape[0],
                                              n_threads)
     raise_for_status(st, "softmax value_grad")
@@ -221,8 +240,9 @@ def softmax_value_grad(const floating[:, ::1] X, const int32_t[::1] y, const flo
 
 
 def softmax_hessp(const floating[:, ::1] X, const floating[:, ::1] W, const floating[::1] b,
-                  const floating[:, ::1] V, const floating[::1] vb, double reg_lambda, int n_threads):
-    """Hessian-vector product of the multinomial cost: (hv_W, hv_b)."""
+                  const floating[:, ::1] V, const floating[::1] vb, double reg_lambda, int n_threads,
+                  const floating[::1] sample_weight=None):
+    """Hessian-vector product of the (weighted) multinomial cost: (hv_W, hv_b)."""
     cdef pyml_index n = X.shape[0], d = X.shape[1], k = W.shape[0]
     dtype = np.float32 if floating is float else np.float64
     hW_arr = np.empty((k, d), dtype=dtype)
@@ -234,12 +254,14 @@ def softmax_hessp(const floating[:, ::1] X, const floating[:, ::1] W, const floa
     cdef int st
     if W.shape[1] != d or b.shape[0] != k or V.shape[0] != k or V.shape[1] != d or vb.shape[0] != k:
         raise ValueError("softmax_hessp: inconsistent shapes")
+    _check_weights(sample_weight, n, "softmax_hessp")
+    cdef const floating *sw = &sample_weight[0] if sample_weight is not None and n > 0 else NULL
     with nogil:
         if floating is float:
-            st = pyml_softmax_hessp_f32(&X[0, 0], X.strides[0] // sizeof(float), n, d, k, &W[0, 0], &b[0], &V[0, 0],
+            st = pyml_softmax_hessp_f32(&X[0, 0], X.strides[0] // sizeof(float), sw, n, d, k, &W[0, 0], &b[0], &V[0, 0],
                                         &vb[0], reg_lambda, &hW[0, 0], &hb[0], &work[0], work.shape[0], n_threads)
         else:
-            st = pyml_softmax_hessp_f64(&X[0, 0], X.strides[0] // sizeof(double), n, d, k, &W[0, 0], &b[0], &V[0, 0],
+            st = pyml_softmax_hessp_f64(&X[0, 0], X.strides[0] // sizeof(double), sw, n, d, k, &W[0, 0], &b[0], &V[0, 0],
                                         &vb[0], reg_lambda, &hW[0, 0], &hb[0], &work[0], work.shape[0], n_threads)
     raise_for_status(st, "softmax hessp")
     return hW_arr, hb_arr
@@ -269,7 +291,7 @@ def softmax_predict(const floating[:, ::1] X, const floating[:, ::1] W, const fl
 
 def softmax_gradient_descent(const floating[:, ::1] X, const int32_t[::1] y, floating[:, ::1] W,
                              floating[::1] b, bint fit_intercept, double alpha, double reg_lambda, long max_iter, double tol,
-                             int n_threads, object hook_state):
+                             int n_threads, object hook_state, const floating[::1] sample_weight=None):
     """Batch gradient descent for softmax regression in C; W and b updated in place.
 
     Returns (cost_history, n_iter, diverged).
@@ -285,13 +307,15 @@ def softmax_gradient_descent(const floating[:, ::1] X, const int32_t[::1] y, flo
     cdef void *ctx = <void *>hook_state
     if y.shape[0] != n or W.shape[1] != d or b.shape[0] != k:
         raise ValueError("softmax_gradient_descent: inconsistent shapes")
+    _check_weights(sample_weight, n, "softmax_gradient_descent")
+    cdef const floating *sw = &sample_weight[0] if sample_weight is not None and n > 0 else NULL
     with nogil:
         if floating is float:
-            st = pyml_softmax_gd_f32(&X[0, 0], X.strides[0] // sizeof(float), &y[0], n, d, k, &W[0, 0], &b[0], fit_intercept, alpha,
+            st = pyml_softmax_gd_f32(&X[0, 0], X.strides[0] // sizeof(float), &y[0], sw, n, d, k, &W[0, 0], &b[0], fit_intercept, alpha,
                                      reg_lambda, max_iter, tol, &history[0], &work[0], work.shape[0], n_threads,
                                      iteration_hook, ctx, &n_iter)
         else:
-            st = pyml_softmax_gd_f64(&X[0, 0], X.strides[0] // sizeof(double), &y[0], n, d, k, &W[0, 0], &b[0], fit_intercept, alpha,
+            st = pyml_softmax_gd_f64(&X[0, 0], X.strides[0] // sizeof(double), &y[0], sw, n, d, k, &W[0, 0], &b[0], fit_intercept, alpha,
                                      reg_lambda, max_iter, tol, &history[0], &work[0], work.shape[0], n_threads,
                                      iteration_hook, ctx, &n_iter)
     diverged = st == 4

@@ -19,12 +19,15 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression: binary (sigmoid) or multinomial (softmax) for 3+ classes.
 
     Binary:       p(y=1|x) = sigmoid(x·w + b),
-                  J = (1/m) Σ [-y log p - (1-y) log(1-p)] + λ/(2m) Σ w_j²
+                  J = (1/m) Σ s_i [-y log p - (1-y) log(1-p)] + λ/(2m) Σ w_j²
     Multinomial:  p(y=k|x) = softmax(W x + b)_k,
-                  J = (1/m) Σ -log p(y_i|x_i) + λ/(2m) ‖W‖²
+                  J = (1/m) Σ -s_i log p(y_i|x_i) + λ/(2m) ‖W‖²
 
-    The intercepts are not penalised. With ``reg_lambda = 1/C`` the model is
-    scikit-learn's ``LogisticRegression(C=C)`` (same objective).
+    with m = Σ s_i and sample weights s_i (all 1, m = n_samples, unless
+    ``sample_weight`` is given: an integer weight equals repeating the row, a
+    zero weight dropping it). The intercepts are not penalised. With
+    ``reg_lambda = 1/C`` the model is scikit-learn's
+    ``LogisticRegression(C=C)`` (same objective, weighted or not).
 
     Parameters
     ----------
@@ -39,7 +42,10 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
     reg_lambda : float, default 1.0
         λ ≥ 0 (scikit-learn's default C = 1 is λ = 1).
     tol : float, default 1e-5
-        Newton: stop when max |∂J| ≤ tol; "gd": when J changes by < tol·max(1, J).
+        Newton: stop when max |∂J| ≤ tol, after one final Newton step with an
+        accurate (1e-4 relative) CG solve, so the result does not depend on
+        rounding (row order, weights vs repeated rows); "gd": when J changes by
+        < tol·max(1, J).
     fit_intercept : bool, default True
     n_jobs : int or None
     verbose : int, default 0
@@ -86,19 +92,24 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(f"LogisticRegression: y contains labels not in classes: {np.unique(y[unseen])!r}")
         return np.searchsorted(self.classes_, y)
 
-    def fit(self, X, y, coef_init=None, intercept_init=None, callbacks=None):
-        """Fit on X (n_samples, n_features) and labels y (n_samples,); returns self."""
+    def fit(self, X, y, coef_init=None, intercept_init=None, callbacks=None, sample_weight=None):
+        """Fit on X (n_samples, n_features) and labels y (n_samples,); returns self.
+
+        ``sample_weight`` (n_samples,), optional: the weights s_i of the cost
+        (non-negative, not all zero; None = 1 for every sample).
+        """
         self._check_common_params(("newton", "gd"))
         X, y = check_X_y(X, y, caller=self, y_numeric=False)
+        sw = self._check_sample_weight(sample_weight, X)
         self.n_features_in_ = X.shape[1]
         y_idx = self._validate_targets(X, y)
         k = len(self.classes_)
         W, b = self._initial_params(X, k, coef_init, intercept_init)
         cb_list = self._callbacks(callbacks, self._max_iter())
         if self.solver == "newton":
-            W, b = self._fit_newton(X, y_idx, W, b, cb_list)
+            W, b = self._fit_newton(X, y_idx, W, b, cb_list, sw)
         else:
-            W, b = self._fit_gd(X, y_idx, W, b, callbacks)
+            W, b = self._fit_gd(X, y_idx, W, b, callbacks, sw)
         self.coef_, self.intercept_ = W, b
         return self
 
@@ -117,11 +128,17 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
             b[:] = np.asarray(intercept_init, dtype=X.dtype).ravel()
         return W, b
 
-    def _fit_newton(self, X, y_idx, W, b, cb_list):
+    def _fit_newton(self, X, y_idx, W, b, cb_list, sw=None):
         lam, nt, dtype = float(self.reg_lambda), self._n_threads(X), X.dtype
         k, d = W.shape
-        col_sq = np.einsum("ij,ij->j", X, X, dtype=np.float64) / X.shape[0]
-        precond = np.concatenate([np.tile(0.25 * col_sq + lam / X.shape[0], k), np.full(k, 0.25)])
+        # Jacobi preconditioner: the Hessian's diagonal at p = 1/2, (1/m) Σ s_i x_ij² / 4 + λ/m
+        if sw is None:
+            m = X.shape[0]
+            col_sq = np.einsum("ij,ij->j", X, X, dtype=np.float64) / m
+        else:
+            m = float(np.sum(sw, dtype=np.float64))
+            col_sq = np.einsum("ij,ij,i->j", X, X, sw, dtype=np.float64) / m
+        precond = np.concatenate([np.tile(0.25 * col_sq + lam / m, k), np.full(k, 0.25)])
         precond = np.maximum(precond, 1e-12)
         fixed = np.zeros(k * (d + 1), dtype=bool)
         if not self.fit_intercept:
@@ -130,11 +147,12 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
             y01 = y_idx.astype(dtype)
 
             def fun_grad(theta):
-                cost, gw, gb = _k.value_grad(X, y01, theta[:d].astype(dtype), theta[d], _k.MODEL_LOGISTIC, lam, nt)
+                cost, gw, gb = _k.value_grad(X, y01, theta[:d].astype(dtype), theta[d], _k.MODEL_LOGISTIC, lam, nt,
+                                             sw)
                 return cost, np.append(gw.astype(np.float64), gb)
 
             def hessp(theta, v):
-                hw, hb = _k.hessp(X, theta[:d].astype(dtype), theta[d], v[:d].astype(dtype), v[d], lam, nt)
+                hw, hb = _k.hessp(X, theta[:d].astype(dtype), theta[d], v[:d].astype(dtype), v[d], lam, nt, sw)
                 return np.append(hw.astype(np.float64), hb)
         else:
             y32 = y_idx.astype(np.int32)
@@ -145,13 +163,13 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
 
             def fun_grad(theta):
                 Wt, bt = unpack(theta)
-                cost, gW, gb = _k.softmax_value_grad(X, y32, Wt, bt, lam, nt)
+                cost, gW, gb = _k.softmax_value_grad(X, y32, Wt, bt, lam, nt, sw)
                 return cost, np.concatenate([gW.ravel(), gb]).astype(np.float64)
 
             def hessp(theta, v):
                 Wt, bt = unpack(theta)
                 Vt, vbt = unpack(v)
-                hW, hb = _k.softmax_hessp(X, Wt, bt, Vt, vbt, lam, nt)
+                hW, hb = _k.softmax_hessp(X, Wt, bt, Vt, vbt, lam, nt, sw)
                 return np.concatenate([hW.ravel(), hb]).astype(np.float64)
 
         theta0 = np.concatenate([W.ravel(), b]).astype(np.float64)
@@ -163,7 +181,7 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
             self._warn_not_converged("Newton-CG")
         return theta[:k * d].reshape(k, d).astype(dtype), theta[k * d:].astype(dtype)
 
-    def _fit_gd(self, X, y_idx, W, b, callbacks):
+    def _fit_gd(self, X, y_idx, W, b, callbacks, sw=None):
         lam, nt, max_iter = float(self.reg_lambda), self._n_threads(X), self._max_iter()
         fit_b, lr, tol = bool(self.fit_intercept), float(self.learning_rate), float(self.tol)
         if W.shape[0] == 1:
@@ -172,7 +190,8 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
 
             def run(hook):
                 state["b"], history, _, n_iter, diverged = _k.gradient_descent(
-                    X, y01, w, float(b[0]), _k.MODEL_LOGISTIC, fit_b, lr, lam, max_iter, tol, max_iter, 1, nt, hook)
+                    X, y01, w, float(b[0]), _k.MODEL_LOGISTIC, fit_b, lr, lam, max_iter, tol, max_iter, 1, nt, hook,
+                    sw)
                 return history, n_iter, diverged
 
             history, n_iter = self._run_gd(run, callbacks, max_iter)
@@ -181,7 +200,7 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
             y32 = y_idx.astype(np.int32)
 
             def run(hook):
-                return _k.softmax_gradient_descent(X, y32, W, b, fit_b, lr, lam, max_iter, tol, nt, hook)
+                return _k.softmax_gradient_descent(X, y32, W, b, fit_b, lr, lam, max_iter, tol, nt, hook, sw)
 
             history, n_iter = self._run_gd(run, callbacks, max_iter)
         self.cost_history_, self.n_iter_ = history, n_iter
@@ -189,13 +208,15 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
             self._warn_not_converged("gradient descent")
         return W, b
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One gradient-descent step (learning_rate) on the mini-batch (X, y).
 
-        ``classes`` (all labels that will ever appear) is required on the first call.
+        ``classes`` (all labels that will ever appear) is required on the first call;
+        ``sample_weight`` weighs the batch's rows (m = Σ s_i of the batch).
         """
         self._check_common_params(("newton", "gd"))
         X, y = check_X_y(X, y, caller=self, y_numeric=False)
+        sw = self._check_sample_weight(sample_weight, X)
         first = not hasattr(self, "coef_")
         if first:
             if classes is None:
@@ -217,11 +238,11 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
             w = W[0].copy()
             b0, history, _, n_iter, _ = _k.gradient_descent(
                 X, y_idx.astype(X.dtype), w, float(b[0]), _k.MODEL_LOGISTIC, fit_b, lr, lam, 1, 0.0, 1, 1,
-                self._n_threads(X), None)
+                self._n_threads(X), None, sw)
             W, b = w[None, :], np.array([b0], dtype=X.dtype)
         else:
             history, n_iter, _ = _k.softmax_gradient_descent(X, y_idx.astype(np.int32), W, b, fit_b, lr, lam, 1,
-                                                             0.0, self._n_threads(X), None)
+                                                             0.0, self._n_threads(X), None, sw)
         self.coef_, self.intercept_ = W, b
         self.cost_history_ = np.append(self.cost_history_, history)
         self.n_iter_ += n_iter
