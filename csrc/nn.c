@@ -88,7 +88,14 @@ void pyml_nn_train_layout(const pyml_dense_layer *layers, int n_layers, pyml_ind
         lay->Wt[l] = off; off += (size_t)(no * lay->ldi[l]);
         lay->A[l] = off;  off += (size_t)(batch * no);
         lay->dZ[l] = off; off += (size_t)(batch * lay->ldo[l]);
+        lay->D[l] = lay->M[l] = off;
+        if (layers[l].dropout > 0) {
+            lay->M[l] = off + (size_t)(batch * no);
+            off += (size_t)(2 * batch * no);
+        }
     }
+    lay->Xd = off;
+    if (n_layers > 0 && layers[0].in_dropout > 0) off += (size_t)(batch * layers[0].n_in);
     lay->loss = off;
     off += (size_t)n_rows_loss;
     lay->total = off;
@@ -163,6 +170,7 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
 #define V_MAX _mm512_max_ps
 #define V_GT(a, b) _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ)
 #define V_MASKZ _mm512_maskz_mov_ps
+#define V_MASK_MOV _mm512_mask_mov_ps
 #define V_MASK_T __mmask16
 #define V_MLOAD _mm512_maskz_loadu_ps
 #define V_MSTORE _mm512_mask_storeu_ps
@@ -191,6 +199,7 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
 #undef V_MAX
 #undef V_GT
 #undef V_MASKZ
+#undef V_MASK_MOV
 #undef V_MASK_T
 #undef V_MLOAD
 #undef V_MSTORE
@@ -218,6 +227,7 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
 #define V_MAX _mm512_max_pd
 #define V_GT(a, b) _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ)
 #define V_MASKZ _mm512_maskz_mov_pd
+#define V_MASK_MOV _mm512_mask_mov_pd
 #define V_MASK_T __mmask8
 #define V_MLOAD _mm512_maskz_loadu_pd
 #define V_MSTORE _mm512_mask_storeu_pd

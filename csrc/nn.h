@@ -3,9 +3,10 @@
  *
  * Dense layer (Keras layout: W has shape (n_in, n_out), row-major):
  *     Z = X W + b,        A = g(Z)
- *     g: linear (z), relu max(0, z), sigmoid 1/(1+e^-z), tanh, softmax (row-wise)
+ *     g: linear (z), relu max(0, z), sigmoid 1/(1+e^-z), tanh, softmax (row-wise),
+ *        leaky_relu z > 0 ? z : alpha z   (alpha = the layer's `alpha` >= 0)
  * Backward, given dL/dA (or dL/dZ for the output layer, see the losses):
- *     dZ = dA * g'(A)     (relu: [A>0], sigmoid: A(1-A), tanh: 1-A^2)
+ *     dZ = dA * g'(A)     (relu: [A>0], sigmoid: A(1-A), tanh: 1-A^2, leaky_relu: A>0 ? 1 : alpha)
  *     dW = X^T dZ + 2 l2 W (Keras L2(l2) adds l2 * sum W^2 to the loss)
  *     db = sum_rows dZ,   dX = dZ W^T
  *
@@ -44,6 +45,16 @@
  * step packs only what it reads (W itself when its rows are whole panels) and
  * updates W, b as flat arrays.
  *
+ * Inverted dropout (training only; Keras Dropout after a Dense layer): a layer
+ * with dropout = p > 0 passes D = A * M to the next layer, M_ij = 1/(1-p) with
+ * probability 1-p, else 0, and the backward pass multiplies dL/dD by the same
+ * M (in_dropout: the same on the first layer's input, a Dropout right after
+ * the Input; no gradient flows there). The mask is a pure function of (the
+ * layer's seed, the optimiser step t, the row within the batch, the column):
+ * a counter-based generator (splitmix64's finaliser), so it does not depend
+ * on the threads. Per-row loss weights (pyml_mlp_train_epoch_w) scale each
+ * row's loss and dL/dZ.
+ *
  * Weights, gradients and optimiser state are caller-owned arrays described by
  * pyml_dense_layer; the workspace (sizes from the *_workspace_size functions,
  * in elements of T) holds packed weights and the activations of one batch.
@@ -54,7 +65,8 @@
 #include "common.h"
 
 enum { PYML_ACT_LINEAR = 0, PYML_ACT_RELU = 1, PYML_ACT_SIGMOID = 2, PYML_ACT_SOFTMAX = 3,
-       PYML_ACT_TANH = 4 };
+       PYML_ACT_TANH = 4, PYML_ACT_LEAKY_RELU = 5 };
+#define PYML_ACT_MAX PYML_ACT_LEAKY_RELU
 enum { PYML_LOSS_MSE = 0, PYML_LOSS_BCE = 1, PYML_LOSS_CCE = 2, PYML_LOSS_SCCE = 3 };
 enum { PYML_OPT_SGD = 0, PYML_OPT_ADAM = 1 };
 
@@ -68,6 +80,12 @@ typedef struct {
     void *gW, *gb;      /* gradients, same shapes (written by the training step) */
     void *mW, *mb;      /* Adam first moments / SGD velocity (NULL when unused) */
     void *vW, *vb;      /* Adam second moments (NULL when unused) */
+    /* (appended fields: a caller that zero-initialises the struct gets the old behaviour) */
+    double alpha;       /* PYML_ACT_LEAKY_RELU: slope for z <= 0 (>= 0) */
+    double dropout;     /* inverted-dropout rate on this layer's output while training, in [0, 1) */
+    uint64_t seed;      /* key of the dropout mask generator */
+    double in_dropout;  /* the first layer only: inverted dropout on the network's input while training */
+    uint64_t in_seed;   /* its key */
 } pyml_dense_layer;
 
 typedef struct {
@@ -121,7 +139,35 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
                                    pyml_index ldx, pyml_index n_rows, const T *Yf, pyml_index ldy, \
                                    const int32_t *Yi, const int64_t *perm, pyml_index n,           \
                                    pyml_index batch_size, T *work, size_t work_size,               \
-                                   int n_threads, double *loss_out);
+                                   int n_threads, double *loss_out);                                \
+    /* The same with an activation parameter (alpha: leaky_relu's slope; the entry \
+     * points above use alpha = 0). */                                                             \
+    int pyml_dense_forward_ex_##SFX(const T *X, pyml_index ldx, pyml_index n, pyml_index n_in,     \
+                                    const T *W, const T *b, pyml_index n_out, int activation,       \
+                                    double alpha, T *A, T *work, size_t work_size, int n_threads);  \
+    int pyml_dense_backward_ex_##SFX(const T *X, pyml_index ldx, pyml_index n, pyml_index n_in,    \
+                                     const T *W, pyml_index n_out, int activation, double alpha,    \
+                                     const T *A, const T *dA, double l2, T *dW, T *db, T *dX,       \
+                                     T *work, size_t work_size, int n_threads);                     \
+    int pyml_activation_ex_##SFX(int activation, double alpha, const T *Z, pyml_index n,           \
+                                 pyml_index k, T *A, int n_threads);                               \
+    /* out = X * M (inverted dropout, the mask of the training kernels for the \
+     * given seed and step t; mask: M itself, or NULL). */                                         \
+    int pyml_nn_dropout_##SFX(const T *X, pyml_index n, pyml_index k, double rate, uint64_t seed,   \
+                              long t, T *out, T *mask, int n_threads);                             \
+    /* pyml_mlp_train_epoch with per-row loss weights sw (n_rows, >= 0; NULL: 1): \
+     * each row's loss and gradient are multiplied by sw[row], and a batch's sum  \
+     * is divided by its size (weight_norm 0: Keras's sample_weight) or by the    \
+     * sum of its weights (1: scikit-learn's MLP; a batch of zero weight has a    \
+     * zero gradient). *loss_out = the epoch's weighted mean row loss (divided by \
+     * the rows seen, or by their weight sum) + the L2 penalty. */                \
+    int pyml_mlp_train_epoch_w_##SFX(pyml_dense_layer *layers, int n_layers,                      \
+                                     const pyml_loss_spec *loss, pyml_optimizer *opt, const T *X,  \
+                                     pyml_index ldx, pyml_index n_rows, const T *Yf,               \
+                                     pyml_index ldy, const int32_t *Yi, const T *sw,               \
+                                     int weight_norm, const int64_t *perm, pyml_index n,           \
+                                     pyml_index batch_size, T *work, size_t work_size,             \
+                                     int n_threads, double *loss_out);
 
 PYML_DECLARE_NN(float, f32)
 PYML_DECLARE_NN(double, f64)

@@ -9,6 +9,12 @@
  *             dx = (dy - y (y . dy)) / norm   (norm clamped: dx = dy / 1e-6)
  *     DOT     y_i = sum_c a_ic b_ic  (Keras Dot(axes=1), width 1); da = dy b, db = dy a
  *     CONCAT  the args' columns side by side; the gradient is split the same way
+ *     ACT     y = g(x) elementwise with activation `act` (not softmax) and parameter
+ *             `param` (leaky_relu's slope): Keras's LeakyReLU / Activation layers;
+ *             dx = dy * g'(y)
+ *     DROPOUT inverted dropout of rate `param` while training (y = x * M, dx = dy * M,
+ *             the mask of nn.h from the node's `seed` and the optimiser step);
+ *             the identity at inference
  * The loss is applied at the output node (the last node): a DENSE output keeps
  * its pre-activation Z and the loss applies its activation (fused softmax /
  * sigmoid cross-entropy as in Sequential); any other output is linear.
@@ -30,7 +36,7 @@
 #include "nn.h"
 
 enum { PYML_NODE_INPUT = 0, PYML_NODE_DENSE = 1, PYML_NODE_L2NORM = 2, PYML_NODE_DOT = 3,
-       PYML_NODE_CONCAT = 4 };
+       PYML_NODE_CONCAT = 4, PYML_NODE_ACT = 5, PYML_NODE_DROPOUT = 6 };
 
 #define PYML_GRAPH_MAX_NODES 256
 #define PYML_GRAPH_MAX_ARGS 16
@@ -42,6 +48,9 @@ typedef struct {
     pyml_index width;               /* columns of the node's output */
     int input;                      /* INPUT: index of the input array */
     int layer;                      /* DENSE: index into the layer array */
+    int act;                        /* ACT: the activation (PYML_ACT_*) */
+    double param;                   /* ACT: its parameter (leaky_relu slope); DROPOUT: the rate */
+    uint64_t seed;                  /* DROPOUT: key of the mask generator */
 } pyml_graph_node;
 
 typedef struct {
@@ -68,6 +77,15 @@ size_t pyml_graph_train_workspace_size(const pyml_graph *g, pyml_index batch, py
                                      pyml_index ldy, const int32_t *Yi, const int64_t *perm,         \
                                      pyml_index n, pyml_index batch_size, T *work,                   \
                                      size_t work_size, int n_threads, double *loss_out);             \
+    /* pyml_graph_train_epoch with per-row loss weights sw (n_rows, >= 0; NULL: 1), as \
+     * pyml_mlp_train_epoch_w (weight_norm 0: Keras, 1: each batch by its weight sum). */ \
+    int pyml_graph_train_epoch_w_##SFX(pyml_graph *g, const pyml_loss_spec *loss,                    \
+                                       pyml_optimizer *opt, const T *const *X,                       \
+                                       const pyml_index *ldx, pyml_index n_rows, const T *Yf,        \
+                                       pyml_index ldy, const int32_t *Yi, const T *sw,               \
+                                       int weight_norm, const int64_t *perm, pyml_index n,           \
+                                       pyml_index batch_size, T *work, size_t work_size,             \
+                                       int n_threads, double *loss_out);                             \
     int pyml_graph_gradient_##SFX(pyml_graph *g, const pyml_loss_spec *loss, const T *const *X,      \
                                   const pyml_index *ldx, pyml_index n, const T *Yf, pyml_index ldy,  \
                                   const int32_t *Yi, T *work, size_t work_size, int n_threads,       \

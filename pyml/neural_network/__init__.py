@@ -3,13 +3,14 @@
 ``Dot``, ``Concatenate``), scikit-learn-style
 ``MLPClassifier``/``MLPRegressor`` and the course's from-scratch functions, all on
 compiled kernels (fused dense layers, fused softmax + cross-entropy, one C call
-per training epoch).
+per training epoch), with ``LeakyReLU`` and ``Dropout`` layers.
 
 Keras's namespaces are here too: ``activations``, ``callbacks``, ``layers``, ``losses``,
 ``optimizers``, ``regularizers`` and ``utils`` (``to_categorical``), so
 ``from pyml.neural_network import layers, regularizers`` reads like
 ``from tensorflow.keras import layers, regularizers``."""
-from pyml.neural_network._functions import dense, linear, relu, sequential, sigmoid, softmax, tanh
+from pyml.neural_network._functions import dense, leaky_relu, linear, relu, sequential, sigmoid, softmax, tanh
+from pyml.neural_network._core_layers import Dropout, LeakyReLU
 from pyml.neural_network._functional import Concatenate, Dot, L2Normalize, Model, l2_normalize
 from pyml.neural_network._layers import L2, Dense, Input, SymbolicTensor, set_seed
 from pyml.neural_network._losses import (
@@ -28,7 +29,8 @@ from pyml.neural_network import activations, callbacks, layers, losses, optimize
 from pyml.neural_network.utils import to_categorical
 
 __all__ = [
-    "Adam", "BinaryCrossentropy", "CategoricalCrossentropy", "Concatenate", "Dense", "Dot", "EarlyStopping",
+    "Adam", "BinaryCrossentropy", "CategoricalCrossentropy", "Concatenate", "Dense", "Dot", "Dropout",
+    "EarlyStopping", "LeakyReLU", "leaky_relu",
     "History", "Input", "L2", "L2Normalize", "Loss", "MLPClassifier", "MLPRegressor", "MeanSquaredError", "Model",
     "SGD", "Sequential", "SparseCategoricalCrossentropy", "SymbolicTensor", "dense", "l2_normalize", "linear",
     "load_model", "relu", "sequential", "set_seed", "sigmoid", "soft_update", "softmax", "tanh",

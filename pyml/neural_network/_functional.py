@@ -1,5 +1,6 @@
 """Keras-like functional models: symbolic tensors, ``Model(inputs, outputs)`` and the
-graph layers ``L2Normalize``, ``Dot`` and ``Concatenate``.
+graph layers ``L2Normalize``, ``Dot`` and ``Concatenate`` (``LeakyReLU`` and ``Dropout``
+calls are graph nodes too).
 
 Calling an ``Input``, ``Dense``, ``Sequential`` or graph layer on a symbolic
 tensor records a node; ``Model`` traces the nodes back from its output into a
@@ -22,11 +23,13 @@ import warnings
 import numpy as np
 
 from pyml.neural_network import _nn_kernels as _k
-from pyml.neural_network._layers import Dense, Input, L2, SymbolicTensor, _Call, _default_rng
+from pyml.neural_network._core_layers import layer_from_config
+from pyml.neural_network._layers import Dense, Input, SymbolicTensor, _Call, _default_rng
+from pyml.neural_network._progress import KerasProgressBar
 from pyml.neural_network._losses import _targets, get_loss, metric_values
 from pyml.neural_network._optimizers import get_optimizer
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
-from pyml.utils.callbacks import CallbackList, History, KerasProgress, as_callback
+from pyml.utils.callbacks import CallbackList, History, as_callback
 from pyml.utils.validation import cast_checked, check_array, check_random_state
 
 __all__ = ["Model", "L2Normalize", "Dot", "Concatenate", "l2_normalize"]
@@ -297,16 +300,27 @@ class Model:
                     hasattr(owner, "_generator") else self._generator()
                 layer.build(n_in, rng, self.dtype)
 
-    def _nodes(self):
+    def _nodes(self, dropout_key=None):
+        """The graph for the kernels; dropout_key (training): this epoch's key, else the
+        dropout nodes are written with rate 0 (the identity)."""
         nodes = []
-        for t in self._order:
+        for j, t in enumerate(self._order):
             nd = {"kind": t.op, "args": [self._index[id(a)] for a in t.args], "width": t.width}
             if t.op == "input":
                 nd["input"] = self._input_pos[id(t)]
             elif t.op == "dense":
                 nd["layer"] = self._layer_index[id(t.layer)]
+            elif t.op == "act":
+                nd.update(t.layer._node())
+            elif t.op == "dropout":
+                if dropout_key is not None:
+                    nd["param"], nd["seed"] = t.layer.rate, t.layer._key(dropout_key, j)
             nodes.append(nd)
         return nodes
+
+    @property
+    def _has_dropout(self):
+        return any(t.op == "dropout" and t.layer.rate > 0 for t in self._order)
 
     def _specs(self, training=False):
         if training:
@@ -316,7 +330,7 @@ class Model:
         for l in self._layers:
             if l.kernel.dtype != self.dtype:
                 l.kernel, l.bias = l.kernel.astype(self.dtype), l.bias.astype(self.dtype)
-        specs = [dict(W=l.kernel, b=l.bias, activation=l.activation_code, l2=l.l2) for l in self._layers]
+        specs = [l._spec() for l in self._layers]
         if training:
             if self._grads is None or any(g[0].shape != l.kernel.shape or g[0].dtype != l.kernel.dtype
                                           for g, l in zip(self._grads, self._layers)):
@@ -331,6 +345,11 @@ class Model:
     def _output_activation(self):
         t = self.outputs[0]
         return t.layer.activation_code if t.op == "dense" else 0
+
+    @property
+    def _output_alpha(self):
+        t = self.outputs[0]
+        return t.layer.alpha if t.op == "dense" else 0.0
 
     @property
     def output_shape(self):
@@ -399,8 +418,11 @@ class Model:
         return self
 
     def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0, shuffle=True,
-            callbacks=None, verbose=1):
+            callbacks=None, verbose=1, sample_weight=None):
         """Train for ``epochs`` passes in mini-batches of ``batch_size`` (one C call per epoch).
+
+        Dropout nodes are active here only (a mask per mini-batch drawn in C from a key taken
+        each epoch from the model's generator, or from the layer's seed).
 
         Parameters
         ----------
@@ -415,8 +437,12 @@ class Model:
             objects with ``on_epoch_end(epoch, logs)``.
         verbose : int
             What Keras prints, to stdout: 0 silent; 1 ``Epoch k/N`` and a
-            progress line with the loss and metrics per epoch; 2 one line per
-            epoch (see :class:`pyml.utils.callbacks.KerasProgress`).
+            progress bar with the loss and metrics (redrawn in a terminal, one
+            final line per epoch otherwise); 2 one line per epoch (see
+            :class:`pyml.neural_network._progress.KerasProgressBar`).
+        sample_weight : array of shape (n_samples,), optional
+            Keras semantics, as :meth:`Sequential.fit`: each row's loss times its
+            weight, a mini-batch's sum divided by the batch size.
 
         Returns
         -------
@@ -430,9 +456,12 @@ class Model:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         if not isinstance(validation_split, numbers.Real) or not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+        from pyml.neural_network._sequential import _sample_weight
+
         xs = self._check_x(x)
         n = xs[0].shape[0]
         Yf, Yi = self._targets(y, n)
+        sw = _sample_weight(sample_weight, n, self.dtype, self.name)
         n_train = n
         if validation_split and validation_data is None:
             n_train = n - int(np.floor(n * validation_split))
@@ -448,22 +477,28 @@ class Model:
         history = History()
         history.model = self
         cbs = [history]
-        if verbose:
-            cbs.append(KerasProgress(epochs, -(-n_train // batch_size), verbose))
+        bar = KerasProgressBar(epochs, -(-n_train // batch_size), verbose) if verbose else None
+        if bar is not None:
+            cbs.append(bar)
         cbs += [as_callback(cb, self.name) for cb in callbacks or []]
         cblist = CallbackList(cbs)
         rng = self._generator()
         nodes, specs = self._nodes(), self._specs(training=True)
+        dropout = self._has_dropout
         nt = self._threads(min(batch_size, n_train) * self._n_weights(), per_batch=True)
         self.stop_training = False
         cblist.on_fit_begin(self, {})
         idx = np.arange(n_train, dtype=np.int64)
         for epoch in range(epochs):
+            if bar is not None:
+                bar.epoch_begin(epoch)
             perm = rng.permutation(n_train).astype(np.int64) if shuffle else idx
+            if dropout:  # drawn only by models with dropout: the others keep their streams
+                nodes = self._nodes(int(rng.integers(0, 2**63, dtype=np.int64)))
             opt = self.optimizer._params()
             try:
                 loss, t, self._work = _k.graph_train_epoch(nodes, specs, self.loss.kind, self.loss.from_logits, opt,
-                                                           xs, Yf, Yi, perm, int(batch_size), nt, self._work)
+                                                           xs, Yf, Yi, perm, int(batch_size), nt, self._work, sw)
             except KeyboardInterrupt:  # Ctrl-C between mini-batches: weights as after the last finished batch
                 self.optimizer.iterations = int(opt["t"])
                 raise
@@ -473,6 +508,8 @@ class Model:
                 warnings.warn(f"{self.name}: the loss became {loss} at epoch {epoch + 1}; training stopped. "
                               "Lower the learning rate or scale the inputs.", RuntimeWarning, stacklevel=2)
                 history.on_iteration_end(self, epoch, logs)
+                if bar is not None:  # end the epoch's line
+                    bar.on_iteration_end(self, epoch, logs)
                 break
             if self.metrics:
                 logs.update(self._metric_values([X[:n_train] for X in xs],
@@ -520,12 +557,15 @@ class Model:
             return {}
         if Z is None:
             Z = self._forward(xs, False)
-        A = _k.activation(self._output_activation, Z, 1)
+        A = _k.activation(self._output_activation, Z, 1, self._output_alpha)
         return metric_values(self.metrics, self.loss, A, Yf, Yi, prefix)
 
     def _evaluate_arrays(self, xs, Yf, Yi, prefix=""):
         Z = self._forward(xs, False)
-        loss, _ = _k.loss_grad(self.loss.kind, self.loss.from_logits, self._output_activation, Z, Yf, Yi, None, 1)
+        code, Zl = self._output_activation, Z
+        if code == 5:  # leaky_relu output: the loss of its values through a linear output (same value)
+            Zl, code = _k.activation(code, Z, 1, self._output_alpha), 0
+        loss, _ = _k.loss_grad(self.loss.kind, self.loss.from_logits, code, Zl, Yf, Yi, None, 1)
         loss += sum(l.kernel_regularizer(l.kernel) for l in self._layers if l.kernel_regularizer is not None)
         out = {prefix + "loss": float(loss)}
         out.update(self._metric_values(xs, Yf, Yi, prefix, Z=Z))
@@ -607,7 +647,7 @@ class Model:
     def _call_names(self, calls):
         names, used = {}, {}
         for c in calls:
-            base = getattr(c.owner, "name", None) or c.kind.lower()
+            base = getattr(c.owner, "name", None) or getattr(c.owner, "_base_name", None) or c.kind.lower()
             k = used.get(base, 0)
             used[base] = k + 1
             names[id(c)] = base if k == 0 else f"{base}_{k}"
@@ -656,6 +696,8 @@ class Model:
             if id(c) not in call_ids:
                 call_ids[id(c)] = len(call_cfg)
                 cfg = {"kind": c.kind, "name": getattr(c.owner, "name", None)}
+                if c.kind in ("LeakyReLU", "Dropout"):
+                    cfg["config"] = c.owner.get_config()
                 if c.kind == "Sequential":
                     cfg["input_shape"] = list(c.owner.input_shape) if c.owner.input_shape else None
                 call_cfg.append(cfg)
@@ -664,6 +706,8 @@ class Model:
             nd["call"] = call_ids[id(t.call)]
             if t.op == "input":
                 nd["name"] = t.name
+            elif t.op in ("act", "dropout"):
+                nd["config"] = t.layer.get_config()
         cfg = {"format": FORMAT, "pyml_version": _pyml_version(), "name": self.name, "dtype": self.dtype.name,
                "n_inputs": len(self.inputs), "nodes": nodes, "calls": call_cfg,
                "layers": [l.get_config() for l in self._layers]}
@@ -716,8 +760,7 @@ def _model_from_config(cfg, data, path):
     dtype = cfg["dtype"]
     layers = []
     for i, lc in enumerate(cfg["layers"]):
-        reg = L2(lc["l2"]) if lc.get("l2") is not None else None
-        layer = Dense(lc["units"], activation=lc["activation"], kernel_regularizer=reg, name=lc["name"])
+        layer = Dense._from_config(lc)
         layer.set_weights([data[f"layer_{i}_kernel"], data[f"layer_{i}_bias"]])
         layers.append(layer)
     owners = []
@@ -729,6 +772,8 @@ def _model_from_config(cfg, data, path):
                 owner.input_shape = tuple(cc["input_shape"])
         elif kind == "Dense" or kind == "InputLayer":
             owner = None  # filled from the node
+        elif kind in ("LeakyReLU", "Dropout"):
+            owner = layer_from_config(cc["config"])
         elif kind in _GRAPH_LAYERS:
             owner = _GRAPH_LAYERS[kind](name=cc["name"])
         else:
@@ -754,6 +799,13 @@ def _model_from_config(cfg, data, path):
             if kind == "Sequential" and all(l is not layer for l in call.owner.layers):
                 call.owner.layers.append(layer)
             t = SymbolicTensor("dense", args, nd["width"], layer=layer, call=call)
+        elif nd["kind"] in ("act", "dropout"):
+            if kind == "Sequential":  # a fresh layer object in the rebuilt Sequential
+                layer = layer_from_config(nd["config"])
+                call.owner.layers.append(layer)
+            else:
+                layer = call.owner
+            t = SymbolicTensor(nd["kind"], args, nd["width"], layer=layer, call=call)
         else:
             t = SymbolicTensor(nd["kind"], args, nd["width"], call=call)
         call.output = t

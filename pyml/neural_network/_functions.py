@@ -11,7 +11,10 @@ import numpy as np
 
 from pyml.utils.validation import check_array
 
-__all__ = ["linear", "relu", "sigmoid", "softmax", "tanh", "dense", "sequential"]
+__all__ = ["linear", "relu", "leaky_relu", "sigmoid", "softmax", "tanh", "dense", "sequential"]
+
+# Keras's activations.leaky_relu default (the LeakyReLU *layer* defaults to 0.3)
+LEAKY_SLOPE = 0.2
 
 
 def linear(z):
@@ -23,6 +26,29 @@ def relu(z):
     """Rectified linear unit :math:`g(z) = \\max(0, z)`."""
     z = np.asarray(z)
     return np.maximum(z, 0)
+
+
+def leaky_relu(z, negative_slope=LEAKY_SLOPE):
+    """Leaky rectified linear unit :math:`g(z) = z` for :math:`z > 0`, else :math:`\\alpha z`
+    (``negative_slope`` :math:`\\alpha \\ge 0`, 0.2 as Keras's ``activations.leaky_relu``).
+
+    Its derivative, used by the compiled backward pass, is 1 for :math:`z > 0` and
+    :math:`\\alpha` otherwise (at 0 too, as TensorFlow).
+    """
+    alpha = _check_slope(negative_slope, "leaky_relu")
+    z = np.asarray(z)
+    if z.dtype.kind != "f":
+        z = z.astype(np.float64)
+    return np.where(z > 0, z, z * z.dtype.type(alpha))
+
+
+def _check_slope(negative_slope, owner):
+    import numbers
+
+    if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real) or \
+            not np.isfinite(negative_slope) or negative_slope < 0:
+        raise ValueError(f"{owner}: negative_slope must be a finite number >= 0, got {negative_slope!r}")
+    return float(negative_slope)
 
 
 def sigmoid(z):
@@ -53,8 +79,10 @@ def softmax(z):
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
-_BUILTIN = {linear: "linear", relu: "relu", sigmoid: "sigmoid", softmax: "softmax", tanh: "tanh"}
-_ACTIVATIONS = {"linear": 0, "relu": 1, "sigmoid": 2, "softmax": 3, "tanh": 4}  # the kernels' codes (nn.h)
+_BUILTIN = {linear: "linear", relu: "relu", sigmoid: "sigmoid", softmax: "softmax", tanh: "tanh",
+            leaky_relu: "leaky_relu"}
+# the kernels' codes (nn.h)
+_ACTIVATIONS = {"linear": 0, "relu": 1, "sigmoid": 2, "softmax": 3, "tanh": 4, "leaky_relu": 5}
 
 
 def _activation_code(name, owner):
@@ -78,8 +106,8 @@ def dense(a_in, W, b, g=sigmoid, *, n_jobs=1):
     W : array of shape (n_in, units)
     b : array of shape (units,)
     g : callable, default=sigmoid
-        Activation; pyml's ``relu``, ``sigmoid``, ``linear``, ``softmax``,
-        ``tanh`` (or their names) run fused in the compiled kernel.
+        Activation; pyml's ``relu``, ``leaky_relu`` (slope 0.2), ``sigmoid``, ``linear``,
+        ``softmax``, ``tanh`` (or their names) run fused in the compiled kernel.
 
     Returns
     -------
@@ -99,7 +127,8 @@ def dense(a_in, W, b, g=sigmoid, *, n_jobs=1):
     if name is not None:
         from pyml.neural_network import _nn_kernels as _k
 
-        out = _k.dense_forward(X, np.ascontiguousarray(W), b, _activation_code(name, "dense"), n_jobs)
+        out = _k.dense_forward(X, np.ascontiguousarray(W), b, _activation_code(name, "dense"), n_jobs,
+                               LEAKY_SLOPE)
     else:
         out = np.asarray(g(X @ W + b))
     return out[0] if one else out

@@ -48,7 +48,7 @@ class _Call:
 
     def dense_layers(self):
         if self.kind == "Sequential":
-            return list(self.owner.layers)
+            return list(self.owner._dense)
         return [self.owner] if self.kind == "Dense" else []
 
 
@@ -144,9 +144,12 @@ class Dense:
     ----------
     units : int
         Number of neurons.
-    activation : {"linear", "relu", "sigmoid", "softmax", "tanh"}, one of pyml's functions, or None
-        None means linear. ``softmax`` is allowed on the output layer only.
-        ``layer.activation`` is then the function itself (as in Keras).
+    activation : str, one of pyml's functions, a LeakyReLU layer, or None
+        "linear", "relu", "leaky_relu", "sigmoid", "softmax" or "tanh"; None means linear.
+        ``softmax`` is allowed on the output layer only.
+        ``"leaky_relu"`` uses Keras's ``activations.leaky_relu`` slope 0.2; pass
+        ``LeakyReLU(negative_slope=a)`` for another slope. ``layer.activation`` is
+        then the function itself (as in Keras).
     kernel_regularizer : L2 or None
     name : str, optional
     input_shape : tuple, optional
@@ -193,12 +196,25 @@ class Dense:
 
     @activation.setter
     def activation(self, value):
+        slope = _functions.LEAKY_SLOPE
         if value is None:
             value = "linear"
+        if hasattr(value, "negative_slope") and hasattr(value, "get_config"):  # a LeakyReLU layer
+            value, slope = "leaky_relu", value.negative_slope
         if callable(value):
             value = _BUILTIN.get(value, value)
         _activation_code(value, f"Dense({self.units})")
         self.activation_name = value
+        self._slope = float(slope)
+
+    @property
+    def alpha(self):
+        """leaky_relu's negative slope (0 for the other activations)."""
+        return getattr(self, "_slope", _functions.LEAKY_SLOPE) if self.activation_name == "leaky_relu" else 0.0
+
+    def _spec(self):
+        """How the kernels see the layer (csrc/nn.h pyml_dense_layer)."""
+        return dict(W=self.kernel, b=self.bias, activation=self.activation_code, l2=self.l2, alpha=self.alpha)
 
     def __setstate__(self, state):
         if "activation" in state:  # pickles from before the activation property held the name there
@@ -277,13 +293,13 @@ class Dense:
         if isinstance(X, SymbolicTensor):
             return self._symbolic(X, _Call(self, [X]))
         X = self._check_input(X)
-        return _k.dense_forward(X, self.kernel, self.bias, self.activation_code, n_jobs)
+        return _k.dense_forward(X, self.kernel, self.bias, self.activation_code, n_jobs, self.alpha)
 
     def _symbolic(self, x, call):
         if self.built and self.kernel.shape[0] != x.width:
             raise ValueError(f"Dense {self.name!r}: kernel {self.kernel.shape} cannot take a tensor of width "
                              f"{x.width}")
-        if self.activation_name == "softmax" and call.kind != "Dense" and call.owner.layers[-1] is not self:
+        if self.activation_name == "softmax" and call.kind != "Dense" and call.owner._dense[-1] is not self:
             raise ValueError("softmax is only supported on the output layer")
         return SymbolicTensor("dense", (x,), self.units, layer=self, call=call)
 
@@ -298,7 +314,7 @@ class Dense:
         X = self._check_input(X)
         A = np.ascontiguousarray(A, dtype=X.dtype)
         dA = np.ascontiguousarray(dA, dtype=X.dtype)
-        return _k.dense_backward(X, self.kernel, A, dA, self.activation_code, self.l2, True, n_jobs)
+        return _k.dense_backward(X, self.kernel, A, dA, self.activation_code, self.l2, True, n_jobs, self.alpha)
 
     def _check_input(self, X):
         from pyml.utils.validation import check_array
@@ -313,8 +329,20 @@ class Dense:
 
     def get_config(self):
         """Constructor arguments as a JSON-serialisable dict (used by save / load_model)."""
-        return {"class": "Dense", "units": self.units, "activation": self.activation_name, "name": self.name,
-                "l2": self.l2 if self.kernel_regularizer is not None else None}
+        cfg = {"class": "Dense", "units": self.units, "activation": self.activation_name, "name": self.name,
+               "l2": self.l2 if self.kernel_regularizer is not None else None}
+        if self.activation_name == "leaky_relu":
+            cfg["negative_slope"] = self.alpha
+        return cfg
+
+    @classmethod
+    def _from_config(cls, lc):
+        """The layer (unbuilt) described by :meth:`get_config`."""
+        layer = cls(lc["units"], activation=lc["activation"], kernel_regularizer=L2(lc["l2"])
+                    if lc.get("l2") is not None else None, name=lc["name"])
+        if "negative_slope" in lc:
+            layer._slope = float(lc["negative_slope"])
+        return layer
 
     def __repr__(self):
         return f"Dense({self.units}, activation={self.activation_name!r}, name={self.name!r})"

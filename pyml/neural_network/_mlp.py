@@ -26,6 +26,24 @@ def _check_finite_weights(model, owner):
                              "lower learning_rate.")
 
 
+def _check_sample_weight(sample_weight, n, owner):
+    """sample_weight as scikit-learn takes it: None, a number (every row), or (n_samples,) finite
+    weights >= 0, not all zero."""
+    if sample_weight is None:
+        return None
+    name = type(owner).__name__
+    if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
+        sample_weight = np.full(n, sample_weight, dtype=np.float64)
+    sw = check_array(sample_weight, name="sample_weight", caller=owner, ensure_2d=False)
+    if sw.ndim != 1 or sw.shape[0] != n:
+        raise ValueError(f"{name}: sample_weight must have shape ({n},) (one weight per row of X), got {sw.shape}")
+    if np.any(sw < 0):
+        raise ValueError(f"{name}: sample_weight must be >= 0")
+    if not np.any(sw > 0):
+        raise ValueError(f"{name}: sample_weight is zero everywhere; at least one row must count")
+    return sw
+
+
 class _NoImprovement(Callback):
     """Stops when the training loss has not improved by ``tol`` for ``patience`` epochs."""
 
@@ -89,7 +107,7 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(f"{type(self).__name__}: validation_fraction must be in (0, 1)")
         return hidden
 
-    def _fit_model(self, X, y_fit, n_out, out_act, loss):
+    def _fit_model(self, X, y_fit, n_out, out_act, loss, sample_weight=None):
         hidden = self._validate_params()
         rng = check_random_state(self.random_state)
         seed = int(rng.integers(0, 2**31 - 1))
@@ -99,13 +117,15 @@ class _BaseMLP(BaseEstimator):
         layers.append(Dense(n_out, activation=out_act, kernel_regularizer=reg))
         model = Sequential(layers, name=type(self).__name__, dtype=X.dtype, random_state=seed, n_jobs=self.n_jobs)
         model.compile(loss=loss, optimizer=Adam(learning_rate=self.learning_rate))
-        callbacks, validation_data, X_fit = [], None, X
+        model._weight_norm = 1  # sample weights: each batch's weighted mean, as scikit-learn's MLP
+        callbacks, validation_data, X_fit, sw = [], None, X, sample_weight
         if self.early_stopping and X.shape[0] >= 4:
             perm = rng.permutation(X.shape[0])
             n_val = max(1, int(round(self.validation_fraction * X.shape[0])))
             val, tr = perm[:n_val], perm[n_val:]
             validation_data = (X[val], y_fit[val])
             X_fit, y_fit = X[tr], y_fit[tr]
+            sw = sw[tr] if sw is not None else None
             stopper = EarlyStopping(monitor="val_loss", patience=self.n_iter_no_change, min_delta=self.tol,
                                     restore_best_weights=True)
         else:
@@ -116,7 +136,8 @@ class _BaseMLP(BaseEstimator):
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*the loss became", category=RuntimeWarning)
             history = model.fit(X_fit, y_fit, epochs=int(self.max_iter), batch_size=int(self.batch_size),
-                                validation_data=validation_data, callbacks=callbacks, verbose=0)
+                                validation_data=validation_data, callbacks=callbacks, verbose=0,
+                                sample_weight=sw)
         _check_finite_weights(model, self)
         self.model_ = model
         self.loss_curve_ = list(history.history.get("loss", []))
@@ -129,7 +150,7 @@ class _BaseMLP(BaseEstimator):
                           "improving; increase max_iter.", compatible_class(ConvergenceWarning), stacklevel=3)
         return self
 
-    def _partial_fit_model(self, X, y_fit, n_out, out_act, loss):
+    def _partial_fit_model(self, X, y_fit, n_out, out_act, loss, sample_weight=None):
         """One epoch on (X, y_fit), building the network on the first call."""
         if not hasattr(self, "model_"):
             hidden = self._validate_params()
@@ -141,12 +162,13 @@ class _BaseMLP(BaseEstimator):
             self.model_ = Sequential(layers, name=type(self).__name__, dtype=X.dtype,
                                      random_state=int(rng.integers(0, 2**31 - 1)), n_jobs=self.n_jobs)
             self.model_.compile(loss=loss, optimizer=Adam(learning_rate=self.learning_rate))
+            self.model_._weight_norm = 1
             self.loss_curve_ = []
             self.n_iter_ = 0
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*the loss became", category=RuntimeWarning)
             history = self.model_.fit(X.astype(self.model_.dtype, copy=False), y_fit, epochs=1,
-                                      batch_size=int(self.batch_size), verbose=0)
+                                      batch_size=int(self.batch_size), verbose=0, sample_weight=sample_weight)
         _check_finite_weights(self.model_, self)
         self.loss_curve_ += history.history.get("loss", [])
         self.n_iter_ += 1
@@ -193,15 +215,24 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         for ``n_iter_no_change`` epochs (best weights restored).
     random_state, n_jobs, verbose : as usual.
 
+    Notes
+    -----
+    ``fit(X, y, sample_weight=w)`` weights each row's loss as scikit-learn's
+    MLP does: every mini-batch minimises the weighted mean
+    :math:`\\sum_{i \\in B} w_i \\ell_i / \\sum_{i \\in B} w_i` (so integer weights
+    equal repeated rows for a full batch, and scaling all weights changes
+    nothing); the L2 penalty is added unscaled (pyml's Keras convention).
+
     Attributes
     ----------
     classes_, n_features_in_, model_ (the trained Sequential), coefs_, intercepts_,
     loss_curve_, n_iter_
     """
 
-    def fit(self, X, y):
-        """Train on (X, y); returns self."""
+    def fit(self, X, y, sample_weight=None):
+        """Train on (X, y) (rows weighted by ``sample_weight``, see Notes); returns self."""
         X, y = check_X_y(X, y, caller=self, y_numeric=False)
+        sw = _check_sample_weight(sample_weight, X.shape[0], self)
         check_classification_targets(y, self)
         self.classes_, y_idx = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -209,11 +240,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                              "a classifier needs at least 2 classes")
         self.n_features_in_ = X.shape[1]
         return self._fit_model(X, y_idx.astype(np.int32), len(self.classes_), "linear",
-                               SparseCategoricalCrossentropy(from_logits=True))
+                               SparseCategoricalCrossentropy(from_logits=True), sw)
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One more epoch on (X, y); the first call needs ``classes`` (all labels that will appear)."""
         X, y = check_X_y(X, y, caller=self, y_numeric=False)
+        sw = _check_sample_weight(sample_weight, X.shape[0], self)
         if not hasattr(self, "model_"):
             if classes is None:
                 raise ValueError(f"{type(self).__name__}.partial_fit: pass classes= (every label) on the first call")
@@ -229,7 +261,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             raise ValueError(f"{type(self).__name__}.partial_fit: y contains labels not in classes: "
                              f"{np.unique(y[unseen])[:5]}")
         return self._partial_fit_model(X, y_idx.astype(np.int32), len(self.classes_), "linear",
-                                       SparseCategoricalCrossentropy(from_logits=True))
+                                       SparseCategoricalCrossentropy(from_logits=True), sw)
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes)."""
@@ -255,10 +287,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
     """Multi-layer perceptron regressor: Dense hidden layers + a linear output,
-    trained with Adam on the mean squared error. Parameters as :class:`MLPClassifier`."""
+    trained with Adam on the mean squared error. Parameters (and ``sample_weight``) as
+    :class:`MLPClassifier`."""
 
-    def fit(self, X, y):
-        """Train on (X, y); y of shape (n_samples,) or (n_samples, n_targets)."""
+    def fit(self, X, y, sample_weight=None):
+        """Train on (X, y); y of shape (n_samples,) or (n_samples, n_targets); rows weighted by
+        ``sample_weight`` (see :class:`MLPClassifier`)."""
         X = check_array(X, caller=self)
         y_arr = np.asarray(y) if y is not None else None
         if y_arr is not None and y_arr.ndim == 2 and y_arr.shape[1] > 1:
@@ -271,9 +305,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             Y = y1.reshape(-1, 1).astype(X.dtype)
             self._multi = False
         self.n_features_in_ = X.shape[1]
-        return self._fit_model(X, np.ascontiguousarray(Y), Y.shape[1], "linear", MeanSquaredError())
+        sw = _check_sample_weight(sample_weight, X.shape[0], self)
+        return self._fit_model(X, np.ascontiguousarray(Y), Y.shape[1], "linear", MeanSquaredError(), sw)
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """One more epoch on (X, y) (the network is built on the first call)."""
         X = check_array(X, caller=self)
         if hasattr(self, "model_"):
@@ -282,7 +317,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         if not hasattr(self, "model_"):
             self.n_features_in_ = X.shape[1]
             self._multi = False
-        return self._partial_fit_model(X, y1.reshape(-1, 1).astype(X.dtype), 1, "linear", MeanSquaredError())
+        sw = _check_sample_weight(sample_weight, X.shape[0], self)
+        return self._partial_fit_model(X, y1.reshape(-1, 1).astype(X.dtype), 1, "linear", MeanSquaredError(), sw)
 
     def predict(self, X):
         """Predicted targets."""

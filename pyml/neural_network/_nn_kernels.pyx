@@ -3,7 +3,7 @@
 # turned into an exception. No arithmetic here. Layer lists (weights, gradients,
 # optimiser state) are Python-owned numpy arrays, passed as a C array of
 # pyml_dense_layer structs built on the stack.
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.stddef cimport size_t
 
 import numpy as np
@@ -76,8 +76,40 @@ cdef extern from "nn.h" nogil:
                                  const double *Yf, pyml_index ldy, const int32_t *Yi, const int64_t *perm,
                                  pyml_index n, pyml_index batch_size, double *work, size_t work_size,
                                  int n_threads, double *loss_out)
+    int pyml_dense_forward_ex_f32(const float *X, pyml_index ldx, pyml_index n, pyml_index n_in, const float *W,
+                                  const float *b, pyml_index n_out, int activation, double alpha, float *A,
+                                  float *work, size_t work_size, int n_threads)
+    int pyml_dense_forward_ex_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index n_in,
+                                  const double *W, const double *b, pyml_index n_out, int activation,
+                                  double alpha, double *A, double *work, size_t work_size, int n_threads)
+    int pyml_dense_backward_ex_f32(const float *X, pyml_index ldx, pyml_index n, pyml_index n_in, const float *W,
+                                   pyml_index n_out, int activation, double alpha, const float *A,
+                                   const float *dA, double l2, float *dW, float *db, float *dX, float *work,
+                                   size_t work_size, int n_threads)
+    int pyml_dense_backward_ex_f64(const double *X, pyml_index ldx, pyml_index n, pyml_index n_in,
+                                   const double *W, pyml_index n_out, int activation, double alpha,
+                                   const double *A, const double *dA, double l2, double *dW, double *db,
+                                   double *dX, double *work, size_t work_size, int n_threads)
+    int pyml_activation_ex_f32(int activation, double alpha, const float *Z, pyml_index n, pyml_index k, float *A,
+                               int n_threads)
+    int pyml_activation_ex_f64(int activation, double alpha, const double *Z, pyml_index n, pyml_index k,
+                               double *A, int n_threads)
+    int pyml_nn_dropout_f32(const float *X, pyml_index n, pyml_index k, double rate, uint64_t seed, long t,
+                            float *out, float *mask, int n_threads)
+    int pyml_nn_dropout_f64(const double *X, pyml_index n, pyml_index k, double rate, uint64_t seed, long t,
+                            double *out, double *mask, int n_threads)
+    int pyml_mlp_train_epoch_w_f32(pyml_dense_layer *layers, int n_layers, const pyml_loss_spec *loss,
+                                   pyml_optimizer *opt, const float *X, pyml_index ldx, pyml_index n_rows,
+                                   const float *Yf, pyml_index ldy, const int32_t *Yi, const float *sw,
+                                   int weight_norm, const int64_t *perm, pyml_index n, pyml_index batch_size,
+                                   float *work, size_t work_size, int n_threads, double *loss_out)
+    int pyml_mlp_train_epoch_w_f64(pyml_dense_layer *layers, int n_layers, const pyml_loss_spec *loss,
+                                   pyml_optimizer *opt, const double *X, pyml_index ldx, pyml_index n_rows,
+                                   const double *Yf, pyml_index ldy, const int32_t *Yi, const double *sw,
+                                   int weight_norm, const int64_t *perm, pyml_index n, pyml_index batch_size,
+                                   double *work, size_t work_size, int n_threads, double *loss_out)
 
-ACTIVATIONS = {"linear": 0, "relu": 1, "sigmoid": 2, "softmax": 3, "tanh": 4}
+ACTIVATIONS = {"linear": 0, "relu": 1, "sigmoid": 2, "softmax": 3, "tanh": 4, "leaky_relu": 5}
 LOSSES = {"mse": 0, "binary_crossentropy": 1, "categorical_crossentropy": 2,
           "sparse_categorical_crossentropy": 3}
 OPTIMIZERS = {"sgd": 0, "adam": 1}
@@ -92,8 +124,8 @@ def _dtype_of(X):
     raise TypeError(f"expected float32 or float64, got {X.dtype}")
 
 
-def dense_forward(X, W, b, int activation, int n_threads):
-    """A = g(X W + b), shape (n, n_out)."""
+def dense_forward(X, W, b, int activation, int n_threads, double alpha=0.0):
+    """A = g(X W + b), shape (n, n_out) (alpha: leaky_relu's slope)."""
     dt = _dtype_of(X)
     cdef pyml_index n = X.shape[0], n_in = X.shape[1], n_out = W.shape[1]
     if W.shape[0] != n_in or b.shape != (n_out,):
@@ -107,17 +139,17 @@ def dense_forward(X, W, b, int activation, int n_threads):
     cdef bint f32 = dt is np.float32
     with nogil:
         if f32:
-            st = pyml_dense_forward_f32(<float *>px, n_in, n, n_in, <float *>pw, <float *>pb, n_out, activation,
-                                        <float *>pa, <float *>pk, ws, n_threads)
+            st = pyml_dense_forward_ex_f32(<float *>px, n_in, n, n_in, <float *>pw, <float *>pb, n_out, activation,
+                                           alpha, <float *>pa, <float *>pk, ws, n_threads)
         else:
-            st = pyml_dense_forward_f64(<double *>px, n_in, n, n_in, <double *>pw, <double *>pb, n_out, activation,
-                                        <double *>pa, <double *>pk, ws, n_threads)
+            st = pyml_dense_forward_ex_f64(<double *>px, n_in, n, n_in, <double *>pw, <double *>pb, n_out,
+                                           activation, alpha, <double *>pa, <double *>pk, ws, n_threads)
     raise_for_status(st, "dense forward")
     return A
 
 
-def dense_backward(X, W, A, dA, int activation, double l2, bint need_dX, int n_threads):
-    """(dW, db, dX or None) of a dense layer given dL/dA."""
+def dense_backward(X, W, A, dA, int activation, double l2, bint need_dX, int n_threads, double alpha=0.0):
+    """(dW, db, dX or None) of a dense layer given dL/dA (alpha: leaky_relu's slope)."""
     dt = _dtype_of(X)
     cdef pyml_index n = X.shape[0], n_in = X.shape[1], n_out = W.shape[1]
     if W.shape[0] != n_in or A.shape != (n, n_out) or dA.shape != (n, n_out):
@@ -133,13 +165,13 @@ def dense_backward(X, W, A, dA, int activation, double l2, bint need_dX, int n_t
     cdef bint f32 = dt is np.float32
     with nogil:
         if f32:
-            st = pyml_dense_backward_f32(<float *>px, n_in, n, n_in, <float *>pw, n_out, activation, <float *>pa,
-                                         <float *>pda, l2, <float *>pdw, <float *>pdb, <float *>pdx, <float *>pk,
-                                         ws, n_threads)
+            st = pyml_dense_backward_ex_f32(<float *>px, n_in, n, n_in, <float *>pw, n_out, activation, alpha,
+                                            <float *>pa, <float *>pda, l2, <float *>pdw, <float *>pdb,
+                                            <float *>pdx, <float *>pk, ws, n_threads)
         else:
-            st = pyml_dense_backward_f64(<double *>px, n_in, n, n_in, <double *>pw, n_out, activation, <double *>pa,
-                                         <double *>pda, l2, <double *>pdw, <double *>pdb, <double *>pdx,
-                                         <double *>pk, ws, n_threads)
+            st = pyml_dense_backward_ex_f64(<double *>px, n_in, n, n_in, <double *>pw, n_out, activation, alpha,
+                                            <double *>pa, <double *>pda, l2, <double *>pdw, <double *>pdb,
+                                            <double *>pdx, <double *>pk, ws, n_threads)
     raise_for_status(st, "dense backward")
     return dW, db, dX
 
@@ -177,8 +209,8 @@ def loss_grad(int kind, bint from_logits, int activation, Z, Yf, Yi, cols, int n
     return value, dZ
 
 
-def activation(int act, Z, int n_threads):
-    """g(Z) elementwise (softmax: per row)."""
+def activation(int act, Z, int n_threads, double alpha=0.0):
+    """g(Z) elementwise (softmax: per row; alpha: leaky_relu's slope)."""
     dt = _dtype_of(Z)
     cdef pyml_index n = Z.shape[0], k = Z.shape[1]
     A = np.empty((n, k), dtype=dt)
@@ -187,11 +219,33 @@ def activation(int act, Z, int n_threads):
     cdef bint f32 = dt is np.float32
     with nogil:
         if f32:
-            st = pyml_activation_f32(act, <float *>pz, n, k, <float *>pa, n_threads)
+            st = pyml_activation_ex_f32(act, alpha, <float *>pz, n, k, <float *>pa, n_threads)
         else:
-            st = pyml_activation_f64(act, <double *>pz, n, k, <double *>pa, n_threads)
+            st = pyml_activation_ex_f64(act, alpha, <double *>pz, n, k, <double *>pa, n_threads)
     raise_for_status(st, "activation")
     return A
+
+
+def dropout(X, double rate, object seed, long t, bint return_mask, int n_threads):
+    """X * M, the inverted-dropout mask of the training kernels for (seed, step t):
+    M = 1/(1-rate) with probability 1-rate, else 0. Returns out (and M)."""
+    dt = _dtype_of(X)
+    if X.ndim != 2:
+        raise ValueError("dropout: X must be 2-D")
+    cdef pyml_index n = X.shape[0], k = X.shape[1]
+    out = np.empty((n, k), dtype=dt)
+    M = np.empty((n, k), dtype=dt) if return_mask else None
+    cdef uint64_t key = <uint64_t>int(seed)
+    cdef size_t px = _addr(X, dt, "X"), po = _waddr(out, dt, "out"), pm = _waddr(M, dt, "mask")
+    cdef int st
+    cdef bint f32 = dt is np.float32
+    with nogil:
+        if f32:
+            st = pyml_nn_dropout_f32(<float *>px, n, k, rate, key, t, <float *>po, <float *>pm, n_threads)
+        else:
+            st = pyml_nn_dropout_f64(<double *>px, n, k, rate, key, t, <double *>po, <double *>pm, n_threads)
+    raise_for_status(st, "dropout")
+    return (out, M) if return_mask else out
 
 
 def adam_update(w, g, m, v, double lr, double beta1, double beta2, double eps, long t, int n_threads):
@@ -275,9 +329,11 @@ def mlp_forward(list specs, X, bint apply_output_activation, int n_threads):
 
 
 def mlp_train_epoch(list specs, int loss_kind, bint from_logits, dict opt_params, X, Yf, Yi, perm,
-                    long batch_size, int n_threads, work=None):
+                    long batch_size, int n_threads, work=None, sw=None, int weight_norm=0):
     """One epoch over the rows perm (int64) of X in mini-batches; updates weights and
-    optimiser state in place. Returns (mean loss, optimiser step count)."""
+    optimiser state in place. sw: per-row loss weights (n_rows,) or None; weight_norm 1
+    divides each batch by its weight sum (scikit-learn), 0 by its size (Keras).
+    Returns (mean loss, optimiser step count, work)."""
     dt = _dtype_of(X)
     cdef pyml_dense_layer layers[PYML_NN_MAX_LAYERS]
     _fill_layers(layers, specs, dt, True)
@@ -296,12 +352,15 @@ def mlp_train_epoch(list specs, int loss_kind, bint from_logits, dict opt_params
             raise ValueError("targets and X have different numbers of rows")
     if Yi is not None and Yi.shape != (n_rows,):
         raise ValueError("labels and X have different numbers of rows")
+    if sw is not None and sw.shape != (n_rows,):
+        raise ValueError("sample weights and X have different numbers of rows")
     cdef pyml_index B = min(batch_size, n) if n > 0 else 1
     cdef size_t need = pyml_mlp_train_workspace_size(layers, L, B, n, X.itemsize)
     if work is None or work.dtype != dt or work.shape[0] < need:
         work = np.empty(need, dtype=dt)
     cdef size_t px = _addr(X, dt, "X"), pyf = _addr(Yf, dt, "y"), pyi = _addr(Yi, np.int32, "y")
     cdef size_t pp = _addr(perm, np.int64, "perm"), pk = _waddr(work, dt, "work")
+    cdef size_t psw = _addr(sw, dt, "sample_weight")
     cdef size_t ws = work.shape[0]
     cdef double value = 0
     cdef int st
@@ -309,13 +368,13 @@ def mlp_train_epoch(list specs, int loss_kind, bint from_logits, dict opt_params
     interrupt_guard_begin()
     with nogil:
         if f32:
-            st = pyml_mlp_train_epoch_f32(layers, L, &spec, &opt, <float *>px, ldx, n_rows, <float *>pyf, ldy,
-                                          <int32_t *>pyi, <int64_t *>pp, n, batch_size, <float *>pk, ws,
-                                          n_threads, &value)
+            st = pyml_mlp_train_epoch_w_f32(layers, L, &spec, &opt, <float *>px, ldx, n_rows, <float *>pyf, ldy,
+                                            <int32_t *>pyi, <float *>psw, weight_norm, <int64_t *>pp, n,
+                                            batch_size, <float *>pk, ws, n_threads, &value)
         else:
-            st = pyml_mlp_train_epoch_f64(layers, L, &spec, &opt, <double *>px, ldx, n_rows, <double *>pyf, ldy,
-                                          <int32_t *>pyi, <int64_t *>pp, n, batch_size, <double *>pk, ws,
-                                          n_threads, &value)
+            st = pyml_mlp_train_epoch_w_f64(layers, L, &spec, &opt, <double *>px, ldx, n_rows, <double *>pyf,
+                                            ldy, <int32_t *>pyi, <double *>psw, weight_norm, <int64_t *>pp, n,
+                                            batch_size, <double *>pk, ws, n_threads, &value)
     opt_params["t"] = opt.t   # batches done before a Ctrl-C still count for Adam
     interrupt_guard_end(st)
     if st != 4:  # PYML_ERR_NONFINITE is reported through the loss value
@@ -379,6 +438,9 @@ cdef extern from "nn_graph.h" nogil:
         pyml_index width
         int input
         int layer
+        int act
+        double param
+        uint64_t seed
     ctypedef struct pyml_graph:
         int n_nodes
         const pyml_graph_node *nodes
@@ -405,6 +467,16 @@ cdef extern from "nn_graph.h" nogil:
                                    const double *Yf, pyml_index ldy, const int32_t *Yi, const int64_t *perm,
                                    pyml_index n, pyml_index batch_size, double *work, size_t work_size,
                                    int n_threads, double *loss_out)
+    int pyml_graph_train_epoch_w_f32(pyml_graph *g, const pyml_loss_spec *loss, pyml_optimizer *opt,
+                                     const float *const *X, const pyml_index *ldx, pyml_index n_rows,
+                                     const float *Yf, pyml_index ldy, const int32_t *Yi, const float *sw,
+                                     int weight_norm, const int64_t *perm, pyml_index n, pyml_index batch_size,
+                                     float *work, size_t work_size, int n_threads, double *loss_out)
+    int pyml_graph_train_epoch_w_f64(pyml_graph *g, const pyml_loss_spec *loss, pyml_optimizer *opt,
+                                     const double *const *X, const pyml_index *ldx, pyml_index n_rows,
+                                     const double *Yf, pyml_index ldy, const int32_t *Yi, const double *sw,
+                                     int weight_norm, const int64_t *perm, pyml_index n, pyml_index batch_size,
+                                     double *work, size_t work_size, int n_threads, double *loss_out)
     int pyml_graph_gradient_f32(pyml_graph *g, const pyml_loss_spec *loss, const float *const *X,
                                 const pyml_index *ldx, pyml_index n, const float *Yf, pyml_index ldy,
                                 const int32_t *Yi, float *work, size_t work_size, int n_threads,
@@ -414,7 +486,7 @@ cdef extern from "nn_graph.h" nogil:
                                 const int32_t *Yi, double *work, size_t work_size, int n_threads,
                                 double *loss_out)
 
-NODE_KINDS = {"input": 0, "dense": 1, "l2norm": 2, "dot": 3, "concat": 4}
+NODE_KINDS = {"input": 0, "dense": 1, "l2norm": 2, "dot": 3, "concat": 4, "act": 5, "dropout": 6}
 MAX_NODES = PYML_GRAPH_MAX_NODES
 MAX_INPUTS = 64
 
@@ -440,6 +512,9 @@ cdef int _fill_graph(pyml_graph *g, pyml_graph_node *nodes, pyml_dense_layer *la
         nodes[j].width = nd["width"]
         nodes[j].input = nd.get("input", -1)
         nodes[j].layer = nd.get("layer", -1)
+        nodes[j].act = nd.get("act", 0)
+        nodes[j].param = nd.get("param", 0.0)
+        nodes[j].seed = <uint64_t>nd.get("seed", 0)
         if nd["kind"] == "input":
             X = Xs[nd["input"]]
             if X.ndim != 2 or X.shape[1] != nd["width"] or X.shape[0] != n_rows:
@@ -497,9 +572,10 @@ def graph_forward(list node_list, list specs, list Xs, bint apply_output_activat
 
 
 def graph_train_epoch(list node_list, list specs, int loss_kind, bint from_logits, dict opt_params, list Xs, Yf,
-                      Yi, perm, long batch_size, int n_threads, work=None):
+                      Yi, perm, long batch_size, int n_threads, work=None, sw=None, int weight_norm=0):
     """One epoch over the rows perm (int64) of the inputs in mini-batches; weights and
-    optimiser state updated in place. Returns (mean loss, optimiser step count, work)."""
+    optimiser state updated in place. sw: per-row loss weights or None (weight_norm as in
+    mlp_train_epoch). Returns (mean loss, optimiser step count, work)."""
     if not Xs:
         raise ValueError("graph_train_epoch: no inputs")
     dt = _dtype_of(Xs[0])
@@ -524,6 +600,8 @@ def graph_train_epoch(list node_list, list specs, int loss_kind, bint from_logit
             raise ValueError("targets do not match the output width")
     if Yi is not None and Yi.shape != (n_rows,):
         raise ValueError("labels and inputs have different numbers of rows")
+    if sw is not None and sw.shape != (n_rows,):
+        raise ValueError("sample weights and inputs have different numbers of rows")
     cdef pyml_index B = min(batch_size, n) if n > 0 else 1
     cdef size_t need = pyml_graph_train_workspace_size(&g, B, n, Xs[0].itemsize)
     if need == 0:
@@ -532,6 +610,7 @@ def graph_train_epoch(list node_list, list specs, int loss_kind, bint from_logit
         work = np.empty(need, dtype=dt)
     cdef size_t pyf = _addr(Yf, dt, "y"), pyi = _addr(Yi, np.int32, "y")
     cdef size_t pp = _addr(perm, np.int64, "perm"), pk = _waddr(work, dt, "work")
+    cdef size_t psw = _addr(sw, dt, "sample_weight")
     cdef size_t ws = work.shape[0]
     cdef double value = 0
     cdef int st
@@ -539,13 +618,13 @@ def graph_train_epoch(list node_list, list specs, int loss_kind, bint from_logit
     interrupt_guard_begin()
     with nogil:
         if f32:
-            st = pyml_graph_train_epoch_f32(&g, &spec, &opt, <const float *const *>xaddr, ldx, n_rows,
-                                            <float *>pyf, ldy, <int32_t *>pyi, <int64_t *>pp, n, batch_size,
-                                            <float *>pk, ws, n_threads, &value)
+            st = pyml_graph_train_epoch_w_f32(&g, &spec, &opt, <const float *const *>xaddr, ldx, n_rows,
+                                              <float *>pyf, ldy, <int32_t *>pyi, <float *>psw, weight_norm,
+                                              <int64_t *>pp, n, batch_size, <float *>pk, ws, n_threads, &value)
         else:
-            st = pyml_graph_train_epoch_f64(&g, &spec, &opt, <const double *const *>xaddr, ldx, n_rows,
-                                            <double *>pyf, ldy, <int32_t *>pyi, <int64_t *>pp, n, batch_size,
-                                            <double *>pk, ws, n_threads, &value)
+            st = pyml_graph_train_epoch_w_f64(&g, &spec, &opt, <const double *const *>xaddr, ldx, n_rows,
+                                              <double *>pyf, ldy, <int32_t *>pyi, <double *>psw, weight_norm,
+                                              <int64_t *>pp, n, batch_size, <double *>pk, ws, n_threads, &value)
     opt_params["t"] = opt.t   # batches done before a Ctrl-C still count for Adam
     interrupt_guard_end(st)
     if st != 4:  # PYML_ERR_NONFINITE is reported through the loss value

@@ -3,6 +3,7 @@
 # pyml_optimizer arrays from the Python-owned weight, gradient and state arrays.
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_C_CONTIGUOUS
 from libc.stddef cimport size_t
+from libc.stdint cimport uint64_t
 
 from pyml.utils._kernel_support cimport pyml_index
 
@@ -21,6 +22,11 @@ cdef extern from "nn.h" nogil:
         void *mb
         void *vW
         void *vb
+        double alpha
+        double dropout
+        uint64_t seed
+        double in_dropout
+        uint64_t in_seed
     ctypedef struct pyml_optimizer:
         int kind
         double learning_rate, beta1, beta2, epsilon, momentum
@@ -55,7 +61,10 @@ cdef inline size_t _waddr(object arr, object dtype, str name) except? 0:
 
 
 cdef inline int _fill_layers(pyml_dense_layer *layers, list specs, object dt, bint training) except -1:
-    """specs: one dict per layer with W, b, activation, l2 (+ gW, gb, mW, mb, vW, vb when training)."""
+    """specs: one dict per layer with W, b, activation, l2, optionally alpha (leaky_relu slope),
+    dropout (rate on the layer's output while training) and seed (the mask key, an int in
+    [0, 2**64)), in_dropout / in_seed (the first layer: dropout on the network's input);
+    plus gW, gb, mW, mb, vW, vb when training."""
     cdef int l
     if not 1 <= len(specs) <= PYML_NN_MAX_LAYERS:
         raise ValueError(f"a network needs 1 to {PYML_NN_MAX_LAYERS} dense layers, got {len(specs)}")
@@ -67,6 +76,11 @@ cdef inline int _fill_layers(pyml_dense_layer *layers, list specs, object dt, bi
         layers[l].n_out = W.shape[1]
         layers[l].activation = s["activation"]
         layers[l].l2 = s.get("l2", 0.0)
+        layers[l].alpha = s.get("alpha", 0.0)
+        layers[l].dropout = s.get("dropout", 0.0)
+        layers[l].seed = <uint64_t>s.get("seed", 0)
+        layers[l].in_dropout = s.get("in_dropout", 0.0)
+        layers[l].in_seed = <uint64_t>s.get("in_seed", 0)
         if training:
             layers[l].W = <void *>_waddr(W, dt, "kernel")
             layers[l].b = <void *>_waddr(b, dt, "bias")

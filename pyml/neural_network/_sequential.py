@@ -19,11 +19,13 @@ import numpy as np
 
 from pyml.neural_network import _nn_kernels as _k
 from pyml.neural_network._normalization import Normalization
-from pyml.neural_network._layers import Dense, Input, L2, SymbolicTensor, _Call, _default_rng
+from pyml.neural_network._core_layers import Dropout, LeakyReLU, layer_from_config
+from pyml.neural_network._layers import Dense, Input, SymbolicTensor, _Call, _default_rng
+from pyml.neural_network._progress import KerasProgressBar
 from pyml.neural_network._losses import _targets, get_loss, metric_values
 from pyml.neural_network._optimizers import get_optimizer
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
-from pyml.utils.callbacks import CallbackList, History, KerasProgress, as_callback
+from pyml.utils.callbacks import CallbackList, History, as_callback
 from pyml.utils.validation import cast_checked, check_array, check_random_state
 
 __all__ = ["Sequential", "load_model", "soft_update"]
@@ -38,11 +40,16 @@ def _pyml_version():
 
 
 class Sequential:
-    """A stack of Dense layers, Keras style.
+    """A stack of Dense layers, Keras style (with LeakyReLU and Dropout between them).
 
     Parameters
     ----------
-    layers : list of Input / Dense, optional
+    layers : list of Input / Normalization / Dense / LeakyReLU / Dropout, optional
+        ``layers`` (the attribute) lists them all, as Keras does; each LeakyReLU /
+        Dropout is folded into the Dense layer before it for the kernels: the
+        activation becomes :math:`g(z) = z` for :math:`z > 0` else :math:`\\alpha z`,
+        and while training that layer's output is multiplied by a mask
+        :math:`M_{ij} \\in \\{0, 1/(1-p)\\}` (inverted dropout).
     name : str, optional
     dtype : {"float32", "float64"}, default="float32"
         Precision of weights and computation (inputs are converted).
@@ -82,7 +89,8 @@ class Sequential:
 
     # -- construction -------------------------------------------------------------
     def add(self, layer):
-        """Append an ``Input`` or ``Dense`` layer."""
+        """Append an ``Input``, ``Normalization``, ``Dense``, ``LeakyReLU`` or ``Dropout`` layer
+        (the last two after a Dense layer; LeakyReLU after a linear one)."""
         if isinstance(layer, Input):
             if self.layers or self.normalizer is not None:
                 raise ValueError("Input must come before the first Dense layer")
@@ -98,27 +106,86 @@ class Sequential:
                 self.input_shape = (layer.mean.size,)
             self.normalizer = layer
             return
+        if isinstance(layer, (LeakyReLU, Dropout)):
+            self._add_param_free(layer)
+            return
         if not isinstance(layer, Dense):
-            raise TypeError(f"Sequential accepts Input and Dense layers, got {type(layer).__name__}")
-        if layer.input_shape is not None and not self.layers and self.input_shape is None:
+            raise TypeError(f"Sequential accepts Input, Normalization, Dense, LeakyReLU and Dropout layers, got "
+                            f"{type(layer).__name__}")
+        if layer.input_shape is not None and not self._dense and self.input_shape is None:
             self.input_shape = tuple(layer.input_shape)
         if layer.name is None:
-            layer.name = f"dense_{len(self.layers)}" if self.layers else "dense"
+            layer.name = f"dense_{len(self._dense)}" if self._dense else "dense"
         if any(l.name == layer.name for l in self.layers):
             raise ValueError(f"duplicate layer name {layer.name!r}")
-        if self.layers and self.layers[-1].activation_name == "softmax":
+        if self._dense and self._dense[-1].activation_name == "softmax":
             raise ValueError("softmax is only supported on the output layer; put it on the last Dense")
         self.layers.append(layer)
         self._grads = None
         if self.input_shape is not None and not layer.built:
             # Keras builds as soon as the input shape is known: summary() and get_weights() work at once
-            n_in = self.layers[-2].units if len(self.layers) > 1 else self.input_shape[0]
-            if len(self.layers) == 1 or self.layers[-2].built:
+            n_in = self._dense[-2].units if len(self._dense) > 1 else self.input_shape[0]
+            if len(self._dense) == 1 or self._dense[-2].built:
                 layer.build(n_in, self._generator(), self.dtype)
+
+    def _add_param_free(self, layer):
+        """LeakyReLU / Dropout: folded into the Dense layer before them (see _groups)."""
+        kind = type(layer).__name__
+        if not self._dense and kind == "LeakyReLU":
+            raise ValueError("LeakyReLU must follow a Dense layer in a Sequential model (an activation on the "
+                             "inputs: use the functional Model)")
+        tail = self.layers[self.layers.index(self._dense[-1]) + 1:] if self._dense else self.layers
+        if any(type(t) is type(layer) for t in tail):
+            where = f"after Dense {self._dense[-1].name!r}" if self._dense else "before the first Dense layer"
+            raise ValueError(f"two {kind} layers {where}; use one")
+        if kind == "LeakyReLU" and self._dense[-1].activation_name != "linear":
+            raise ValueError(f"LeakyReLU must follow a Dense layer with a linear activation, but "
+                             f"{self._dense[-1].name!r} has {self._dense[-1].activation_name!r}; write "
+                             "Dense(units) then LeakyReLU(), or Dense(units, activation='leaky_relu')")
+        if layer.name is None:
+            base = "leaky_re_lu" if kind == "LeakyReLU" else "dropout"
+            k = sum(type(t) is type(layer) for t in self.layers)
+            layer.name = base if k == 0 else f"{base}_{k}"
+        if any(l.name == layer.name for l in self.layers):
+            raise ValueError(f"duplicate layer name {layer.name!r}")
+        self.layers.append(layer)
+
+    @property
+    def _dense(self):
+        """The Dense layers (what the kernels train), in order."""
+        return [l for l in self.layers if isinstance(l, Dense)]
+
+    def _groups(self):
+        """(dense, LeakyReLU or None, Dropout or None) per Dense layer: the layer the kernels see.
+
+        ``Dense, Dropout, LeakyReLU`` is taken as ``Dense, LeakyReLU, Dropout``: the same
+        values up to rounding, since :math:`\\mathrm{lrelu}(s x) = s\\,\\mathrm{lrelu}(x)` for a mask
+        value :math:`s \\ge 0`.
+        """
+        groups = []
+        for l in self.layers:
+            if isinstance(l, Dense):
+                groups.append([l, None, None])
+            elif not groups:  # a Dropout on the inputs: see _input_dropout
+                continue
+            elif isinstance(l, LeakyReLU):
+                groups[-1][1] = l
+            else:
+                groups[-1][2] = l
+        return groups
+
+    def _input_dropout(self):
+        """The Dropout before the first Dense layer (on the inputs), or None."""
+        for l in self.layers:
+            if isinstance(l, Dense):
+                return None
+            if isinstance(l, Dropout):
+                return l
+        return None
 
     @property
     def built(self):
-        return bool(self.layers) and all(l.built for l in self.layers)
+        return bool(self._dense) and all(l.built for l in self._dense)
 
     @property
     def input(self):
@@ -130,9 +197,9 @@ class Sequential:
     @property
     def output(self):
         """Keras's ``model.output``: a symbolic tensor of shape ``(None, units of the last layer)``."""
-        if not self.layers:
+        if not self._dense:
             raise AttributeError(f"{self.name}: the model has no layers")
-        return self.layers[-1].output
+        return self._dense[-1].output
 
     def _generator(self):
         if self._rng is None:
@@ -147,11 +214,11 @@ class Sequential:
         if self.input_shape is None:
             raise ValueError("Sequential.build: the input shape is unknown; add Input(shape=(n_features,)) "
                              "or call fit/predict first")
-        if not self.layers:
+        if not self._dense:
             raise ValueError("Sequential has no Dense layers")
         rng = self._generator()
         n_in = self.input_shape[0]
-        for layer in self.layers:
+        for layer in self._dense:
             if layer.built and layer.kernel.shape[0] != n_in:
                 raise ValueError(f"layer {layer.name!r} has kernel {layer.kernel.shape} but receives {n_in} inputs")
             if not layer.built:
@@ -194,24 +261,50 @@ class Sequential:
         self._ensure_built(X.shape[1])
         return X
 
+    def _layer_specs(self):
+        specs = []
+        for dense, leaky, _ in self._groups():
+            spec = dense._spec()
+            if leaky is not None:
+                spec["activation"], spec["alpha"] = 5, leaky.negative_slope
+            specs.append(spec)
+        return specs
+
+    @property
+    def _has_dropout(self):
+        return any(isinstance(l, Dropout) and l.rate > 0 for l in self.layers)
+
+    def _set_dropout_keys(self, specs, model_key):
+        """The dropout rate and this epoch's mask key of every layer (training only)."""
+        groups = self._groups()
+        if groups[-1][2] is not None and groups[-1][2].rate > 0:
+            raise ValueError(f"{self.name}: Dropout after the output layer is not supported; remove "
+                             f"{groups[-1][2].name!r} (or add a Dense layer after it)")
+        for i, (spec, (_, _, drop)) in enumerate(zip(specs, groups)):
+            if drop is not None and drop.rate > 0:
+                spec["dropout"], spec["seed"] = drop.rate, drop._key(model_key, i)
+        drop = self._input_dropout()
+        if drop is not None and drop.rate > 0:
+            specs[0]["in_dropout"], specs[0]["in_seed"] = drop.rate, drop._key(model_key, len(groups))
+
     def _specs(self, training=False):
-        specs = [dict(W=l.kernel, b=l.bias, activation=l.activation_code, l2=l.l2) for l in self.layers]
+        specs = self._layer_specs()
         if training:
-            for l in self.layers:  # weights from a read-only memmap/unpickle: train on a copy
+            for l in self._dense:  # weights from a read-only memmap/unpickle: train on a copy
                 if not l.kernel.flags.writeable or not l.bias.flags.writeable:
                     l.kernel, l.bias = l.kernel.copy(), l.bias.copy()
-            specs = [dict(W=l.kernel, b=l.bias, activation=l.activation_code, l2=l.l2) for l in self.layers]
+            specs = self._layer_specs()
             if self._grads is None or any(g[0].shape != l.kernel.shape or g[0].dtype != l.kernel.dtype
-                                          for g, l in zip(self._grads, self.layers)):
-                self._grads = [(np.zeros_like(l.kernel), np.zeros_like(l.bias)) for l in self.layers]
-            state = self.optimizer._state_for(self.layers)
+                                          for g, l in zip(self._grads, self._dense)):
+                self._grads = [(np.zeros_like(l.kernel), np.zeros_like(l.bias)) for l in self._dense]
+            state = self.optimizer._state_for(self._dense)
             for s, (gW, gb), st in zip(specs, self._grads, state):
                 s["gW"], s["gb"] = gW, gb
                 s.update(st)
         return specs
 
     def _targets(self, y, n, name="y"):
-        k = self.layers[-1].units
+        k = self._dense[-1].units
         Yf, Yi = _targets(self.loss, y, k, self.dtype, self.name)
         got = len(Yf) if Yf is not None else len(Yi)
         if got != n:
@@ -224,7 +317,7 @@ class Sequential:
 
     # -- training -----------------------------------------------------------------
     def fit(self, X, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0, shuffle=True,
-            callbacks=None, verbose=1):
+            callbacks=None, verbose=1, sample_weight=None):
         """Train for ``epochs`` passes over the data in mini-batches of ``batch_size``.
 
         Parameters
@@ -241,13 +334,26 @@ class Sequential:
             e.g. ``EarlyStopping(monitor="val_loss", restore_best_weights=True)``.
         verbose : int
             What Keras prints, to stdout: 0 silent; 1 ``Epoch k/N`` and a
-            progress line with the loss and metrics per epoch; 2 one line per
-            epoch (see :class:`pyml.utils.callbacks.KerasProgress`).
+            progress bar with the loss and metrics (redrawn in a terminal, one
+            final line per epoch otherwise); 2 one line per epoch (see
+            :class:`pyml.neural_network._progress.KerasProgressBar`).
+        sample_weight : array of shape (n_samples,), optional
+            Keras semantics: each row's loss (and gradient) is multiplied by
+            its weight, and a mini-batch's sum is divided by the batch size:
+            :math:`L_B = \\frac{1}{|B|}\\sum_{i \\in B} w_i \\ell_i`. Weights must be
+            finite and >= 0. The epoch loss reported is the mean of
+            :math:`w_i \\ell_i` over the rows; validation losses are unweighted.
 
         Returns
         -------
         history : History
             ``history.history["loss"]`` (and ``val_loss``, metrics) per epoch.
+
+        Notes
+        -----
+        Dropout layers are active here only (a mask per mini-batch, drawn in C
+        from a key taken each epoch from the model's generator, or from the
+        layer's own seed); predict, evaluate and the metrics see the identity.
         """
         self._require_compiled("fit")
         if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
@@ -259,6 +365,7 @@ class Sequential:
         X = self._check_X(X)
         n = X.shape[0]
         Yf, Yi = self._targets(y, n)
+        sw = self._check_sample_weight(sample_weight, n)
         n_train = n
         if validation_split and validation_data is None:
             n_train = n - int(np.floor(n * validation_split))
@@ -274,24 +381,33 @@ class Sequential:
         history = History()
         history.model = self
         cbs = [history]
-        if verbose:
-            cbs.append(KerasProgress(epochs, -(-n_train // batch_size), verbose))
+        bar = KerasProgressBar(epochs, -(-n_train // batch_size), verbose) if verbose else None
+        if bar is not None:
+            cbs.append(bar)
         cbs += [as_callback(cb, self.name) for cb in callbacks or []]
         cblist = CallbackList(cbs)
         rng = self._generator()
         specs = self._specs(training=True)
-        n_params = sum(l.kernel.size for l in self.layers)
+        dropout = self._has_dropout
+        if dropout:
+            self._set_dropout_keys(specs, 0)  # (validates the layout before any epoch)
+        n_params = sum(l.kernel.size for l in self._dense)
         nt = self._threads(min(batch_size, n_train) * n_params)
         self.stop_training = False
         cblist.on_fit_begin(self, {})
         idx = np.arange(n_train, dtype=np.int64)
         work = None
         for epoch in range(epochs):
+            if bar is not None:
+                bar.epoch_begin(epoch)
             perm = rng.permutation(n_train).astype(np.int64) if shuffle else idx
+            if dropout:  # drawn only by models with dropout: the others keep their streams
+                self._set_dropout_keys(specs, int(rng.integers(0, 2**63, dtype=np.int64)))
             opt = self.optimizer._params()
             try:
                 loss, t, work = _k.mlp_train_epoch(specs, self.loss.kind, self.loss.from_logits, opt, X, Yf, Yi,
-                                                   perm, int(batch_size), nt, work)
+                                                   perm, int(batch_size), nt, work, sw,
+                                                   int(getattr(self, "_weight_norm", 0)))
             except KeyboardInterrupt:  # Ctrl-C between mini-batches: weights as after the last finished batch
                 self.optimizer.iterations = int(opt["t"])
                 raise
@@ -301,6 +417,8 @@ class Sequential:
                 warnings.warn(f"{self.name}: the loss became {loss} at epoch {epoch + 1}; training stopped. "
                               "Lower the learning rate or scale the inputs.", RuntimeWarning, stacklevel=2)
                 history.on_iteration_end(self, epoch, logs)
+                if bar is not None:  # end the epoch's line
+                    bar.on_iteration_end(self, epoch, logs)
                 break
             if self.metrics:
                 logs.update(self._metric_values(X[:n_train], Yf[:n_train] if Yf is not None else None,
@@ -314,6 +432,14 @@ class Sequential:
         self.history = history
         return history
 
+    def _check_sample_weight(self, sample_weight, n):
+        return _sample_weight(sample_weight, n, self.dtype, self.name)
+
+    def _output_act(self):
+        """(kernel code, slope) of the output layer's activation, a LeakyReLU after it included."""
+        spec = self._layer_specs()[-1]
+        return spec["activation"], spec.get("alpha", 0.0)
+
     def train_on_batch(self, X, y, cols=None):
         """One optimiser step on one mini-batch (all rows of X); returns the loss.
 
@@ -326,7 +452,7 @@ class Sequential:
             if self.loss.kind != 0:
                 raise ValueError("train_on_batch: cols (gathered outputs) requires the mse loss")
             cols = np.ascontiguousarray(cols, dtype=np.int32)
-            k = self.layers[-1].units
+            k = self._dense[-1].units
             if cols.shape != (X.shape[0],) or (cols.size and (cols.min() < 0 or cols.max() >= k)):
                 raise ValueError(f"cols must hold one output index in [0, {k - 1}] per row")
             Yf = np.ascontiguousarray(np.asarray(y, dtype=self.dtype).reshape(-1))
@@ -336,7 +462,9 @@ class Sequential:
         else:
             Yf, Yi = self._targets(y, X.shape[0])
         specs = self._specs(training=True)
-        nt = self._threads(X.shape[0] * sum(l.kernel.size for l in self.layers))
+        if self._has_dropout:
+            self._set_dropout_keys(specs, int(self._generator().integers(0, 2**63, dtype=np.int64)))
+        nt = self._threads(X.shape[0] * sum(l.kernel.size for l in self._dense))
         loss, t = _k.mlp_train_step(specs, self.loss.kind, self.loss.from_logits, self.optimizer._params(), X,
                                     Yf, Yi, cols, nt)
         self.optimizer.iterations = int(t)
@@ -346,21 +474,38 @@ class Sequential:
     def predict(self, X, batch_size=None, verbose=0):
         """Outputs of the last layer (after its activation), shape (n_samples, units)."""
         X = self._check_X(X)
-        nt = self._threads(X.shape[0] * sum(l.kernel.size for l in self.layers))
+        nt = self._threads(X.shape[0] * sum(l.kernel.size for l in self._dense))
         return _k.mlp_forward(self._specs(), X, True, nt)
 
-    def __call__(self, X, **kwargs):
+    def __call__(self, X, training=False, **kwargs):
         """``predict(X)``; on a symbolic tensor (functional API), the layers as graph nodes.
 
         A symbolic call shares this model's Dense layers (and so their weights)
-        with the functional ``Model`` built from it.
+        with the functional ``Model`` built from it. ``training=True`` (Keras's
+        flag) applies the Dropout layers: one mask draw each, keyed from the
+        model's generator (or the layer's seed), layer by layer through the same
+        kernels as training.
         """
         if isinstance(X, SymbolicTensor):
             return self._symbolic(X)
-        return self.predict(X, **kwargs)
+        if not training or not self._has_dropout:
+            return self.predict(X, **kwargs)
+        X = self._check_X(X)
+        specs = self._layer_specs()
+        self._set_dropout_keys(specs, int(self._generator().integers(0, 2**63, dtype=np.int64)))
+        self._calls = getattr(self, "_calls", 0) + 1
+        nt = self._threads(X.shape[0] * sum(l.kernel.size for l in self._dense))
+        A = np.ascontiguousarray(X)
+        if specs[0].get("in_dropout"):
+            A = _k.dropout(A, specs[0]["in_dropout"], specs[0]["in_seed"], self._calls, False, nt)
+        for spec in specs:  # a loop over layers (each a compiled call), never over rows
+            A = _k.dense_forward(A, spec["W"], spec["b"], spec["activation"], nt, spec.get("alpha", 0.0))
+            if spec.get("dropout"):
+                A = _k.dropout(A, spec["dropout"], spec["seed"], self._calls, False, nt)
+        return A
 
     def _symbolic(self, x):
-        if not self.layers:
+        if not self._dense:
             raise ValueError(f"{self.name}: no Dense layers to call")
         if self.input_shape is not None and self.input_shape[0] != x.width:
             raise ValueError(f"{self.name}: expects inputs of width {self.input_shape[0]}, got a tensor of width "
@@ -378,14 +523,18 @@ class Sequential:
             return {}
         if Z is None:
             Z = _k.mlp_forward(self._specs(), X, False, self._threads(X.shape[0] * 1000))
-        A = _k.activation(self.layers[-1].activation_code, Z, 1)
+        code, alpha = self._output_act()
+        A = _k.activation(code, Z, 1, alpha)
         return metric_values(self.metrics, self.loss, A, Yf, Yi, prefix)
 
     def _evaluate_arrays(self, X, Yf, Yi, prefix=""):
         Z = _k.mlp_forward(self._specs(), X, False, self._threads(X.shape[0] * 1000))
-        loss, _ = _k.loss_grad(self.loss.kind, self.loss.from_logits, self.layers[-1].activation_code, Z, Yf, Yi,
-                               None, 1)
-        loss += sum(l.kernel_regularizer(l.kernel) for l in self.layers if l.kernel_regularizer is not None)
+        code, alpha = self._output_act()
+        Zl = Z
+        if code == 5:  # leaky_relu output: the loss of its values through a linear output (same value)
+            Zl, code = _k.activation(code, Z, 1, alpha), 0
+        loss, _ = _k.loss_grad(self.loss.kind, self.loss.from_logits, code, Zl, Yf, Yi, None, 1)
+        loss += sum(l.kernel_regularizer(l.kernel) for l in self._dense if l.kernel_regularizer is not None)
         out = {prefix + "loss": float(loss)}
         out.update(self._metric_values(X, Yf, Yi, prefix, Z=Z))
         return out
@@ -403,28 +552,28 @@ class Sequential:
     # -- weights ------------------------------------------------------------------
     def get_weights(self):
         """``[W1, b1, W2, b2, ...]`` (copies)."""
-        return [w for l in self.layers for w in l.get_weights()]
+        return [w for l in self._dense for w in l.get_weights()]
 
     def set_weights(self, weights):
         """Set every layer's ``[kernel, bias]`` from a flat list (shapes must match)."""
         weights = list(weights)
-        if len(weights) != 2 * len(self.layers):
-            raise ValueError(f"{self.name}: expected {2 * len(self.layers)} arrays, got {len(weights)}")
+        if len(weights) != 2 * len(self._dense):
+            raise ValueError(f"{self.name}: expected {2 * len(self._dense)} arrays, got {len(weights)}")
         # all or nothing: a failed check leaves every layer (and input_shape) as it was
-        saved = [(l.kernel, l.bias) for l in self.layers], self.input_shape
+        saved = [(l.kernel, l.bias) for l in self._dense], self.input_shape
         try:
-            for i, l in enumerate(self.layers):
+            for i, l in enumerate(self._dense):
                 l.set_weights([np.asarray(weights[2 * i], dtype=self.dtype),
                                np.asarray(weights[2 * i + 1], dtype=self.dtype)])
             if self.input_shape is None:
-                self.input_shape = (self.layers[0].kernel.shape[0],)
+                self.input_shape = (self._dense[0].kernel.shape[0],)
             n_in = self.input_shape[0]
-            for l in self.layers:
+            for l in self._dense:
                 if l.kernel.shape[0] != n_in:
                     raise ValueError(f"layer {l.name!r}: kernel {l.kernel.shape} does not follow {n_in} inputs")
                 n_in = l.units
         except Exception:
-            for l, (kernel, bias) in zip(self.layers, saved[0]):
+            for l, (kernel, bias) in zip(self._dense, saved[0]):
                 l.kernel, l.bias = kernel, bias
             self.input_shape = saved[1]
             raise
@@ -448,7 +597,7 @@ class Sequential:
         """Total number of parameters of all layers (a Normalization's mean, variance and count too,
         as Keras counts them)."""
         extra = self.normalizer.count_params() if self.normalizer is not None else 0
-        return sum(l.count_params() for l in self.layers) + extra
+        return sum(l.count_params() for l in self._dense) + extra
 
     def summary(self, print_fn=print):
         """Print a table of layers, output shapes and parameter counts (Keras style)."""
@@ -457,12 +606,16 @@ class Sequential:
         if self.normalizer is not None:
             width = self.normalizer.mean.size if self.normalizer.built else "?"
             rows.append((f"{self.normalizer.name} (Normalization)", f"(None, {width})", str(fixed)))
+        units = self.input_shape[0] if self.input_shape is not None else "?"
         for l in self.layers:
-            params = l.count_params() if l.built else "?"
-            rows.append((f"{l.name} (Dense)", f"(None, {l.units})", str(params)))
+            if isinstance(l, Dense):
+                params, units = (l.count_params() if l.built else "?"), l.units
+            else:  # LeakyReLU / Dropout: the shape of the Dense before, no parameters
+                params = 0
+            rows.append((f"{l.name} ({type(l).__name__})", f"(None, {units})", str(params)))
         widths = [max(len(r[i]) for r in rows) + 2 for i in range(3)]
         line = lambda r: "".join(c.ljust(w) for c, w in zip(r, widths))  # noqa: E731
-        total = sum(l.count_params() for l in self.layers if l.built)
+        total = sum(l.count_params() for l in self._dense if l.built)
         out = [f'Model: "{self.name}"', "_" * sum(widths), line(rows[0]), "=" * sum(widths)]
         out += [line(r) for r in rows[1:]]
         out += ["=" * sum(widths), f"Total params: {total + fixed}", f"Trainable params: {total}",
@@ -491,7 +644,7 @@ class Sequential:
             raise ValueError(f"{self.name}: build or fit the model before saving it")
         cfg = self.get_config()
         arrays = {}
-        for i, l in enumerate(self.layers):
+        for i, l in enumerate(self._dense):
             arrays[f"layer_{i}_kernel"] = l.kernel
             arrays[f"layer_{i}_bias"] = l.bias
         if self.normalizer is not None:
@@ -518,6 +671,18 @@ class Sequential:
 
     def __setstate__(self, state):
         self.__dict__.update(_check_pickle_version(state, type(self).__name__))
+
+
+def _sample_weight(sample_weight, n, dtype, owner):
+    """Keras's fit(sample_weight=): None or (n,) finite weights >= 0, in the model's dtype."""
+    if sample_weight is None:
+        return None
+    sw = check_array(sample_weight, name="sample_weight", caller=owner, ensure_2d=False)
+    if sw.ndim != 1 or sw.shape[0] != n:
+        raise ValueError(f"{owner}: sample_weight must have shape ({n},) (one weight per row of X), got {sw.shape}")
+    if np.any(sw < 0):
+        raise ValueError(f"{owner}: sample_weight must be >= 0 (it scales each row's loss)")
+    return np.ascontiguousarray(sw, dtype=dtype)
 
 
 def _check_pickle_version(state, owner):
@@ -561,11 +726,15 @@ def load_model(path):
             norm = Normalization(invert=bool(nc.get("invert")), name=nc.get("name"))
             norm._set_stats(data["normalizer_mean"], data["normalizer_variance"], int(nc.get("count", 0)))
             model.add(norm)
-        for i, lc in enumerate(cfg["layers"]):
-            reg = L2(lc["l2"]) if lc.get("l2") is not None else None
-            layer = Dense(lc["units"], activation=lc["activation"], kernel_regularizer=reg, name=lc["name"])
+        i = 0
+        for lc in cfg["layers"]:
+            if lc.get("class", "Dense") != "Dense":
+                model.add(layer_from_config(lc))
+                continue
+            layer = Dense._from_config(lc)
             model.add(layer)
             layer.set_weights([data[f"layer_{i}_kernel"], data[f"layer_{i}_bias"]])
+            i += 1
         if "compile" in cfg:
             c = cfg["compile"]
             model.compile(loss=get_loss(c["loss"]["name"], c["loss"].get("from_logits")),
@@ -594,7 +763,7 @@ def _training_state(model, arrays):
 def _restore_training_state(model, cfg, data, path, layers=None):
     """Put back what :func:`_training_state` saved (``layers``: the model's Dense layers in the
     order their optimiser state was saved; a Sequential's ``layers`` by default)."""
-    layers = model.layers if layers is None else layers
+    layers = model._dense if layers is None else layers
     keys = cfg.get("optimizer_state_keys")
     if keys is not None:
         state = model.optimizer._state_for(layers)
@@ -619,9 +788,9 @@ def soft_update(target, source, tau):
     """
     if not isinstance(tau, numbers.Real) or not 0 <= tau <= 1:
         raise ValueError(f"soft_update: tau must be in [0, 1], got {tau!r}")
-    if len(target.layers) != len(source.layers):
+    if len(target._dense) != len(source._dense):
         raise ValueError("soft_update: the two models have different numbers of layers")
-    for lt, ls in zip(target.layers, source.layers):
+    for lt, ls in zip(target._dense, source._dense):
         if not (lt.built and ls.built) or lt.kernel.shape != ls.kernel.shape or lt.kernel.dtype != ls.kernel.dtype:
             raise ValueError(f"soft_update: layers {lt.name!r} and {ls.name!r} differ in shape or dtype")
         for t_arr, s_arr in ((lt.kernel, ls.kernel), (lt.bias, ls.bias)):
