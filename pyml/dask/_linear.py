@@ -6,7 +6,9 @@ Each iteration, every row block computes on its worker, with the C kernel of
 .. math:: L_b = \\sum_{i \\in b} \\ell_i, \\quad G_b = \\sum_{i \\in b} (f_i - y_i) x_i, \\quad
           g_b = \\sum_{i \\in b} (f_i - y_i)
 
-(the kernel returns means; they are multiplied back by the block's row count).
+(the kernel returns means; they are multiplied back by the block's row count). With
+``sample_weight`` s every sum is weighted (:math:`\\sum_{i \\in b} s_i \\ell_i`, ...) and m below is
+:math:`\\sum_i s_i`, as in the in-memory fit; a block whose weights are all 0 adds nothing.
 The sums are combined in a fixed binary tree; the driver forms
 
 .. math:: J = \\frac{1}{m} \\sum_b L_b + \\frac{\\lambda}{2m} \\|w\\|^2, \\quad
@@ -38,103 +40,156 @@ __all__ = ["LinearRegression", "LogisticRegression"]
 
 
 # ---- tasks (run on the workers) ----------------------------------------------------------------------------
-def _describe_block(Xb, yb, dtype, caller, classes):
-    """Validate one block (NaN/inf named here, on the worker); returns (rows, labels seen or None)."""
+def _describe_block(Xb, yb, sb, dtype, caller, classes):
+    """Validate one block (NaN/inf named here, on the worker); returns (total weight: the rows, or the
+    sum of the block's sample weights; labels seen or None)."""
     check_array(Xb, caller=caller)
+    m = yb.shape[0] if sb is None else _block_weight_sum(sb, caller)
     if classes:
         yv = np.asarray(yb)
         if yv.dtype.kind == "f" and not np.all(np.isfinite(yv)):
             check_vector(yv, caller=caller)
-        return yb.shape[0], np.unique(yv)
+        return m, np.unique(yv)
     check_vector(yb, caller=caller)
-    return yb.shape[0], None
+    return m, None
+
+
+def _block_weight_sum(sb, caller):
+    """Σ of one block's sample weights, after the checks of the in-memory fit (finite, non-negative)."""
+    sw = check_vector(sb, name="sample_weight", caller=caller, dtype=np.float64)  # NaN / inf named
+    if np.any(sw < 0):
+        raise ValueError(f"{caller}: sample_weight must be non-negative")
+    return float(np.sum(sw))  # a block may weigh 0; the total is checked on the client
+
+
+def _weights(sb, dtype):
+    """(the block's weights in X's dtype or None, their sum or None); an all-zero block gives (0-vector, 0)."""
+    if sb is None:
+        return None, None
+    sw = np.ascontiguousarray(sb, dtype=dtype)
+    return sw, float(np.sum(sw, dtype=np.float64))
 
 
 def _combine_describe(a, b):
     return a[0] + b[0], None if a[1] is None else np.union1d(a[1], b[1])
 
 
-def _binary_partial(Xb, yb, w, b, model, n_jobs, classes):
-    """(loss sum, gradient sum over w, gradient sum over b) of one block."""
+def _binary_partial(Xb, yb, sb, w, b, model, n_jobs, classes):
+    """(loss sum, gradient sum over w, gradient sum over b) of one block (weighted sums with weights)."""
     X = _core.as_block(Xb, w.dtype)
+    sw, m = _weights(sb, w.dtype)
+    if m == 0.0:  # the kernel's means are undefined; the block adds nothing
+        return np.float64(0.0), np.zeros(w.shape[0]), np.float64(0.0)
     y = np.asarray(yb)
     y = (np.searchsorted(classes, y) if classes is not None else y).astype(w.dtype)
     nt = _core.task_threads(n_jobs, X.size, 32768)
-    cost, gw, gb = _k.value_grad(X, np.ascontiguousarray(y), w, b, model, 0.0, nt)
-    m = X.shape[0]
+    cost, gw, gb = _k.value_grad(X, np.ascontiguousarray(y), w, b, model, 0.0, nt, sw)
+    m = X.shape[0] if m is None else m
     return np.float64(cost * m), gw.astype(np.float64) * m, np.float64(gb * m)
 
 
-def _hv_partial(Xb, v_w, v_b, n_jobs):
-    """Sums of the linear gradient with y = 0 over one block: the block's share of [X 1]ᵀ[X 1] v."""
+def _hv_partial(Xb, sb, v_w, v_b, n_jobs):
+    """Sums of the linear gradient with y = 0 over one block: the block's share of [X 1]ᵀ S [X 1] v."""
     X = _core.as_block(Xb, v_w.dtype)
+    sw, m = _weights(sb, v_w.dtype)
+    if m == 0.0:
+        return np.zeros(v_w.shape[0]), np.float64(0.0)
     nt = _core.task_threads(n_jobs, X.size, 32768)
-    _, h_w, h_b = _k.value_grad(X, np.zeros(X.shape[0], dtype=X.dtype), v_w, v_b, _k.MODEL_LINEAR, 0.0, nt)
-    m = X.shape[0]
+    _, h_w, h_b = _k.value_grad(X, np.zeros(X.shape[0], dtype=X.dtype), v_w, v_b, _k.MODEL_LINEAR, 0.0, nt, sw)
+    m = X.shape[0] if m is None else m
     return h_w.astype(np.float64) * m, np.float64(h_b * m)
 
 
-def _sums_block(Xb, yb):
-    """Column sums of X and the sum of y in float64 (the means of the normal equations)."""
-    return np.asarray(Xb, dtype=np.float64).sum(axis=0), np.float64(np.asarray(yb, dtype=np.float64).sum())
+def _row_weights64(sb, n):
+    return np.ones(n) if sb is None else np.asarray(sb, dtype=np.float64)
 
 
-def _gram_block(Xb, yb, x_mean, y_mean):
-    """(Xc^T Xc, Xc^T yc) of one block, centred with the global means, in float64."""
+def _sums_block(Xb, yb, sb):
+    """Weighted column sums of X and the weighted sum of y in float64 (the means of the normal equations)."""
+    X = np.asarray(Xb, dtype=np.float64)
+    s = _row_weights64(sb, X.shape[0])
+    return s @ X, np.float64(s @ np.asarray(yb, dtype=np.float64))
+
+
+def _gram_block(Xb, yb, sb, x_mean, y_mean):
+    """(Xcᵀ S Xc, Xcᵀ S yc) of one block (S = diag of the weights), centred with the global means, in float64."""
     Xc = np.asarray(Xb, dtype=np.float64) - x_mean
     yc = np.asarray(yb, dtype=np.float64) - y_mean
-    return Xc.T @ Xc, Xc.T @ yc
+    s = _row_weights64(sb, Xc.shape[0])
+    return Xc.T @ (Xc * s[:, None]), Xc.T @ (s * yc)
 
 
-def _col_sq_block(Xb, dtype):
+def _col_sq_block(Xb, sb, dtype):
     X = _core.as_block(Xb, dtype)
-    return (np.einsum("ij,ij->j", X, X, dtype=np.float64),)
+    if sb is None:
+        return (np.einsum("ij,ij->j", X, X, dtype=np.float64),)
+    return (np.einsum("ij,ij,i->j", X, X, np.asarray(sb, dtype=np.float64), dtype=np.float64),)
 
 
-def _hessp_block(Xb, w, b, v_w, v_b, n_jobs):
-    """Sums over one block of the logistic Hessian (without the penalty) times v."""
+def _hessp_block(Xb, sb, w, b, v_w, v_b, n_jobs):
+    """Sums over one block of the (weighted) logistic Hessian, without the penalty, times v."""
     X = _core.as_block(Xb, w.dtype)
-    hw, hb = _k.hessp(X, w, b, v_w, v_b, 0.0, _core.task_threads(n_jobs, X.size, 32768))
-    m = X.shape[0]
+    sw, m = _weights(sb, w.dtype)
+    if m == 0.0:
+        return np.zeros(w.shape[0]), np.float64(0.0)
+    hw, hb = _k.hessp(X, w, b, v_w, v_b, 0.0, _core.task_threads(n_jobs, X.size, 32768), sw)
+    m = X.shape[0] if m is None else m
     return hw.astype(np.float64) * m, np.float64(hb * m)
 
 
-def _softmax_hessp_block(Xb, W, b, V, vb, n_jobs):
+def _softmax_hessp_block(Xb, sb, W, b, V, vb, n_jobs):
     X = _core.as_block(Xb, W.dtype)
-    hW, hb = _k.softmax_hessp(X, W, b, V, vb, 0.0, _core.task_threads(n_jobs, X.size * W.shape[0], 32768))
-    m = X.shape[0]
+    sw, m = _weights(sb, W.dtype)
+    if m == 0.0:
+        return np.zeros(W.shape), np.zeros(b.shape[0])
+    hW, hb = _k.softmax_hessp(X, W, b, V, vb, 0.0, _core.task_threads(n_jobs, X.size * W.shape[0], 32768), sw)
+    m = X.shape[0] if m is None else m
     return hW.astype(np.float64) * m, hb.astype(np.float64) * m
 
 
-def _softmax_partial(Xb, yb, W, b, n_jobs, classes):
+def _softmax_partial(Xb, yb, sb, W, b, n_jobs, classes):
     X = _core.as_block(Xb, W.dtype)
+    sw, m = _weights(sb, W.dtype)
+    if m == 0.0:
+        return np.float64(0.0), np.zeros(W.shape), np.zeros(b.shape[0])
     y = np.ascontiguousarray(np.searchsorted(classes, np.asarray(yb)).astype(np.int32))
     nt = _core.task_threads(n_jobs, X.size * W.shape[0], 32768)
-    cost, gW, gb = _k.softmax_value_grad(X, y, W, b, 0.0, nt)
-    m = X.shape[0]
+    cost, gW, gb = _k.softmax_value_grad(X, y, W, b, 0.0, nt, sw)
+    m = X.shape[0] if m is None else m
     return np.float64(cost * m), gW.astype(np.float64) * m, gb.astype(np.float64) * m
+
+
+def _local(v):
+    """A Dask vector passed with in-memory X, computed (None stays None)."""
+    return v.compute() if _core.is_dask_collection(v) else v
 
 
 # ---- driver ------------------------------------------------------------------------------------------------
 class _DaskGDMixin:
     """Distributed batch gradient descent shared by the two estimators."""
 
-    def _dask_inputs(self, X, y):
+    def _dask_inputs(self, X, y, sample_weight=None):
         _core.check_row_chunked(X, self)
         y = _core.aligned_vector(y, X, self, "y")
+        sw = _core.aligned_vector(sample_weight, X, self, "sample_weight")
         if X.dtype not in (np.float32, np.float64):
             X = X.astype(np.float64)
-        return _core.persist_if_fits(X, y)
+        return _core.persist_if_fits(X, y, sw)
 
-    def _describe(self, X, y, classes):
-        parts = [_core.task(_describe_block)(xb, yb, X.dtype, type(self).__name__, classes)
-                 for xb, yb in _core.aligned_blocks(X, y)]
-        return _core.compute(_core.tree_reduce(parts, _combine_describe))[0]
+    def _describe(self, X, y, sw, classes):
+        """(m, labels): m = the number of rows, or Σ sample_weight (the 1/m of the cost), checked > 0."""
+        parts = [_core.task(_describe_block)(xb, yb, sb, X.dtype, type(self).__name__, classes)
+                 for xb, yb, sb in _core.aligned_blocks(X, y, sw)]
+        m, labels = _core.compute(_core.tree_reduce(parts, _combine_describe))[0]
+        if sw is not None and not m > 0:
+            raise ValueError(f"{type(self).__name__}: sample_weight sums to 0; give at least one sample a "
+                             f"positive weight")
+        return m, labels
 
     def _gradient_sums(self, blocks, task, *args):
         """Tree-combined (loss, grad_w, grad_b) sums over all blocks for the current parameters."""
         task_d = _core.task(task)
-        parts = [task_d(xb, yb, *args) for xb, yb in blocks]
+        parts = [task_d(xb, yb, sb, *args) for xb, yb, sb in blocks]
         return _core.compute(_core.tree_reduce(parts, _core.sum_partials))[0]
 
     def _dask_gd(self, blocks, m, params, value_grad, callbacks):
@@ -196,7 +251,7 @@ def _dask_lipschitz(blocks, m, d, dtype, fit_intercept, reg_lambda, n_jobs, n_it
     v_b = 1.0 / np.sqrt(d + 1) if fit_intercept else 0.0
     L = 0.0
     for _ in range(n_iter):
-        parts = [task(xb, v_w, float(v_b), n_jobs) for xb, _ in blocks]
+        parts = [task(xb, sb, v_w, float(v_b), n_jobs) for xb, _, sb in blocks]
         s_w, s_b = _core.compute(_core.tree_reduce(parts, _core.sum_partials))[0]
         h_w = (s_w / m).astype(dtype)
         h_b = float(dtype.type(s_b / m)) if fit_intercept else 0.0
@@ -244,23 +299,23 @@ class LinearRegression(_DaskGDMixin, _LinearRegression):
     n_features_in_ : int
     """
 
-    def fit(self, X, y, coef_init=None, intercept_init=None, callbacks=None):
-        """Fit on X (n_samples, n_features) and y (n_samples,); returns self."""
+    def fit(self, X, y, coef_init=None, intercept_init=None, callbacks=None, sample_weight=None):
+        """Fit on X (n_samples, n_features) and y (n_samples,); returns self. ``sample_weight`` (a Dask
+        array chunked like X's rows, or NumPy) weights each row's loss, 1/m becoming 1/Σ sample_weight."""
         if not _core.is_dask_collection(X):
-            if _core.is_dask_collection(y):
-                y = y.compute()
-            return super().fit(X, y, coef_init, intercept_init, callbacks)
+            y, sample_weight = _local(y), _local(sample_weight)
+            return super().fit(X, y, coef_init, intercept_init, callbacks, sample_weight=sample_weight)
         self._check_common_params(("normal", "gd"))
-        X, y = self._dask_inputs(X, y)
-        m, _ = self._describe(X, y, False)
+        X, y, sw = self._dask_inputs(X, y, sample_weight)
+        m, _ = self._describe(X, y, sw, False)
         self.n_features_in_ = X.shape[1]
         if self.solver == "normal":
-            return self._fit_normal_dask(X, y, m)
+            return self._fit_normal_dask(X, y, sw, m)
         w = self._initial_coef(coef_init, np.empty((0, X.shape[1]), dtype=X.dtype))
         b = np.zeros(1, dtype=X.dtype)
         if intercept_init is not None and self.fit_intercept:
             b[0] = float(intercept_init)
-        blocks = _core.aligned_blocks(X, y)
+        blocks = _core.aligned_blocks(X, y, sw)
         n_jobs = self.n_jobs
 
         def value_grad(W, bb):
@@ -270,17 +325,17 @@ class LinearRegression(_DaskGDMixin, _LinearRegression):
         self.coef_, self.intercept_ = w, float(b[0])
         return self
 
-    def _fit_normal_dask(self, X, y, m):
+    def _fit_normal_dask(self, X, y, sw, m):
         """The in-memory normal equations from per-block sums: two passes (means, then centred Gram)."""
-        blocks = _core.aligned_blocks(X, y)
+        blocks = _core.aligned_blocks(X, y, sw)
         d = X.shape[1]
         if self.fit_intercept:
-            parts = [_core.task(_sums_block)(xb, yb) for xb, yb in blocks]
+            parts = [_core.task(_sums_block)(xb, yb, sb) for xb, yb, sb in blocks]
             sx, sy = _core.compute(_core.tree_reduce(parts, _core.sum_partials))[0]
             x_mean, y_mean = sx / m, float(sy) / m
         else:
             x_mean, y_mean = np.zeros(d), 0.0
-        parts = [_core.task(_gram_block)(xb, yb, x_mean, y_mean) for xb, yb in blocks]
+        parts = [_core.task(_gram_block)(xb, yb, sb, x_mean, y_mean) for xb, yb, sb in blocks]
         G, c = _core.compute(_core.tree_reduce(parts, _core.sum_partials))[0]
         lam = float(self.reg_lambda)
         if lam == 0.0:
@@ -341,21 +396,21 @@ class LogisticRegression(_DaskGDMixin, _LogisticRegression):
     cost_history_, n_iter_, n_features_in_
     """
 
-    def fit(self, X, y, coef_init=None, intercept_init=None, callbacks=None):
-        """Fit on X (n_samples, n_features) and labels y (n_samples,); returns self."""
+    def fit(self, X, y, coef_init=None, intercept_init=None, callbacks=None, sample_weight=None):
+        """Fit on X (n_samples, n_features) and labels y (n_samples,); returns self. ``sample_weight`` as
+        in :meth:`LinearRegression.fit`."""
         if not _core.is_dask_collection(X):
-            if _core.is_dask_collection(y):
-                y = y.compute()
-            return super().fit(X, y, coef_init, intercept_init, callbacks)
+            y, sample_weight = _local(y), _local(sample_weight)
+            return super().fit(X, y, coef_init, intercept_init, callbacks, sample_weight=sample_weight)
         self._check_common_params(("newton", "gd"))
-        X, y = self._dask_inputs(X, y)
-        m, labels = self._describe(X, y, True)
+        X, y, sw = self._dask_inputs(X, y, sample_weight)
+        m, labels = self._describe(X, y, sw, True)
         self.n_features_in_ = X.shape[1]
         self._validate_targets(None, labels)
         classes = self.classes_
         k = len(classes)
         W, b = self._initial_params(np.empty((0, X.shape[1]), dtype=X.dtype), k, coef_init, intercept_init)
-        blocks = _core.aligned_blocks(X, y)
+        blocks = _core.aligned_blocks(X, y, sw)
         n_jobs = self.n_jobs
         if self.solver == "newton":
             self.coef_, self.intercept_ = self._fit_newton_dask(blocks, m, W, b, callbacks)
@@ -381,7 +436,7 @@ class LogisticRegression(_DaskGDMixin, _LogisticRegression):
         lam, dtype, classes, n_jobs = float(self.reg_lambda), W.dtype, self.classes_, self.n_jobs
         k, d = W.shape
         inv_m = 1.0 / m
-        parts = [_core.task(_col_sq_block)(xb, dtype) for xb, _ in blocks]
+        parts = [_core.task(_col_sq_block)(xb, sb, dtype) for xb, _, sb in blocks]
         (col_sq,) = _core.compute(_core.tree_reduce(parts, _core.sum_partials))[0]
         col_sq = col_sq / m
         precond = np.concatenate([np.tile(0.25 * col_sq + lam / m, k), np.full(k, 0.25)])
@@ -392,7 +447,7 @@ class LogisticRegression(_DaskGDMixin, _LogisticRegression):
 
         def reduce(task, *args):
             task_d = _core.task(task)
-            return _core.compute(_core.tree_reduce([task_d(xb, *args) for xb, _ in blocks],
+            return _core.compute(_core.tree_reduce([task_d(xb, sb, *args) for xb, _, sb in blocks],
                                                    _core.sum_partials))[0]
 
         def unpack(theta):
