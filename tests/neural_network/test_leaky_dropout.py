@@ -467,7 +467,8 @@ for dt, tol in ((np.float32, 1e-4), (np.float64, 1e-12)):
 print("ok")
 """
     env = dict(os.environ, PYML_NN_NO_AVX512="1")
-    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                         cwd=tmp_path)  # outside the source tree: the installed pyml
     assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr
     scope = {}
     exec(STEP_CODE, scope)
