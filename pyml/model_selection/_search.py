@@ -7,7 +7,7 @@ from pyml.base import BaseEstimator, clone, is_classifier
 from pyml.model_selection._cv_split import check_cv
 from pyml.model_selection._validation import get_scorer
 from pyml.utils._threads import joblib_map
-from pyml.utils.validation import check_is_fitted
+from pyml.utils.validation import _is_sparse, check_is_fitted
 
 __all__ = ["GridSearchCV", "ParameterGrid"]
 
@@ -48,6 +48,29 @@ def _fit_and_score(estimator, params, X, y, tr, va, scorer, return_train_score):
     return fit_time, test, train
 
 
+class _BestEstimatorMethod:
+    """``best_estimator_.<name>(X)``, present only when the searched estimator has that method
+    (scikit-learn's ``available_if``): ``hasattr(search, "predict_proba")`` tells the truth."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __get__(self, search, owner=None):
+        if search is None:
+            return self
+        est = getattr(search, "best_estimator_", search.estimator)
+        if not hasattr(est, self.name):
+            raise AttributeError(f"{type(search).__name__}: {type(est).__name__} has no {self.name}")
+        name = self.name
+
+        def method(X):
+            return getattr(search._best(), name)(X)
+
+        method.__name__ = name
+        method.__doc__ = f"``best_estimator_.{name}(X)``."
+        return method
+
+
 class GridSearchCV(BaseEstimator):
     """Cross-validated search over ``param_grid``; refits the best on all data.
 
@@ -85,8 +108,15 @@ class GridSearchCV(BaseEstimator):
 
     def fit(self, X, y=None):
         """Evaluate every candidate; returns self."""
+        for name, v in (("X", X), ("y", y)):
+            if _is_sparse(v):
+                raise TypeError(f"GridSearchCV: {name} is a sparse matrix; pyml does not accept sparse input: "
+                                f"convert it with {name}.toarray()")
         X = np.asarray(X)
         y = np.asarray(y) if y is not None else None
+        if X.ndim == 0 or X.shape[0] < 2:
+            raise ValueError(f"GridSearchCV: cross-validation needs at least 2 samples, got n_samples = "
+                             f"{X.shape[0] if X.ndim else 0}")
         scorer = get_scorer(self.scoring)
         candidates = list(ParameterGrid(self.param_grid))
         splits = list(check_cv(self.cv, y, is_classifier(self.estimator)).split(X, y))
@@ -127,13 +157,13 @@ class GridSearchCV(BaseEstimator):
         check_is_fitted(self, "best_estimator_")
         return self.best_estimator_
 
-    def predict(self, X):
-        """``best_estimator_.predict(X)``."""
-        return self._best().predict(X)
-
-    def predict_proba(self, X):
-        """``best_estimator_.predict_proba(X)``."""
-        return self._best().predict_proba(X)
+    predict = _BestEstimatorMethod("predict")
+    predict_proba = _BestEstimatorMethod("predict_proba")
+    predict_log_proba = _BestEstimatorMethod("predict_log_proba")
+    decision_function = _BestEstimatorMethod("decision_function")
+    score_samples = _BestEstimatorMethod("score_samples")
+    transform = _BestEstimatorMethod("transform")
+    inverse_transform = _BestEstimatorMethod("inverse_transform")
 
     def score(self, X, y=None):
         """``best_estimator_.score(X, y)``."""
