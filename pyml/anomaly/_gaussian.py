@@ -61,7 +61,10 @@ def _log_density(X, mu, var, n_threads, caller):
     if mu.shape != (d,):
         raise ValueError(f"{caller}: mu must have shape ({d},), got {mu.shape}")
     mu = np.ascontiguousarray(mu, dtype=X.dtype)
-    var = np.asarray(var)
+    # var: numeric and finite (NaN / negative variances are reported by _check_variances with the features)
+    var = check_array(var, name="var", caller=caller, ensure_2d=False, dtype=np.float64, ensure_finite=False)
+    if np.isinf(var).any():
+        raise ValueError(f"{caller}: var contains infinity; pass finite variances (a covariance of the features)")
     if var.ndim == 1 or (var.ndim == 2 and var.shape == (1, d) and d != 1):
         var = var.reshape(-1).astype(np.float64)
         if var.shape != (d,):
@@ -390,7 +393,12 @@ class GaussianAnomalyDetector(BaseEstimator):
         # Compared in float64: a float32 score against the Python float log_eps would round log_eps to
         # float32 (NumPy's weak scalars), and a threshold put between two neighbouring float32 scores
         # would then land on one of them.
-        return (self.score_samples(X).astype(np.float64) < log_eps).astype(np.intp)
+        scores = self.score_samples(X)
+        labels = np.empty(scores.shape[0], dtype=np.intp)
+        # np.float64 (not a weak Python float) makes a float32 score compare in float64, chunk by chunk,
+        # and the 0/1 result lands in the integer output directly: no n-sized temporaries
+        np.less(scores, np.float64(log_eps), out=labels, casting="unsafe")
+        return labels
 
     def fit_threshold(self, X_val, y_val, *, method="exact", n_steps=1000):
         """Choose ``epsilon_`` maximising F1 on labelled validation data.
