@@ -187,7 +187,17 @@ def compress_image(image, n_colors=16, *, max_iter=10, random_state=None, n_init
     if img.ndim not in (2, 3) or img.size == 0:
         raise ValueError(f"compress_image: image must have shape (height, width[, channels]), got {img.shape}")
     gray = img.ndim == 2
-    pixels = img.reshape(-1, 1 if gray else img.shape[2]).astype(np.float32)
+    if isinstance(n_colors, bool) or not isinstance(n_colors, numbers.Integral) or n_colors < 1:
+        raise ValueError(f"compress_image: n_colors must be an integer >= 1, got {n_colors!r}")
+    n_pixels = img.shape[0] * img.shape[1]
+    if n_colors > n_pixels:
+        raise ValueError(f"compress_image: n_colors={n_colors} is more than the image's {n_pixels} pixels; "
+                         f"ask for fewer colours")
+    pixels = check_array(img.reshape(-1, 1 if gray else img.shape[2]), name="image", caller="compress_image",
+                         dtype=np.float64)
+    if np.abs(pixels).max(initial=0.0) > np.finfo(np.float32).max:
+        raise ValueError("compress_image: image has values beyond float32's range; rescale it (e.g. to [0, 1])")
+    pixels = pixels.astype(np.float32)
     km = KMeans(n_clusters=n_colors, init="k-means++", n_init=n_init, max_iter=max_iter, tol=0.0,
                 random_state=random_state).fit(pixels)
     palette = km.cluster_centers_

@@ -76,7 +76,8 @@ def _n_local_trials(n_clusters, n_local_trials):
 def _kmeanspp_draws(n, n_clusters, sample_weight, rng, n_local_trials):
     """The random numbers of one k-means++ seeding: (first row, uniforms (n_clusters - 1, trials))."""
     trials = _n_local_trials(n_clusters, n_local_trials)
-    if sample_weight is None:
+    # equal weights (e.g. sample_weight=np.ones(n)) weigh nothing: the same draws as no weights at all
+    if sample_weight is None or (len(sample_weight) and np.all(sample_weight == sample_weight[0])):
         first = int(rng.integers(n))
     else:
         first = int(rng.choice(n, p=sample_weight / sample_weight.sum(dtype=np.float64)))

@@ -19,6 +19,7 @@ same numbers; any other callable (a learner's own ``compute_cost``) runs the
 loop above in Python, calling it as the lab does.
 """
 import copy
+import numbers
 import math
 
 import numpy as np
@@ -78,11 +79,14 @@ def descend(X, y, w_in, b_in, cost_function, gradient_function, alpha, num_iters
     if not callable(cost_function) or not callable(gradient_function):
         raise TypeError("gradient_descent: cost_function and gradient_function must be callables "
                         f"(got {type(cost_function).__name__} and {type(gradient_function).__name__})")
+    if isinstance(num_iters, (bool, np.bool_)) or not isinstance(num_iters, (numbers.Integral, numbers.Real)) \
+            or isinstance(num_iters, numbers.Real) and not float(num_iters).is_integer():
+        raise TypeError(f"gradient_descent: num_iters must be a whole number of iterations, got {num_iters!r}")
     num_iters = int(num_iters)
     if num_iters < 0:
         raise ValueError(f"gradient_descent: num_iters must be >= 0, got {num_iters}")
     kind = fused_kind(cost_function, gradient_function, args)
-    marks = [i for i in range(num_iters) if report_at is not None and report_at(i, num_iters)]
+    marks = _marks(report_at, num_iters)
     if kind is None:
         return _python_loop(X, y, w_in, b_in, cost_function, gradient_function, alpha, num_iters, args,
                             grad_order, set(marks), report, record_params)
@@ -136,6 +140,19 @@ def _fused_loop(X, y, w_in, b_in, alpha, num_iters, kind, marks, report, record_
         if report is not None:
             report(i, J_history[-1] if J_history else math.nan, w, b, dj_dw, dj_db)
     return w, b, J_history, p_history
+
+
+def _marks(report_at, num_iters):
+    """The iterations report_at selects; the labs' two rules are computed directly (no Python loop over a
+    possibly huge num_iters), any other rule is asked iteration by iteration."""
+    if report_at is None or num_iters == 0:
+        return []
+    step = math.ceil(num_iters / 10)
+    if report_at is every_tenth:
+        return list(range(0, num_iters, step))
+    if report_at is every_tenth_and_last:
+        return sorted(set(range(0, num_iters, step)) | {num_iters - 1})
+    return [i for i in range(num_iters) if report_at(i, num_iters)]
 
 
 def every_tenth(i, num_iters):

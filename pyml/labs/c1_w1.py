@@ -10,6 +10,8 @@ Formulas: f = w·x + b, J = 1/(2m) Σ (f − y)², ∂J/∂w = (1/m) Σ (f − y
 """
 import numpy as np
 
+from pyml.utils.validation import check_array
+
 from pyml.labs._descent import descend, every_tenth, kernel_function
 from pyml.linear_model import _functions as _lm
 
@@ -18,7 +20,10 @@ __all__ = ["compute_model_output", "compute_cost", "compute_gradient", "gradient
 
 def compute_model_output(x, w, b):
     """f_wb = w·x + b for every example (the lab's model representation)."""
-    return np.asarray(_lm.predict(np.asarray(x, dtype=np.float64).reshape(-1), w, b))
+    x = check_array(x, name="x", caller="compute_model_output", ensure_2d=False)
+    if x.ndim > 2 or (x.ndim == 2 and x.shape[1] != 1):
+        raise ValueError(f"compute_model_output: x must be 1-D (m,), one feature per example, got shape {x.shape}")
+    return np.asarray(_lm.predict(x.reshape(-1), w, b))
 
 
 @kernel_function("linear", regularised=False)

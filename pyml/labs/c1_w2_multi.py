@@ -13,6 +13,7 @@ import numpy as np
 from pyml.labs._descent import descend, every_tenth, kernel_function
 from pyml.linear_model import _functions as _lm
 from pyml.preprocessing import zscore_normalize_features
+from pyml.utils.validation import check_array
 
 __all__ = ["predict", "compute_cost", "compute_gradient", "gradient_descent", "zscore_normalize_features",
            "load_house_data"]
@@ -20,7 +21,9 @@ __all__ = ["predict", "compute_cost", "compute_gradient", "gradient_descent", "z
 
 def predict(x, w, b):
     """f = x·w + b for one example (1-D x) or every row of X."""
-    X = np.asarray(x, dtype=np.float64)
+    X = check_array(x, name="x", caller="predict", ensure_2d=False, dtype=np.float64)
+    if X.ndim > 2:
+        raise ValueError(f"predict: x must be one example (n,) or examples (m, n), got shape {X.shape}")
     out = _lm.predict(X.reshape(1, -1) if X.ndim == 1 else X, w, b)
     return float(out[0]) if X.ndim == 1 else out
 

@@ -20,6 +20,8 @@ Every gradient here is returned as ``(dj_db, dj_dw)``, the order of these labs.
 → ``(w, b, J_history, w_history)``, and optional lab 6's
 ``(X, y, w_in, b_in, alpha, num_iters)`` → ``(w, b, J_history)``.
 """
+import numbers
+
 import numpy as np
 
 from pyml.labs._descent import descend, every_tenth, every_tenth_and_last, kernel_function
@@ -45,6 +47,14 @@ def sigmoid(z):
     return _lm.sigmoid(z)
 
 
+def _lambda(caller, lambda_):
+    """λ under the lab's name (the library calls it reg_lambda)."""
+    if isinstance(lambda_, (bool, str, bytes)) or not isinstance(lambda_, (numbers.Real, np.ndarray)) \
+            or np.ndim(lambda_) != 0 or not np.isfinite(lambda_) or lambda_ < 0:
+        raise ValueError(f"{caller}: lambda_ must be a finite number >= 0, got {lambda_!r}")
+    return float(lambda_)
+
+
 def _bw(grad):
     dj_dw, dj_db = grad
     return dj_db, dj_dw
@@ -65,13 +75,14 @@ def compute_gradient(X, y, w, b, *argv):
 @kernel_function("logistic", regularised=True, default_lambda=1.0, grad_order="bw")
 def compute_cost_reg(X, y, w, b, lambda_=1):
     """Regularised logistic cost, + λ/(2m) Σ w²."""
-    return _lm.compute_cost(X, y, w, b, model="logistic", reg_lambda=lambda_)
+    return _lm.compute_cost(X, y, w, b, model="logistic", reg_lambda=_lambda("compute_cost_reg", lambda_))
 
 
 @kernel_function("logistic", regularised=True, default_lambda=1.0, grad_order="bw")
 def compute_gradient_reg(X, y, w, b, lambda_=1):
     """Regularised logistic gradient ``(dj_db, dj_dw)``, + (λ/m) w."""
-    return _bw(_lm.compute_gradient(X, y, w, b, model="logistic", reg_lambda=lambda_))
+    lam = _lambda("compute_gradient_reg", lambda_)
+    return _bw(_lm.compute_gradient(X, y, w, b, model="logistic", reg_lambda=lam))
 
 
 # Optional labs 5, 6 and 9 use these names for the same quantities.
@@ -84,13 +95,15 @@ compute_gradient_logistic_reg = compute_gradient_reg
 @kernel_function("linear", regularised=True, default_lambda=1.0, grad_order="bw")
 def compute_cost_linear_reg(X, y, w, b, lambda_=1):
     """Regularised linear cost 1/(2m) Σ (X·w + b − y)² + λ/(2m) Σ w² (optional lab 9)."""
-    return _lm.compute_cost(X, y, w, b, model="linear", reg_lambda=lambda_)
+    lam = _lambda("compute_cost_linear_reg", lambda_)
+    return _lm.compute_cost(X, y, w, b, model="linear", reg_lambda=lam)
 
 
 @kernel_function("linear", regularised=True, default_lambda=1.0, grad_order="bw")
 def compute_gradient_linear_reg(X, y, w, b, lambda_=1):
     """Regularised linear gradient ``(dj_db, dj_dw)`` (optional lab 9)."""
-    return _bw(_lm.compute_gradient(X, y, w, b, model="linear", reg_lambda=lambda_))
+    lam = _lambda("compute_gradient_linear_reg", lambda_)
+    return _bw(_lm.compute_gradient(X, y, w, b, model="linear", reg_lambda=lam))
 
 
 def predict(X, w, b):

@@ -25,7 +25,14 @@ def accuracy_score(y_true, y_pred, *, sample_weight=None):
 def confusion_matrix(y_true, y_pred, *, labels=None):
     """C[i, j] = number of samples of true class labels[i] predicted as labels[j]."""
     y_true, y_pred = _labels(y_true, y_pred, "confusion_matrix")
-    labels = np.unique(np.concatenate([y_true, y_pred])) if labels is None else np.asarray(labels)
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.ndim != 1 or labels.size == 0:
+            raise ValueError(f"confusion_matrix: labels must be a non-empty 1-D list of labels, got {labels!r}")
+        if not np.isin(labels, y_true).any():
+            raise ValueError(f"confusion_matrix: none of labels={labels.tolist()} occurs in y_true; pass labels "
+                             f"that y_true uses")
+    labels = np.unique(np.concatenate([y_true, y_pred])) if labels is None else labels
     index = {label: i for i, label in enumerate(labels.tolist())}
     k = len(labels)
     true_idx = np.searchsorted(labels, y_true) if labels.dtype.kind != "O" else None
@@ -104,7 +111,16 @@ def log_loss(y_true, y_prob, *, labels=None, eps=None):
     if p.ndim == 1:
         p = np.column_stack([1.0 - p, p])
     check_consistent_length(y_true, p, names=("y_true", "y_prob"), caller="log_loss")
-    labels = np.unique(y_true) if labels is None else np.asarray(labels)
+    if labels is None:
+        labels = np.unique(y_true)
+        if len(labels) == 1:  # which class would y_prob's single column be? (scikit-learn refuses too)
+            raise ValueError(f"log_loss: y_true holds only the label {labels[0]!r}; pass every class with "
+                             f"labels=[...] (e.g. labels=[0, 1])")
+    else:
+        labels = np.asarray(labels)
+    if eps is not None and (isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating))
+                            or not 0 < eps < 0.5):
+        raise ValueError(f"log_loss: eps must be a number in (0, 0.5), got {eps!r}")
     if p.shape[1] != max(len(labels), 2):
         raise ValueError(f"log_loss: y_prob has {p.shape[1]} columns but there are {len(labels)} labels")
     if not np.all(np.isin(y_true, labels)):

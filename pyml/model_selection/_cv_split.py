@@ -24,7 +24,9 @@ class KFold:
     """
 
     def __init__(self, n_splits=5, *, shuffle=False, random_state=None):
-        self.n_splits = _n_splits(n_splits, "KFold")
+        self.n_splits = _n_splits(n_splits, type(self).__name__)
+        if not isinstance(shuffle, (bool, np.bool_)):
+            raise TypeError(f"{type(self).__name__}: shuffle must be True or False, got {shuffle!r}")
         self.shuffle = shuffle
         self.random_state = random_state
 
@@ -67,6 +69,11 @@ class StratifiedKFold(KFold):
         if y is None:
             raise ValueError("StratifiedKFold.split needs y (the class labels)")
         y = np.asarray(y)
+        if y.ndim != 1:
+            raise ValueError(f"StratifiedKFold: y must be 1-D class labels, got shape {y.shape}")
+        if y.dtype.kind == "f" and not np.isfinite(y).all():
+            raise ValueError("StratifiedKFold: y contains NaN or infinity; class labels must be finite: "
+                             "drop or impute those rows")
         n = len(y)
         if len(X) != n:
             raise ValueError(f"StratifiedKFold: X has {len(X)} samples but y has {n}")
@@ -101,10 +108,21 @@ def check_cv(cv=5, y=None, classifier=False):
     if cv is None:
         cv = 5
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-        return StratifiedKFold(cv) if classifier and y is not None else KFold(cv)
+        try:
+            return StratifiedKFold(cv) if classifier and y is not None else KFold(cv)
+        except ValueError as e:
+            raise ValueError(f"cv={cv!r}: {e}") from None
+    if isinstance(cv, (str, bytes, numbers.Number)) or not (hasattr(cv, "split") or hasattr(cv, "__iter__")):
+        # (a str has a split method too: it is no splitter)
+        raise ValueError(f"cv must be an integer >= 2, a splitter with a split method or an iterable of "
+                         f"(train, test) index arrays, got {cv!r}")
     if hasattr(cv, "split"):
         return cv
-    return _Listed(list(cv))
+    splits = list(cv)
+    for s in splits:
+        if not (isinstance(s, (tuple, list)) and len(s) == 2):
+            raise ValueError(f"cv: an iterable cv must yield (train, test) index pairs, got {s!r}")
+    return _Listed(splits)
 
 
 class _Listed:

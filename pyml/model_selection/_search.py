@@ -16,7 +16,11 @@ class ParameterGrid:
     """All combinations of a dict (or list of dicts) of parameter lists, in sorted-key order."""
 
     def __init__(self, param_grid):
+        if not isinstance(param_grid, (dict, list, tuple)):
+            raise TypeError(f"param_grid must be a dict or a list of dicts, got {param_grid!r}")
         grids = [param_grid] if isinstance(param_grid, dict) else list(param_grid)
+        if not grids or any(isinstance(g, dict) and not g for g in grids):
+            raise ValueError(f"param_grid must name at least one parameter, got {param_grid!r}")
         for g in grids:
             if not isinstance(g, dict):
                 raise TypeError(f"param_grid must be a dict or a list of dicts, got {g!r}")
@@ -112,13 +116,25 @@ class GridSearchCV(BaseEstimator):
             if _is_sparse(v):
                 raise TypeError(f"GridSearchCV: {name} is a sparse matrix; pyml does not accept sparse input: "
                                 f"convert it with {name}.toarray()")
+        if not (hasattr(self.estimator, "fit") and hasattr(self.estimator, "get_params")):
+            raise TypeError(f"GridSearchCV: estimator must be a pyml / scikit-learn estimator (with fit and "
+                            f"get_params), got {self.estimator!r}")
         X = np.asarray(X)
         y = np.asarray(y) if y is not None else None
+        if y is not None and y.ndim >= 1 and X.ndim >= 1 and len(y) != len(X):
+            raise ValueError(f"GridSearchCV: X has {len(X)} samples but y has {len(y)}; pass one target per "
+                             f"row of X")
         if X.ndim == 0 or X.shape[0] < 2:
             raise ValueError(f"GridSearchCV: cross-validation needs at least 2 samples, got n_samples = "
                              f"{X.shape[0] if X.ndim else 0}")
         scorer = get_scorer(self.scoring)
         candidates = list(ParameterGrid(self.param_grid))
+        valid = self.estimator.get_params(deep=True)
+        for params in candidates:
+            unknown = [k for k in params if k not in valid]
+            if unknown:
+                raise ValueError(f"GridSearchCV: param_grid names {unknown}, which {type(self.estimator).__name__} "
+                                 f"does not have; valid parameters: {sorted(valid)}")
         splits = list(check_cv(self.cv, y, is_classifier(self.estimator)).split(X, y))
         test = np.empty((len(candidates), len(splits)))
         train = np.empty_like(test)

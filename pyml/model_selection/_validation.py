@@ -21,9 +21,24 @@ __all__ = ["eval_mse", "eval_cat_err", "categorization_error", "cross_val_score"
            "learning_curve", "validation_curve", "diagnose_bias_variance", "get_scorer"]
 
 
+def _course_pair(y, yhat, caller, numeric):
+    """y and yhat as 1-D arrays (a column (m, 1) is accepted, as the labs' predictions are); NaN and
+    infinity are rejected in numeric inputs."""
+    out = []
+    for name, v in (("y", y), ("yhat", yhat)):
+        a = np.asarray(v, dtype=np.float64) if numeric else np.asarray(v)
+        if a.ndim > 2 or (a.ndim == 2 and a.shape[1] != 1):
+            raise ValueError(f"{caller}: {name} must be 1-D (m,) or a column (m, 1), got shape {a.shape}")
+        a = a.ravel()
+        if a.dtype.kind in "fc" and not np.isfinite(a).all():
+            raise ValueError(f"{caller}: {name} contains NaN or infinity; pass finite values")
+        out.append(a)
+    return out
+
+
 def eval_mse(y, yhat):
     """The course's regression error :math:`J = \\frac{1}{2m} \\sum_i (\\hat y_i - y_i)^2`."""
-    y, yhat = np.asarray(y, dtype=np.float64).ravel(), np.asarray(yhat, dtype=np.float64).ravel()
+    y, yhat = _course_pair(y, yhat, "eval_mse", numeric=True)
     if y.shape != yhat.shape or y.size == 0:
         raise ValueError(f"eval_mse: y and yhat must be non-empty with the same length, got {y.shape}, {yhat.shape}")
     return float(np.sum((yhat - y) ** 2) / (2 * y.size))
@@ -31,7 +46,7 @@ def eval_mse(y, yhat):
 
 def eval_cat_err(y, yhat):
     """The course's categorization error: fraction of examples with :math:`\\hat y_i \\ne y_i`."""
-    y, yhat = np.asarray(y).ravel(), np.asarray(yhat).ravel()
+    y, yhat = _course_pair(y, yhat, "eval_cat_err", numeric=False)
     if y.shape != yhat.shape or y.size == 0:
         raise ValueError(f"eval_cat_err: y and yhat must be non-empty with the same length, got {y.shape}, "
                          f"{yhat.shape}")
@@ -212,8 +227,15 @@ def validation_curve(estimator, X, y, *, param_name, param_range, cv=5, validati
     """
     X, y = _as_arrays(X, y)
     err = _error_fn(error, estimator)
-    splits = _splits(estimator, X, y, cv, validation_data)
     param_range = list(param_range)
+    if not param_range:
+        raise ValueError("validation_curve: param_range is empty; pass at least one value")
+    if not isinstance(param_name, str):
+        raise TypeError(f"validation_curve: param_name must be a parameter name (str), got {param_name!r}")
+    if param_name not in estimator.get_params(deep=True):
+        raise ValueError(f"validation_curve: {type(estimator).__name__} has no parameter param_name="
+                         f"{param_name!r}")
+    splits = _splits(estimator, X, y, cv, validation_data)
     train_err = np.empty((len(param_range), len(splits)))
     cv_err = np.empty_like(train_err)
     tasks = [(estimator, {param_name: value}, Xtr, ytr, Xv, yv, err)
@@ -236,7 +258,18 @@ def diagnose_bias_variance(j_train, j_cv, baseline=0.0, *, tol=None):
     diagnosis : str
         "high bias", "high variance", "high bias and high variance" or "just right".
     """
-    j_train, j_cv, baseline = float(j_train), float(j_cv), float(baseline)
+    values = []
+    for name, v in (("j_train", j_train), ("j_cv", j_cv), ("baseline", baseline)) + \
+            ((("tol", tol),) if tol is not None else ()):
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            raise TypeError(f"diagnose_bias_variance: {name} must be a number, got {v!r}") from None
+        if not np.isfinite(f) or (name == "tol" and f < 0):
+            raise ValueError(f"diagnose_bias_variance: {name} must be a finite number"
+                             f"{' >= 0' if name == 'tol' else ''}, got {v!r}")
+        values.append(f)
+    j_train, j_cv, baseline = values[:3]
     if tol is None:
         tol = max(0.1 * max(abs(baseline), abs(j_cv)), 1e-12)
     bias = j_train - baseline > tol

@@ -84,8 +84,17 @@ class OneHotEncoder(TransformerMixin, BaseEstimator):
             raise ValueError(f"{owner}: handle_unknown={self.handle_unknown!r}; use 'error' or 'ignore'")
         if self.drop not in (None, "first", "if_binary"):
             raise ValueError(f"{owner}: drop={self.drop!r}; use None, 'first' or 'if_binary'")
+        if not isinstance(self.sparse_output, (bool, np.bool_)):
+            raise TypeError(f"{owner}: sparse_output must be True or False, got {self.sparse_output!r}")
         if self.sparse_output:
             raise ValueError(f"{owner}: sparse_output=True is not supported; pyml works on dense arrays")
+        try:
+            kind = np.dtype(self.dtype).kind
+        except TypeError:
+            kind = None
+        if kind not in ("b", "i", "u", "f"):
+            raise ValueError(f"{owner}: dtype={self.dtype!r} is not a numeric dtype; use e.g. np.float64 or "
+                             f"np.int8")
 
     def fit(self, X, y=None):
         """Learn the categories of each column of X (n_samples, n_features); returns self."""

@@ -47,6 +47,9 @@ def map_feature(x1, x2, degree=6):
     if x1.ndim != 1 or x2.ndim != 1 or x1.shape != x2.shape:
         raise ValueError(f"map_feature: x1 and x2 must be 1-D of equal length, got {x1.shape} and {x2.shape}")
     check_scalar(degree, "degree", (int, np.integer), min_val=1, caller="map_feature")
+    if degree > 1000:  # degree·(degree+3)/2 columns: beyond this the output alone is a gigabyte per 1000 rows
+        raise ValueError(f"map_feature: degree={degree} would make {degree * (degree + 3) // 2} features; "
+                         f"use degree <= 1000 (the course uses 6)")
     cols = [x1 ** (i - j) * x2 ** j for i in range(1, degree + 1) for j in range(i + 1)]
     return np.stack(cols, axis=1)
 

@@ -8,7 +8,8 @@ from pyml.recommender import _recommender_kernels as _k
 from pyml.recommender._functions import _structure
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
 from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
-from pyml.utils.validation import check_array, check_is_fitted, check_random_state, check_vector
+from pyml.utils.validation import (check_allocation, check_array, check_is_fitted, check_random_state,
+                                   check_vector)
 
 __all__ = ["CollaborativeFiltering"]
 
@@ -250,6 +251,12 @@ class CollaborativeFiltering(RegressorMixin, BaseEstimator):
         item_ptr, item_users, vals, user_ptr, user_items, user_pos = csr
         n_items, n_users, d = len(item_ptr) - 1, len(user_ptr) - 1, int(self.n_features)
         nnz = len(vals)
+        check_allocation(4 * np.dtype(dtype).itemsize * (n_items + n_users) * d, f"{_NAME}(n_features={d})",
+                         "lower n_features")
+        big = float(np.abs(vals).max(initial=0.0))
+        if big > np.sqrt(np.finfo(dtype).max) / 1e4:  # squared errors and sums of them must stay finite
+            raise ValueError(f"{_NAME}: the ratings (y / Y) reach {big:g}; their squares overflow {np.dtype(dtype)}: "
+                             f"rescale them (e.g. to a 0.5-5 star scale)")
         counts_i = np.diff(item_ptr)
         item_of = np.repeat(np.arange(n_items), counts_i)
         vals64 = vals.astype(np.float64)
@@ -378,7 +385,7 @@ class CollaborativeFiltering(RegressorMixin, BaseEstimator):
         scores : ndarray (n,) (or (n_users, n))
         """
         check_is_fitted(self, "item_features_")
-        n = self._check_n(n)
+        n = self._check_n(n, np.size(user))
         pos = self._user_pos(user)
         excl_ptr = excl_idx = None
         if exclude_rated:
@@ -398,9 +405,12 @@ class CollaborativeFiltering(RegressorMixin, BaseEstimator):
             return ids[0], scores[0]
         return ids, scores
 
-    def _check_n(self, n):
+    def _check_n(self, n, n_queries=1):
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
             raise ValueError(f"{_NAME}: n must be an integer >= 1, got {n!r}")
+        # the answer is (n_queries, n) ids and scores (-1 padded past the catalogue): refuse what cannot fit
+        check_allocation(16 * int(n) * max(int(n_queries), 1), f"{_NAME}: n={n}",
+                         f"ask for at most the {len(self.item_ids_)} items of the catalogue")
         return int(n)
 
     def similar_items(self, item, n=10):

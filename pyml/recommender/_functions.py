@@ -5,6 +5,8 @@ the item feature vectors, ``W`` (n_users, n_features) the user weights, ``b``
 (1, n_users) the user biases, ``Y`` (n_items, n_users) the ratings and ``R``
 the 0/1 mask of observed ratings.
 """
+import numbers
+
 import numpy as np
 
 from pyml.recommender import _recommender_kernels as _k
@@ -22,7 +24,10 @@ def _check_params(X, W, b, Y, R, lambda_, caller):
     X = check_array(X, name="X", caller=caller)
     dtype = X.dtype
     W = check_array(W, name="W", caller=caller, dtype=dtype)
-    b = check_array(b, name="b", caller=caller, dtype=dtype, ensure_2d=False).reshape(-1)
+    b = check_array(b, name="b", caller=caller, dtype=dtype, ensure_2d=False)
+    if b.ndim > 2 or (b.ndim == 2 and b.shape[0] != 1):
+        raise ValueError(f"{caller}: b must have shape (1, n_users) or (n_users,), got {b.shape}")
+    b = b.reshape(-1)
     Y = check_array(Y, name="Y", caller=caller, dtype=dtype, ensure_finite=False)
     R = check_array(R, name="R", caller=caller, dtype=dtype, ensure_finite=False)
     n_items, n_users = Y.shape
@@ -38,6 +43,8 @@ def _check_params(X, W, b, Y, R, lambda_, caller):
     if b.shape[0] != n_users:
         raise ValueError(f"{caller}: b has {b.shape[0]} values but Y has {n_users} users; expected shape "
                          f"(1, {n_users})")
+    if isinstance(lambda_, (bool, str, bytes)) or not isinstance(lambda_, (numbers.Real, np.ndarray)):
+        raise TypeError(f"{caller}: lambda_ must be a number, got {lambda_!r}")
     lam = float(lambda_)
     if not np.isfinite(lam) or lam < 0:
         raise ValueError(f"{caller}: lambda_ must be a finite number >= 0, got {lambda_!r}")

@@ -7,21 +7,39 @@ strictly positive, and the first feature wins ties.
     H(p1) = -p1 log2(p1) - (1 - p1) log2(1 - p1)         (0 when p1 is 0 or 1)
     gain  = H(node) - (w_left H(left) + w_right H(right)),  w = share of the node's samples
 """
+import numbers
+
 import numpy as np
+
+from pyml.utils.validation import check_array, check_vector
 
 __all__ = ["compute_entropy", "split_dataset", "compute_information_gain", "get_best_split",
            "build_tree_recursive"]
 
 
-def _as_X(X):
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}")
+def _as_X(X, caller):
+    """X as a finite 2-D numeric array of 0/1 features (the lab's convention: 1 goes left)."""
+    if isinstance(X, np.ndarray) and X.ndim != 2:
+        raise ValueError(f"{caller}: X must be 2-D (n_samples, n_features), got shape {X.shape}")
+    X = check_array(X, name="X", caller=caller, min_samples=0)
+    if not np.isin(X, (0, 1)).all():
+        raise ValueError(f"{caller}: X must hold binary 0/1 features (the lab's convention: 1 goes left), got "
+                         f"values {np.unique(X)[:5].tolist()}; one-hot encode categorical features first")
     return X
 
 
+def _as_y(y, n, caller):
+    y = check_vector(y, name="y", caller=caller, warn_column=False)
+    if y.shape[0] != n:
+        raise ValueError(f"{caller}: y has {y.shape[0]} labels but X has {n} samples; pass one label per row")
+    return y
+
+
 def _as_indices(node_indices, n):
-    idx = np.asarray(node_indices, dtype=np.int64).reshape(-1)
+    raw = np.asarray(node_indices)
+    if raw.size and (raw.dtype.kind not in "iuf" or (raw.dtype.kind == "f" and not np.all(raw == np.round(raw)))):
+        raise ValueError(f"node_indices must be integer row indices, got {raw.ravel()[:5].tolist()}")
+    idx = raw.astype(np.int64).reshape(-1)
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise ValueError(f"node_indices must be in [0, {n}), got values {idx.min()}..{idx.max()}")
     return idx
@@ -40,7 +58,10 @@ def compute_entropy(y):
     float
         ``-p1 log2 p1 - (1-p1) log2 (1-p1)``; 0 for an empty array or a pure node.
     """
-    y = np.asarray(y).reshape(-1)
+    y = np.asarray(y)
+    if y.ndim > 1 and not (y.ndim == 2 and y.shape[1] == 1):
+        raise ValueError(f"compute_entropy: y must be 1-D (n_samples,), got shape {y.shape}")
+    y = y.reshape(-1)
     if y.size == 0:
         return 0.0
     if not np.isin(y, (0, 1)).all():
@@ -60,9 +81,9 @@ def split_dataset(X, node_indices, feature):
     left_indices, right_indices : list of int
         In the order of node_indices.
     """
-    X = _as_X(X)
+    X = _as_X(X, "split_dataset")
     idx = _as_indices(node_indices, X.shape[0])
-    if not 0 <= feature < X.shape[1]:
+    if not isinstance(feature, numbers.Integral) or not 0 <= feature < X.shape[1]:
         raise ValueError(f"feature={feature} is out of range for X with {X.shape[1]} features")
     go_left = X[idx, feature] == 1
     return idx[go_left].tolist(), idx[~go_left].tolist()
@@ -73,8 +94,8 @@ def compute_information_gain(X, y, node_indices, feature):
 
     ``H(node) - (n_left/n H(left) + n_right/n H(right))``.
     """
-    X = _as_X(X)
-    y = np.asarray(y).reshape(-1)
+    X = _as_X(X, "compute_information_gain")
+    y = _as_y(y, X.shape[0], "compute_information_gain")
     idx = _as_indices(node_indices, X.shape[0])
     left, right = split_dataset(X, idx, feature)
     if idx.size == 0:
@@ -86,7 +107,8 @@ def compute_information_gain(X, y, node_indices, feature):
 
 def get_best_split(X, y, node_indices):
     """Feature with the largest strictly positive information gain (first wins ties), or -1."""
-    X = _as_X(X)
+    X = _as_X(X, "get_best_split")
+    y = _as_y(y, X.shape[0], "get_best_split")
     best_feature, best_gain = -1, 0.0
     for feature in range(X.shape[1]):
         gain = compute_information_gain(X, y, node_indices, feature)
@@ -105,6 +127,15 @@ def build_tree_recursive(X, y, node_indices, branch_name, max_depth, current_dep
     """
     if tree is None:
         tree = []
+    if not isinstance(tree, list):
+        raise TypeError(f"build_tree_recursive: tree must be a list (or None for a new one), got "
+                        f"{type(tree).__name__}")
+    for name, value in (("max_depth", max_depth), ("current_depth", current_depth)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise ValueError(f"build_tree_recursive: {name} must be an integer >= 0, got {value!r}")
+    if current_depth == 0:  # validate once, at the root
+        X = _as_X(X, "build_tree_recursive")
+        y = _as_y(y, X.shape[0], "build_tree_recursive")
     if current_depth == max_depth:
         if verbose:
             formatting = " " * current_depth + "-" * current_depth

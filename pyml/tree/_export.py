@@ -1,4 +1,6 @@
 """Text rendering of a fitted tree."""
+import numbers
+
 import numpy as np
 
 from pyml.utils.validation import check_is_fitted
@@ -26,7 +28,13 @@ def export_text(decision_tree, *, feature_names=None, class_names=None, max_dept
     -------
     str
     """
+    if not hasattr(decision_tree, "get_params") or not hasattr(type(decision_tree), "fit"):
+        raise TypeError(f"export_text: decision_tree must be a fitted DecisionTreeClassifier or "
+                        f"DecisionTreeRegressor, got {type(decision_tree).__name__}")
     check_is_fitted(decision_tree)
+    for name, value in (("max_depth", max_depth), ("decimals", decimals)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise ValueError(f"export_text: {name} must be an integer >= 0, got {value!r}")
     tree = decision_tree.tree_
     d = decision_tree.n_features_in_
     if feature_names is None:
@@ -36,6 +44,9 @@ def export_text(decision_tree, *, feature_names=None, class_names=None, max_dept
     classes = getattr(decision_tree, "classes_", None)
     if class_names is None and classes is not None:
         class_names = [str(c) for c in classes]
+    elif class_names is not None and classes is not None and len(class_names) != len(classes):
+        raise ValueError(f"export_text: class_names has {len(class_names)} names but the tree has "
+                         f"{len(classes)} classes")
     lines = []
 
     def leaf_text(node):

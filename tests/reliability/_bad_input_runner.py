@@ -5,9 +5,12 @@ Each case's outcome is one of: "ok" (with "same": whether the answer equals the 
 float64 one, and "finite"), "error" (ValueError / TypeError, with the message), "bad-error" (any
 other exception type) or "hang" (over the per-case time budget).
 """
+import contextlib
 import inspect
+import io
 import json
 import math
+import os
 import signal
 import sys
 import warnings
@@ -81,7 +84,7 @@ def _run(fn):
     signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(CASE_SECONDS)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):  # the labs print progress
             warnings.simplefilter("ignore")
             out = fn()
         return {"outcome": "ok", "value": out}
@@ -130,6 +133,38 @@ def _cases(name):
     layout("float16", X.astype(np.float16), compare=False)
     layout("int", np.round(X * 10).astype(np.int32), compare=False)
     layout("tiny-values", X * 1e-300, compare=False)
+    layout("bool", X > 0, compare=False)
+    layout("object-numbers", X.astype(object))
+    layout("y-list-only", X, None if y is None else y.tolist())
+
+    def same_as_float32(label, Xv):
+        def fn():
+            ref = _answer(_fit(factory(), X.astype(np.float32), y), method, X.astype(np.float32))
+            out = _answer(_fit(factory(), Xv, y), method, Xv)
+            return {"same": bool(out.shape == ref.shape and np.allclose(out, ref, rtol=1e-5, atol=1e-6)),
+                    "finite": bool(np.isfinite(out).all())}
+        cases[label] = fn
+    if kind == "classifier":
+        # labels are labels: strings, bools or floats give the same probabilities as 0/1 ints
+        layout("y-string-labels", X, np.where(y == 1, "yes", "no"))
+        layout("y-bool-labels", X, y.astype(bool))
+        layout("y-float-labels", X, y.astype(np.float64))
+
+    def answer_of(label, Xfit, yfit, Xpred):
+        def fn():
+            out = _answer(_fit(factory(), Xfit, yfit), method, Xpred)
+            return {"finite": bool(np.isfinite(out).all())}
+        cases[label] = fn
+    # no expectation beyond "no crash, no foreign exception, no non-finite answer": fits on 1 or 2 rows
+    # may work or refuse clearly
+    answer_of("X-one-sample", X[:1], None if y is None else y[:1], X)
+    answer_of("X-two-samples", X[:2], None if y is None else y[:2], X)
+    answer_of("predict-empty", X, y, X[:0])
+    if kind == "classifier":
+        cases["score-unseen-label"] = lambda: {"finite": bool(np.isfinite(
+            _fit(factory(), X, y).score(X, np.full_like(y, 7))))}
+    # big-endian float32 is float32 (not float64) once byte-swapped
+    same_as_float32("big-endian-float32", X.astype(">f4"))
 
     def fit_with(label, Xv, yv=y, **kw):
         cases[label] = lambda: (_fit(factory(), Xv, yv, **kw), None)[1]
@@ -161,10 +196,25 @@ def _cases(name):
         if kind == "classifier":
             fit_with("y-one-class", X, np.zeros_like(y))
     if "sample_weight" in inspect.signature(factory().fit).parameters:
+        def unit_weights():
+            out = _answer(_fit(factory(), X, y, sample_weight=[1.0] * len(X)), method, X)
+            return {"same": bool(np.allclose(out, base, rtol=1e-6, atol=1e-9)), "finite": True}
+        cases["sw-ones-list"] = unit_weights
         for label, w in (("sw-nan", np.full(len(X), np.nan)), ("sw-negative", -np.ones(len(X))),
                          ("sw-short", np.ones(len(X) - 1)), ("sw-inf", np.full(len(X), np.inf))):
             fit_with(label, X, y, sample_weight=w)
     cases["predict-before-fit"] = lambda: (_answer(factory(), method, X), None)[1]
+    if hasattr(factory(), "partial_fit"):
+        def partial(*calls):
+            est = factory()
+            for Xv, yv, kw in calls:
+                est.partial_fit(Xv, **kw) if yv is None else est.partial_fit(Xv, yv, **kw)
+            return None
+        first = {"classes": np.unique(y)} if kind == "classifier" else {}
+        cases["partial_fit-X-nan"] = lambda: partial((np.full_like(X, np.nan), y, first))
+        cases["partial_fit-wrong-features"] = lambda: partial((X, y, first), (X[:, :2], y, {}))
+        if kind == "classifier":
+            cases["partial_fit-unseen-label"] = lambda: partial((X, y, first), (X, np.full_like(y, 7), {}))
     cases["predict-wrong-features"] = lambda: (_answer(_fit(factory(), X, y), method, X[:, :2]), None)[1]
     cases["predict-nan"] = lambda: (_answer(_fit(factory(), X, y), method, np.full_like(X, np.nan)), None)[1]
     for param, value in _bad_params(factory()):
@@ -264,14 +314,41 @@ def _read_only_equal(fn, X):
     return all(np.array_equal(a, b) for a, b in zip(fn(ro), fn(X)))
 
 
+def _group_cases(name):
+    """A group of _bad_input_groups: each case's expectation travels with its outcome."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import _bad_input_groups as groups
+
+    cases = {}
+    for label, (thunk, expect) in groups.GROUPS[name]().items():
+        def fn(thunk=thunk, expect=expect):
+            out = thunk()
+            if expect == groups.WORK:
+                return {"expect": "work", "same": out is not False, "finite": True}
+            return {"expect": list(expect)}
+        cases[label] = (fn, expect)
+    return cases
+
+
 def main(name):
     results = {}
-    cases = _function_cases() if name == "functions" else _cases(name)
+    if name == "functions":
+        cases = _function_cases()
+    elif name.startswith("group:"):
+        cases = _group_cases(name[len("group:"):])
+    else:
+        cases = _cases(name)
     for label, fn in cases.items():
+        expect = None
+        if isinstance(fn, tuple):
+            fn, expect = fn
+        print(label, file=sys.stderr, flush=True)  # the last label names the case when the process crashes
         r = _run(fn)
         value = r.pop("value", None)
         if isinstance(value, dict):
             r.update(value)
+        if expect is not None:
+            r["expect"] = "work" if isinstance(expect, str) else list(expect)
         results[label] = r
     print(json.dumps(results))
 
