@@ -73,9 +73,8 @@ static size_t grower_layout(grower *g, char *base, const pyml_tree_params *p, py
     G->nstats = (double *)pyml_tree_carve(cur, sizeof(double) * (size_t)cap * S);
     G->lstats = (double *)pyml_tree_carve(cur, sizeof(double) * (size_t)cap * S);
     G->scratch = (double *)pyml_tree_carve(cur, sizeof(double) * 4 * (size_t)S * MAX_LEVEL_THREADS);
-    G->fgain = (double *)pyml_tree_carve(cur, sizeof(double) * 2 * (size_t)d);
-    G->fbin = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * 2 * (size_t)d);
-    G->fL = (double *)pyml_tree_carve(cur, sizeof(double) * 2 * (size_t)d * S);
+    G->fgain = (double *)pyml_tree_carve(cur, sizeof(double) * FEATURE_SLOTS * (size_t)d);
+    G->fbin = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * FEATURE_SLOTS * (size_t)d);
     G->nstart = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
     G->nend = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
     G->ndepth = (int32_t *)pyml_tree_carve(cur, sizeof(int32_t) * cap);
@@ -160,11 +159,12 @@ static void commit_split(grower *g, int32_t node, const split_cand *c)
     }
 }
 
-static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int nf)
+/* lane: which of a level's concurrently evaluated nodes this is (0 when serial). */
+static void find_split_hist(grower *g, int32_t node, const int32_t *feats, int nf, int lane)
 {
     split_cand c;
-    pyml_tree_scan_features(g, node, feats, 0, nf, 0);
-    pyml_tree_pick_split(g, feats, nf, 0, &c, g->lstats + (size_t)node * g->S);
+    pyml_tree_scan_features(g, node, feats, 0, nf, 2 + lane);
+    pyml_tree_pick_split(g, node, feats, nf, 2 + lane, &c, g->lstats + (size_t)node * g->S);
     commit_split(g, node, &c);
 }
 
@@ -238,7 +238,7 @@ static int split_allowed(const grower *g, int32_t node)
 
 /* A node of the hist splitter: value, leaf tests, and (if it may split) its
  * best split. Returns 1 when the node is open (has an allowed split). */
-static int evaluate_node(grower *g, int32_t node)
+static int evaluate_node_in_lane(grower *g, int32_t node, int lane)
 {
     const pyml_tree_params *p = g->P;
     if (!node_may_split(g, node)) return 0;
@@ -251,9 +251,11 @@ static int evaluate_node(grower *g, int32_t node)
         g->nslot[node] = s2;
         pyml_tree_hist_build(g, g->nstart[node], g->nend[node], g->hist + (size_t)s2 * g->hist_elems);
     }
-    find_split_hist(g, node, feats, nf);
+    find_split_hist(g, node, feats, nf, lane);
     return split_allowed(g, node);
 }
+
+static int evaluate_node(grower *g, int32_t node) { return evaluate_node_in_lane(g, node, 0); }
 
 /* Parallel stable partition of a large hist-mode segment. Pass 1: every
  * fixed chunk partitions its rows into its own range of tmp in one
@@ -483,7 +485,7 @@ static void grow_levels(grower *g)
         int ethr = (serial_eval || (p->max_features > 0 && p->max_features < na)) ? 1 : bthr;
         int32_t *is_open = mid; /* reuse: mid[] is no longer needed */
 #pragma omp parallel for num_threads(ethr) schedule(dynamic, 1) if (ethr > 1)
-        for (int32_t c = 0; c < nchild; c++) is_open[c] = evaluate_node(g, first_child + c);
+        for (int32_t c = 0; c < nchild; c++) is_open[c] = evaluate_node_in_lane(g, first_child + c, thread_id());
         int nnext = 0;
         for (int32_t c = 0; c < nchild; c++) {
             if (is_open[c]) next[nnext++] = first_child + c;
@@ -552,7 +554,7 @@ static void split_children(grower *g, int32_t small, int32_t large, int32_t L, i
         is_open[c] = 0;
         if (!search[c]) continue;
         split_cand cand;
-        pyml_tree_pick_split(g, g->active, na, c, &cand, g->lstats + (size_t)kid[c] * S);
+        pyml_tree_pick_split(g, kid[c], g->active, na, c, &cand, g->lstats + (size_t)kid[c] * S);
         commit_split(g, kid[c], &cand);
         is_open[c] = split_allowed(g, kid[c]);
     }

@@ -39,7 +39,7 @@ typedef struct {
     int32_t *slot_free;
     int n_free, n_slots;
     double *nstats, *lstats, *scratch;
-    double *fgain, *fL;       /* per-feature best split of the node(s) being searched (2 sides) */
+    double *fgain;            /* per-feature best gain and bin of the nodes being searched: FEATURE_SLOTS slots of d */
     int32_t *fbin;
     int32_t *nstart, *nend, *ndepth, *nslot, *sp_feat, *sp_bin, *open;
     double *sp_gain, *sp_thr;
@@ -68,6 +68,11 @@ typedef struct {
 
 /* Threads of the level-wise growth (each has its own split-scan scratch). */
 #define MAX_LEVEL_THREADS 64
+
+/* Slots of the per-feature split search (fgain/fbin): 0 and 1 for the two
+ * children split_children searches together (threads share the node), and
+ * 2 + t for the node thread t of a level evaluates on its own. */
+#define FEATURE_SLOTS (2 + MAX_LEVEL_THREADS)
 
 /* Exact splitter scratch: feature draws and split candidates of up to
  * EXACT_FBUF_ROWS nodes (>= MAX_LEVEL_THREADS and the level task limit). */
@@ -186,8 +191,9 @@ typedef struct {
 void pyml_tree_hist_accum(const grower *g, int32_t start, int32_t end, double *h, int a0, int a1);
 int pyml_tree_hist_threads(const grower *g, int32_t m);
 void pyml_tree_hist_build(grower *g, int32_t start, int32_t end, double *h);
-void pyml_tree_scan_features(grower *g, int32_t node, const int32_t *feats, int i0, int i1, int side);
-void pyml_tree_pick_split(grower *g, const int32_t *feats, int nf, int side, split_cand *cand, double *bestL);
+void pyml_tree_scan_features(grower *g, int32_t node, const int32_t *feats, int i0, int i1, int slot);
+void pyml_tree_pick_split(grower *g, int32_t node, const int32_t *feats, int nf, int slot, split_cand *cand,
+                          double *bestL);
 /* tree.c */
 int pyml_tree_check_data(const pyml_tree_data *D, const pyml_tree_params *p);
 pyml_tree_arrays pyml_tree_slice(const pyml_tree_arrays *o, int t, int n_value);

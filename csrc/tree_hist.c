@@ -123,11 +123,12 @@ void pyml_tree_hist_build(grower *g, int32_t start, int32_t end, double *h)
 }
 
 /* Per-feature best splits of a node over features feats[i0:i1): for scan
- * position i, the first bin of largest gain goes to fgain/fbin/fL at slot
- * side * d + i (side 0 or 1: the two children searched at once). Ranges of
- * positions are disjoint, so threads fill them side by side; pick_split
- * then chooses among the features. */
-void pyml_tree_scan_features(grower *g, int32_t node, const int32_t *feats, int i0, int i1, int side)
+ * position i, the gain and bin of the feature's first best cut go to
+ * fgain/fbin at slot * d + i. Ranges of positions are disjoint, so threads
+ * that share a node fill one slot side by side; nodes searched at the same
+ * time use different slots (see tree_grow.h); pick_split then chooses among
+ * the features. */
+void pyml_tree_scan_features(grower *g, int32_t node, const int32_t *feats, int i0, int i1, int slot)
 {
     const pyml_tree_data *D = g->D;
     int S = g->S, Sh = g->Sh, nb = D->nb_max;
@@ -135,12 +136,12 @@ void pyml_tree_scan_features(grower *g, int32_t node, const int32_t *feats, int 
     const double *h = g->hist + (size_t)g->nslot[node] * g->hist_elems;
     double *L = g->scratch + (size_t)4 * S * thread_id(), *R = L + S;
     double total = P[S - 1];
-    const size_t base_slot = (size_t)side * (size_t)D->d;
+    const size_t base_slot = (size_t)slot * (size_t)D->d;
     for (int i = i0; i < i1; i++) {
         int f = feats[i];
         const double *hf = h + (size_t)f * nb * Sh;
         int nbf = D->nbins[f];
-        double best = -INFINITY, *bestL = g->fL + (base_slot + (size_t)i) * S;
+        double best = -INFINITY;
         int best_bin = -1;
         memset(L, 0, sizeof(double) * S);
         int last = nbf - 1; /* splits after the last non-empty bin leave the right side empty */
@@ -153,7 +154,6 @@ void pyml_tree_scan_features(grower *g, int32_t node, const int32_t *feats, int 
             const double base = Gp * Gp / (Hp + lam);
             double GL = 0, HL = 0, fbest = -INFINITY;
             int bbest = -1;
-            double bGL = 0, bHL = 0;
             for (int b = 0; b < last; b++) {
                 double hh = hf[2 * (size_t)b + 1];
                 if (hh == 0) continue;
@@ -166,16 +166,11 @@ void pyml_tree_scan_features(grower *g, int32_t node, const int32_t *feats, int 
                 if (sc > fbest) {
                     fbest = sc;
                     bbest = b;
-                    bGL = GL;
-                    bHL = HL;
                 }
             }
             if (bbest >= 0) {
                 best = 0.5 * (fbest - base) - g->P->gamma;
                 best_bin = bbest;
-                bestL[0] = bGL;
-                bestL[1] = bHL;
-                bestL[2] = 1.0;
             }
             g->fgain[base_slot + i] = best;
             g->fbin[base_slot + i] = best_bin;
@@ -198,7 +193,6 @@ void pyml_tree_scan_features(grower *g, int32_t node, const int32_t *feats, int 
             if (gn > best) {
                 best = gn;
                 best_bin = b;
-                memcpy(bestL, L, sizeof(double) * S);
             }
         }
         g->fgain[base_slot + i] = best;
@@ -213,15 +207,39 @@ void pyml_tree_scan_features(grower *g, int32_t node, const int32_t *feats, int 
  * equal repeated rows. */
 #define GAIN_TIE_RTOL 1e-11
 
+/* The left statistics of cutting feature f after bin b: the sums of the scan
+ * above, in its order (bins with no weight skipped), so the bits are those
+ * the gain was computed from. */
+static void left_stats(const grower *g, int32_t node, int f, int b, double *L)
+{
+    const int S = g->S, Sh = g->Sh;
+    const double *hf = g->hist + (size_t)g->nslot[node] * g->hist_elems + (size_t)f * g->D->nb_max * Sh;
+    memset(L, 0, sizeof(double) * S);
+    if (Sh != S) { /* newton: G_L, H_L, and 1 (no counts) */
+        for (int q = 0; q <= b; q++) {
+            if (hf[2 * (size_t)q + 1] == 0) continue;
+            L[0] += hf[2 * (size_t)q];
+            L[1] += hf[2 * (size_t)q + 1];
+        }
+        L[2] = 1.0;
+        return;
+    }
+    for (int q = 0; q <= b; q++) {
+        const double *hb = hf + (size_t)q * Sh;
+        if (hb[S - 1] == 0) continue;
+        for (int k = 0; k < S; k++) L[k] += hb[k];
+    }
+}
+
 /* The split of a node from the per-feature bests of scan positions [0, nf)
- * (side as in find_split_hist_range): the largest gain M, then the first
- * feature in scan order within GAIN_TIE_RTOL |M| of it. Both steps see every
- * feature, so the choice is the same for any thread count. bestL receives
- * the chosen left statistics. */
-void pyml_tree_pick_split(grower *g, const int32_t *feats, int nf, int side, split_cand *cand, double *bestL)
+ * of a slot: the largest gain M, then the first feature in scan order within
+ * GAIN_TIE_RTOL |M| of it. Both steps see every feature, so the choice is the
+ * same for any thread count. bestL receives the chosen left statistics. */
+void pyml_tree_pick_split(grower *g, int32_t node, const int32_t *feats, int nf, int slot, split_cand *cand,
+                          double *bestL)
 {
     const pyml_tree_data *D = g->D;
-    const size_t base_slot = (size_t)side * (size_t)D->d;
+    const size_t base_slot = (size_t)slot * (size_t)D->d;
     const double *fg = g->fgain + base_slot;
     double M = -INFINITY;
     for (int i = 0; i < nf; i++)
@@ -239,8 +257,7 @@ void pyml_tree_pick_split(grower *g, const int32_t *feats, int nf, int side, spl
         cand->bin = b;
         cand->thr = D->edges[D->edge_off[f] + b];
         cand->gain = fg[i];
-        memcpy(bestL, g->fL + (base_slot + (size_t)i) * g->S, sizeof(double) * g->S);
+        left_stats(g, node, f, b, bestL);
         return;
     }
 }
-

@@ -295,3 +295,14 @@ def test_leaf_wise_threads_identical(rng, Est):
     counts = np.bincount(t0.apply(X), minlength=t0.node_count)
     leaf = t0.children_left < 0
     np.testing.assert_array_equal(counts[leaf], t0.n_node_samples[leaf])
+
+
+def test_level_parallel_split_search_is_thread_count_independent():
+    # large enough that a level's nodes are searched by several threads at once (each on its own slot of
+    # the per-feature buffers): 2 threads must give the 1-thread model bit for bit
+    rs = np.random.RandomState(0)
+    X = rs.normal(size=(40000, 16))
+    y = (X[:, 0] + X[:, 1] * X[:, 2] - X[:, 3] ** 2 + 0.5 * rs.normal(size=40000) > 0).astype(int)
+    a = GradientBoostingClassifier(n_estimators=4, max_depth=5, n_jobs=1).fit(X, y)
+    b = GradientBoostingClassifier(n_estimators=4, max_depth=5, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
