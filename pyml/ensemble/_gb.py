@@ -311,7 +311,8 @@ class GradientBoostingClassifier(ProbaClassifierMixin, BaseGradientBoosting):
         """Class probabilities (sigmoid / softmax of the scores), shape (n_samples, n_classes)."""
         raw, dtype = self._raw_predict(X)
         if self._K == 1:
-            p1 = 1.0 / (1.0 + np.exp(-raw[:, 0]))
+            with np.errstate(over="ignore"):  # exp(-F) = inf for F < -709: p1 = 0 exactly, as it should be
+                p1 = 1.0 / (1.0 + np.exp(-raw[:, 0]))
             return np.column_stack([1.0 - p1, p1]).astype(dtype, copy=False)
         z = raw - raw.max(axis=1, keepdims=True)
         e = np.exp(z)
