@@ -453,6 +453,8 @@ class KMeans(_KMeans):
     def fit(self, X, y=None, sample_weight=None, callbacks=None):
         """Compute the clustering (distributed for a Dask X); returns self."""
         if not _core.is_dask_collection(X):
+            # the in-memory fit never reads the k-means|| parameters: check them here, as the Dask path does
+            self._check_init_params()
             if _core.is_dask_collection(sample_weight):
                 sample_weight = sample_weight.compute()
             with self._as_kmeanspp():
@@ -508,10 +510,14 @@ class KMeans(_KMeans):
         if self.algorithm not in _ALGORITHMS:
             raise ValueError(f"KMeans: algorithm must be one of {sorted(_ALGORITHMS)}, got {self.algorithm!r}")
         self._check_iteration_params(X.shape[1])
-        check_scalar(self.init_max_samples, "init_max_samples", numbers.Integral, min_val=1, caller=self)
-        _check_parallel_params(self.oversampling_factor, self.init_max_iter, self, "init_max_iter")
+        self._check_init_params()
         w = _core.aligned_vector(sample_weight, X, self, "sample_weight")
         return _core.persist_if_fits(X, w)
+
+    def _check_init_params(self):
+        """``oversampling_factor`` (a finite number > 0), ``init_max_iter`` and ``init_max_samples``."""
+        check_scalar(self.init_max_samples, "init_max_samples", numbers.Integral, min_val=1, caller=self)
+        _check_parallel_params(self.oversampling_factor, self.init_max_iter, self, "init_max_iter")
 
     def _dask_center(self, X, n, col_sum):
         """The in-memory rule of pyml.cluster._kmeans._center: the same 1000-row sample decides."""

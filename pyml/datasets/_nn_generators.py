@@ -1,7 +1,7 @@
 """Seeded generators mirroring the Course 2 labs' data."""
 import numpy as np
 
-from pyml.utils.validation import check_random_state
+from pyml.datasets._checks import check_bytes, count, seed_generator
 
 __all__ = ["make_coffee_roasting"]
 
@@ -20,10 +20,11 @@ def make_coffee_roasting(n_samples=200, seed=2):
     y : ndarray of shape (n_samples, 1)
         1.0 for a good roast (column vector, as the lab returns it).
     """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
-    rng = check_random_state(seed)
-    X = rng.random(2 * int(n_samples)).reshape(-1, 2)
+    caller = "make_coffee_roasting"
+    n = count(n_samples, "n_samples", caller)
+    check_bytes(8 * 6 * n, f"n_samples={n} rows", "pass a smaller n_samples", caller)
+    rng = seed_generator(seed, "seed", caller)
+    X = rng.random(2 * n).reshape(-1, 2)
     X[:, 1] = X[:, 1] * 4 + 11.5
     X[:, 0] = X[:, 0] * (285 - 150) + 150
     t, d = X[:, 0], X[:, 1]

@@ -5,6 +5,7 @@ import os
 import numpy as np
 
 from pyml.datasets._base import Bunch
+from pyml.datasets._checks import check_bytes, count, real
 from pyml.utils.validation import check_random_state
 
 __all__ = ["load_movielens", "make_ratings"]
@@ -29,7 +30,11 @@ def load_movielens(path):
         ``movies`` : Bunch of ``movie_id`` (int64), ``title`` and ``genres`` (object arrays,
         genres split on ``|``); ``titles`` : dict movie_id -> title.
     """
-    path = os.fspath(path)
+    try:
+        path = os.fsdecode(os.fspath(path))
+    except TypeError:
+        raise TypeError(f"load_movielens: path must be a directory path (str or os.PathLike), got "
+                        f"{type(path).__name__} {path!r}") from None
     ratings_file = os.path.join(path, "ratings.csv")
     movies_file = os.path.join(path, "movies.csv")
     for f in (ratings_file, movies_file):
@@ -72,13 +77,16 @@ def make_ratings(n_users=100, n_items=200, n_features=5, density=0.1, noise=0.5,
     ``Y``, ``R`` (n_items, n_users) dense forms (Y 0 where unobserved), and the true
     ``item_features``, ``user_weights``.
     """
-    for name, v in (("n_users", n_users), ("n_items", n_items), ("n_features", n_features)):
-        if int(v) != v or v < 1:
-            raise ValueError(f"make_ratings: {name} must be an integer >= 1, got {v!r}")
-    if not 0 < density <= 1:
-        raise ValueError(f"make_ratings: density must be in (0, 1], got {density!r}")
-    if not noise >= 0:
-        raise ValueError(f"make_ratings: noise must be >= 0, got {noise!r}")
+    caller = "make_ratings"
+    n_users = count(n_users, "n_users", caller)
+    n_items = count(n_items, "n_items", caller)
+    n_features = count(n_features, "n_features", caller)
+    density = real(density, "density", caller, low=0.0, high=1.0, include_low=False)
+    noise = real(noise, "noise", caller, low=0.0)
+    # about six (n_items, n_users) arrays at the peak (R, its draws, the full ratings, Y) plus the factors
+    check_bytes(8 * (6 * n_items * n_users + (n_items + n_users) * (n_features + 1)),
+                f"n_users={n_users}, n_items={n_items} and n_features={n_features}",
+                "pass smaller n_users, n_items or n_features", caller)
     rng = check_random_state(random_state)
     scale = 1.0 / np.sqrt(n_features)
     Xf = rng.normal(0, scale, (n_items, n_features))

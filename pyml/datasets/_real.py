@@ -4,6 +4,7 @@ import gzip
 import numpy as np
 
 from pyml.datasets._base import Bunch, data_file, read_csv_floats
+from pyml.datasets._checks import flag
 
 __all__ = ["load_diabetes", "load_breast_cancer", "load_mushroom", "load_digits"]
 
@@ -28,6 +29,7 @@ def load_diabetes(*, return_X_y=False):
     Efron et al. (2004), "Least Angle Regression". Returns a Bunch with
     ``X, y, feature_names, description`` or ``(X, y)``.
     """
+    return_X_y = flag(return_X_y, "return_X_y", "load_diabetes")
     X = read_csv_floats("diabetes_data_raw.csv.gz", delimiter=" ")
     y = read_csv_floats("diabetes_target.csv.gz").ravel()
     if return_X_y:
@@ -42,6 +44,7 @@ def load_breast_cancer(*, return_X_y=False):
     UCI dataset 17 (CC BY 4.0). Returns a Bunch with ``X, y, feature_names,
     target_names`` or ``(X, y)``.
     """
+    return_X_y = flag(return_X_y, "return_X_y", "load_breast_cancer")
     raw = read_csv_floats("breast_cancer.csv", skiprows=1)
     X, y = raw[:, :-1], raw[:, -1].astype(np.int64)
     if return_X_y:
@@ -55,6 +58,7 @@ def load_mushroom(*, return_X_y=False):
 
     Missing stalk-root values are the category '?'. UCI dataset 73 (CC BY 4.0).
     """
+    return_X_y = flag(return_X_y, "return_X_y", "load_mushroom")
     with gzip.open(data_file("agaricus-lepiota.data.gz"), "rt") as fh:
         rows = [line.strip().split(",") for line in fh if line.strip()]
     table = np.array(rows, dtype="<U1")
@@ -71,8 +75,9 @@ def load_digits(*, split="all", return_X_y=False):
     ``split`` is "train" (3,823 rows), "test" (1,797) or "all" (5,620).
     UCI dataset 80 (CC BY 4.0).
     """
-    if split not in ("train", "test", "all"):
-        raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}")
+    return_X_y = flag(return_X_y, "return_X_y", "load_digits")
+    if not isinstance(split, str) or split not in ("train", "test", "all"):
+        raise ValueError(f"load_digits: split must be 'train', 'test' or 'all', got {split!r}")
     parts = {"train": ["optdigits.tra.gz"], "test": ["optdigits.tes.gz"],
              "all": ["optdigits.tra.gz", "optdigits.tes.gz"]}[split]
     raw = np.vstack([read_csv_floats(p) for p in parts])

@@ -3,15 +3,49 @@ import numbers
 
 import numpy as np
 
+from pyml.datasets._checks import check_bytes, count, flag, real, real_array
 from pyml.utils.validation import check_random_state, legacy_random_state
 
 __all__ = ["make_blobs", "make_server_metrics"]
 
 
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+def _blob_centers(centers, d, caller):
+    """The number of blobs (int) or the validated (k, d) centre array."""
+    if isinstance(centers, numbers.Integral) and not isinstance(centers, (bool, np.bool_)):
+        return count(centers, "centers", caller)
+    if isinstance(centers, (str, bytes, bool, np.bool_)) or isinstance(centers, numbers.Number):
+        raise TypeError(f"{caller}: centers must be an int (the number of blobs) or an array of shape "
+                        f"(n_centers, {d}), got {centers!r}")
+    C = real_array(centers, "centers", caller, f"an int or an array of shape (n_centers, {d})")
+    if C.ndim != 2 or C.shape[1] != d or C.shape[0] == 0:
+        raise ValueError(f"{caller}: centers must be an int or an array of shape (n_centers, {d}), got shape "
+                         f"{C.shape}")
+    return C
+
+
+def _blob_std(cluster_std, k, caller):
+    """cluster_std as k finite non-negative standard deviations (a scalar is shared by every blob)."""
+    std = real_array(cluster_std, "cluster_std", caller, f"a standard deviation >= 0 or {k} of them")
+    if std.ndim > 1 or (std.ndim == 1 and std.shape[0] not in (1, k)):
+        raise ValueError(f"{caller}: cluster_std must be a real number or an array of shape ({k},) (one per "
+                         f"blob), got shape {std.shape}")
+    if np.any(std < 0):
+        raise ValueError(f"{caller}: cluster_std must be non-negative, got {cluster_std!r}")
+    return np.broadcast_to(std, (k,))
+
+
+def _center_box(center_box, caller):
+    """(low, high) with finite low <= high."""
+    try:
+        low, high = center_box
+    except (TypeError, ValueError):
+        raise TypeError(f"{caller}: center_box must be a pair (low, high), got {center_box!r}") from None
+    low = real(low, "center_box[0]", caller)
+    high = real(high, "center_box[1]", caller)
+    if low > high:
+        raise ValueError(f"{caller}: center_box must be (low, high) with low <= high, got {center_box!r}; "
+                         "swap the bounds")
+    return low, high
 
 
 def make_blobs(n_samples=100, n_features=2, *, centers=3, cluster_std=1.0, center_box=(-10.0, 10.0),
@@ -40,20 +74,21 @@ def make_blobs(n_samples=100, n_features=2, *, centers=3, cluster_std=1.0, cente
     y : ndarray of shape (n_samples,)
         Blob index of each row.
     """
-    n = _positive_int(n_samples, "n_samples")
-    d = _positive_int(n_features, "n_features")
+    caller = "make_blobs"
+    n = count(n_samples, "n_samples", caller)
+    d = count(n_features, "n_features", caller)
+    # X, its shuffled copy and the per-blob draws: about three (n, d) float64 arrays at the peak
+    check_bytes(3 * 8 * n * d, f"n_samples={n} rows of n_features={d}", "pass a smaller n_samples or "
+                "n_features", caller)
+    shuffle = flag(shuffle, "shuffle", caller)
+    low, high = _center_box(center_box, caller)
+    C = _blob_centers(centers, d, caller)
+    k = C if isinstance(C, int) else C.shape[0]
+    std = _blob_std(cluster_std, k, caller)
+    # every check is done before the first draw: valid input draws exactly scikit-learn's rows
     rng = legacy_random_state(random_state)
-    if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
-        k = _positive_int(centers, "centers")
-        C = rng.uniform(center_box[0], center_box[1], size=(k, d))
-    else:
-        C = np.asarray(centers, dtype=np.float64)
-        if C.ndim != 2 or C.shape[1] != d:
-            raise ValueError(f"centers must be an int or an array of shape (n_centers, {d}), got shape {C.shape}")
-        k = C.shape[0]
-    std = np.broadcast_to(np.asarray(cluster_std, dtype=np.float64), (k,))
-    if np.any(std < 0):
-        raise ValueError("cluster_std must be non-negative")
+    if isinstance(C, int):
+        C = rng.uniform(low, high, size=(k, d))
     counts = np.full(k, n // k)
     counts[: n % k] += 1
     y = np.repeat(np.arange(k), counts)
@@ -90,12 +125,14 @@ def make_server_metrics(n_samples=1000, *, random_state=None, anomaly_fraction=0
     y : ndarray of shape (n_samples,)
         1 for injected anomalies, 0 otherwise.
     """
-    n = _positive_int(n_samples, "n_samples")
-    d = _positive_int(n_features, "n_features")
+    caller = "make_server_metrics"
+    n = count(n_samples, "n_samples", caller)
+    d = count(n_features, "n_features", caller)
     if d < 2:
-        raise ValueError(f"n_features must be >= 2 (latency, throughput), got {d}")
-    if not 0.0 <= anomaly_fraction < 0.5:
-        raise ValueError(f"anomaly_fraction must be in [0, 0.5), got {anomaly_fraction!r}")
+        raise ValueError(f"{caller}: n_features must be >= 2 (latency, throughput), got {d}")
+    check_bytes(3 * 8 * n * d, f"n_samples={n} rows of n_features={d}", "pass a smaller n_samples or "
+                "n_features", caller)
+    anomaly_fraction = real(anomaly_fraction, "anomaly_fraction", caller, low=0.0, high=0.5, include_high=False)
     rng = check_random_state(random_state)
     n_anom = int(round(n * anomaly_fraction))
     cov = np.array([[1.8, 0.3], [0.3, 1.7]])

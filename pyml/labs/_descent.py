@@ -52,7 +52,18 @@ def fused_kind(cost_function, gradient_function, args):
         return None
     model, regularised, default = kc
     lam = (args[0] if args else default) if regularised else 0.0
-    return model, float(lam)
+    return model, check_lambda("gradient_descent", lam)
+
+
+def check_lambda(caller, lambda_):
+    """λ under the labs' name ``lambda_`` (the library calls it reg_lambda) as a float: a finite real >= 0."""
+    if isinstance(lambda_, (bool, np.bool_)) or not isinstance(lambda_, (numbers.Real, np.ndarray)) \
+            or np.ndim(lambda_) != 0 or np.asarray(lambda_).dtype.kind not in "iuf":
+        raise TypeError(f"{caller}: lambda_ must be a real number >= 0 (the regularisation strength), "
+                        f"got {lambda_!r}")
+    if not np.isfinite(lambda_) or lambda_ < 0:
+        raise ValueError(f"{caller}: lambda_ must be a finite number >= 0, got {lambda_!r}")
+    return float(lambda_)
 
 
 def _stretch(X, y, w, b, alpha, n, model, lam, record):
@@ -113,6 +124,9 @@ def _python_loop(X, y, w_in, b_in, cost_function, gradient_function, alpha, num_
 
 def _fused_loop(X, y, w_in, b_in, alpha, num_iters, kind, marks, report, record_params):
     model, lam = kind
+    # validate up front with the labs' names (w_in, b_in), before the conversions below can give NumPy's
+    # "could not convert" or drop a complex w_in's imaginary part
+    _lm._prepare(X, y, w_in, b_in, "gradient_descent", model, w_name="w_in", b_name="b_in")
     X_arr = np.asarray(X, dtype=np.float64) if not isinstance(X, np.ndarray) else X
     scalar_w = np.ndim(X_arr) == 1
     w = float(np.asarray(w_in).reshape(())) if scalar_w else np.array(w_in, dtype=np.float64, copy=True)

@@ -20,11 +20,9 @@ Every gradient here is returned as ``(dj_db, dj_dw)``, the order of these labs.
 → ``(w, b, J_history, w_history)``, and optional lab 6's
 ``(X, y, w_in, b_in, alpha, num_iters)`` → ``(w, b, J_history)``.
 """
-import numbers
-
 import numpy as np
 
-from pyml.labs._descent import descend, every_tenth, every_tenth_and_last, kernel_function
+from pyml.labs._descent import check_lambda, descend, every_tenth, every_tenth_and_last, kernel_function
 from pyml.linear_model import _functions as _lm
 from pyml.preprocessing import map_feature
 
@@ -49,10 +47,7 @@ def sigmoid(z):
 
 def _lambda(caller, lambda_):
     """λ under the lab's name (the library calls it reg_lambda)."""
-    if isinstance(lambda_, (bool, str, bytes)) or not isinstance(lambda_, (numbers.Real, np.ndarray)) \
-            or np.ndim(lambda_) != 0 or not np.isfinite(lambda_) or lambda_ < 0:
-        raise ValueError(f"{caller}: lambda_ must be a finite number >= 0, got {lambda_!r}")
-    return float(lambda_)
+    return check_lambda(caller, lambda_)
 
 
 def _bw(grad):

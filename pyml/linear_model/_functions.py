@@ -14,6 +14,7 @@ formula above but never takes log(0): a confident wrong prediction costs a
 large finite number instead of inf.
 """
 import math
+import numbers
 from collections import namedtuple
 
 import numpy as np
@@ -63,8 +64,9 @@ def _threads(n_jobs, X):
     return threads_for_work(resolve_n_jobs(n_jobs), X.size, min_items_per_thread=32768)
 
 
-def _prepare(X, y, w, b, caller, model):
-    """Validate the lab-style inputs; returns (X2d, y, w1d, b, scalar_w)."""
+def _prepare(X, y, w, b, caller, model, w_name="w", b_name="b"):
+    """Validate the lab-style inputs; returns (X2d, y, w1d, b, scalar_w). ``w_name`` / ``b_name`` are the
+    caller's parameter names (gradient_descent's are w_in / b_in), used in the messages."""
     X = check_array(X, caller=caller, ensure_2d=False)
     if X.ndim not in (1, 2):
         raise ValueError(f"{caller}: X must be 1-D (one feature) or 2-D (m, n), got shape {X.shape}")
@@ -79,25 +81,58 @@ def _prepare(X, y, w, b, caller, model):
             raise ValueError(f"{caller}: X has {X2.shape[0]} samples but y has {y.shape[0]}")
         if model == "logistic" and np.any((y < 0) | (y > 1)):
             raise ValueError(f"{caller}: logistic cost needs targets in [0, 1]; y has values outside it")
-    w_arr = np.asarray(w, dtype=dtype)
+    w_arr = _real_array(w, w_name, caller).astype(dtype, copy=False)
     if scalar_w:
         if w_arr.size != 1:
-            raise ValueError(f"{caller}: X is 1-D (one feature) so w must be a scalar, got shape {w_arr.shape}")
+            raise ValueError(f"{caller}: X is 1-D (one feature) so {w_name} must be a scalar, got shape "
+                             f"{w_arr.shape}")
         w_arr = w_arr.reshape(1)
     elif w_arr.shape != (X2.shape[1],):
-        raise ValueError(f"{caller}: w must have shape ({X2.shape[1]},) to match X {X2.shape}, got {w_arr.shape}")
-    w_arr = check_vector(w_arr, name="w", caller=caller, dtype=dtype, warn_column=False).copy()
+        raise ValueError(f"{caller}: {w_name} must have shape ({X2.shape[1]},) to match X {X2.shape}, got "
+                         f"{w_arr.shape}")
+    w_arr = check_vector(w_arr, name=w_name, caller=caller, dtype=dtype, warn_column=False).copy()
+    return X2, y, w_arr, _check_b(b, b_name, caller), scalar_w
+
+
+def _real_array(w, name, caller):
+    """w as a real ndarray. A plain np.asarray(w, float) gives NumPy's "could not convert string" for
+    strings and drops the imaginary part of complex values silently: both are errors naming w here."""
+    if isinstance(w, (str, bytes)):
+        raise TypeError(f"{caller}: {name} must be real numbers (an array of floats), got the string {w!r}")
+    try:
+        arr = np.asarray(w)
+    except ValueError:  # ragged nested lists
+        raise ValueError(f"{caller}: {name} must be a flat sequence of real numbers, got a ragged "
+                         "sequence") from None
+    if arr.dtype.kind == "c":
+        raise ValueError(f"{caller}: {name} has complex values; the parameters must be real numbers "
+                         f"(pass {name}.real if the imaginary parts are meant to be 0)")
+    if arr.dtype.kind in "OUSV":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{caller}: {name} must be real numbers (an array of floats), got non-numeric "
+                            f"values of dtype {arr.dtype}") from None
+    elif arr.dtype.kind not in "fiub":
+        raise TypeError(f"{caller}: {name} must be real numbers (an array of floats), got dtype {arr.dtype}")
+    return arr
+
+
+def _check_b(b, name, caller):
+    """b as a finite float (a 1-element array is accepted, as the labs pass np.array([b]) at times)."""
     if isinstance(b, np.ndarray):
         if b.size != 1:
-            raise ValueError(f"{caller}: b must be a scalar, got shape {b.shape}")
+            raise ValueError(f"{caller}: {name} must be a scalar, got shape {b.shape}")
         b = b.reshape(()).item()
+    if isinstance(b, (complex, np.complexfloating)) and not isinstance(b, numbers.Real):
+        raise TypeError(f"{caller}: {name} must be a real number, got the complex {b!r}")
     try:
         b = float(b)
     except (TypeError, ValueError):
-        raise TypeError(f"{caller}: b must be a real number, got {type(b).__name__}") from None
+        raise TypeError(f"{caller}: {name} must be a real number, got {type(b).__name__}") from None
     if not math.isfinite(b):
-        raise ValueError(f"{caller}: b must be finite, got {b}")
-    return X2, y, w_arr, b, scalar_w
+        raise ValueError(f"{caller}: {name} must be finite, got {b}")
+    return b
 
 
 def _check_lambda(reg_lambda, caller):
@@ -211,7 +246,7 @@ def gradient_descent(X, y, w_in, b_in, alpha, num_iters, cost_function=None, gra
     model = _resolve_model(model, y, caller)
     code = _model_code(model, caller)
     custom = _custom_functions(cost_function, gradient_function, model, reg_lambda, caller)
-    X, y, w, b, scalar_w = _prepare(X, y, w_in, b_in, caller, model)
+    X, y, w, b, scalar_w = _prepare(X, y, w_in, b_in, caller, model, w_name="w_in", b_name="b_in")
     alpha = float(check_scalar(alpha, "alpha", (int, float, np.floating, np.integer), min_val=0.0,
                                include_min=False, caller=caller))
     num_iters = check_scalar(num_iters, "num_iters", (int, np.integer), min_val=0, caller=caller)
@@ -288,11 +323,21 @@ def _python_descent(X, y, w, b, alpha, num_iters, functions, scalar_w, record_ev
 def predict(X, w, b, *, model="linear", threshold=0.5, n_jobs=None):
     """Model output: X·w + b (linear) or the class 1[sigmoid(X·w + b) ≥ threshold] (logistic).
 
+    Parameters
+    ----------
+    X, w, b : as in :func:`compute_cost`
+    model : {"linear", "logistic"}, default "linear"
+    threshold : float in [0, 1], default 0.5
+        The probability cut of the logistic model (checked for both models).
+
     Returns
     -------
     ndarray of shape (m,): float predictions (linear) or int 0/1 (logistic)
     """
     code = _model_code(model, "predict")
+    # a probability cut: NaN would silently predict class 0 everywhere, 1.5 likewise
+    threshold = float(check_scalar(threshold, "threshold", (int, float, np.floating, np.integer), min_val=0.0,
+                                   max_val=1.0, caller="predict"))
     X, _, w, b, _ = _prepare(X, None, w, b, "predict", model)
     out = _k.predict(X, w, b, code, _threads(n_jobs, X))
     if model == "logistic":

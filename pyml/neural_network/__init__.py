@@ -11,6 +11,7 @@ Keras's namespaces are here too: ``activations``, ``callbacks``, ``layers``, ``l
 ``from tensorflow.keras import layers, regularizers``."""
 from pyml.neural_network._functions import dense, leaky_relu, linear, relu, sequential, sigmoid, softmax, tanh
 from pyml.neural_network._core_layers import Dropout, LeakyReLU
+from pyml.neural_network._errors import NotCompiledError  # noqa: F401 - importable, not in __all__
 from pyml.neural_network._functional import Concatenate, Dot, L2Normalize, Model, l2_normalize
 from pyml.neural_network._layers import L2, Dense, Input, SymbolicTensor, set_seed
 from pyml.neural_network._losses import (

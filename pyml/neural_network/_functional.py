@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 
 from pyml.neural_network import _nn_kernels as _k
+from pyml.neural_network._errors import NotCompiledError
 from pyml.neural_network._core_layers import layer_from_config
 from pyml.neural_network._layers import Dense, Input, SymbolicTensor, _Call, _default_rng
 from pyml.neural_network._progress import KerasProgressBar
@@ -56,11 +57,23 @@ def l2_normalize(x, axis=1, name=None):
     """
     if isinstance(x, SymbolicTensor):
         return L2Normalize(axis=axis, name=name or "l2_normalize")(x)
-    x = np.asarray(x)
-    if x.dtype.kind not in "f":
-        x = x.astype(np.float64)
+    # NaN / inf would come back as NaN rows: an error naming x instead (float32 stays float32)
+    x = check_array(x, name="x", caller="l2_normalize", ensure_2d=False, min_samples=0)
+    axis = _check_axis(axis, x.ndim, "l2_normalize")
     s = np.sum(x * x, axis=axis, keepdims=True)
     return x / np.sqrt(np.maximum(s, _L2_EPS))
+
+
+def _check_axis(axis, ndim, owner):
+    """``axis`` (an int or a tuple of ints) checked against an array of ``ndim`` dimensions."""
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    for a in axes:
+        if isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Integral):
+            raise TypeError(f"{owner}: axis must be an integer (or a tuple of integers), got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{owner}: axis {a} is out of range for an array of {ndim} dimension(s); "
+                             f"use an axis in [{-ndim}, {ndim - 1}]")
+    return tuple(int(a) for a in axes) if isinstance(axis, (tuple, list)) else int(axis)
 
 
 class _GraphLayer:
@@ -153,12 +166,21 @@ class Concatenate(_GraphLayer):
         """A graph node on symbolic tensors; ``np.concatenate(axis=1)`` on arrays."""
         if not isinstance(inputs, (list, tuple)) or len(inputs) < 1:
             raise ValueError("Concatenate expects a list of tensors")
-        if all(isinstance(t, SymbolicTensor) for t in inputs):
+        symbolic = [isinstance(t, SymbolicTensor) for t in inputs]
+        if all(symbolic):
             if len(inputs) > 16:
                 raise ValueError("Concatenate: at most 16 tensors per layer; nest Concatenate layers for more")
             call = _Call(self, list(inputs))
             return SymbolicTensor("concat", tuple(inputs), sum(t.width for t in inputs), call=call)
-        return np.concatenate([np.asarray(t) for t in inputs], axis=1)
+        if any(symbolic):
+            raise TypeError("Concatenate: inputs mix symbolic tensors and arrays; pass only tensors (to build "
+                            "a model) or only arrays (to compute)")
+        arrays = [np.asarray(t) for t in inputs]
+        shapes = [a.shape for a in arrays]
+        if any(a.ndim != 2 for a in arrays) or len({s[0] for s in shapes}) > 1:
+            raise ValueError(f"Concatenate: inputs of shapes {shapes}; every input must be a 2-D array "
+                             "(n_samples, k) with the same number of samples (rows)")
+        return np.concatenate(arrays, axis=1)
 
 
 _GRAPH_LAYERS = {"L2Normalize": L2Normalize, "Dot": Dot, "Concatenate": Concatenate}
@@ -402,7 +424,7 @@ class Model:
 
     def _require_compiled(self, what):
         if not self._compiled:
-            raise RuntimeError(f"{self.name}: call model.compile(loss=..., optimizer=...) before {what}")
+            raise NotCompiledError(f"{self.name}: call model.compile(loss=..., optimizer=...) before {what}")
 
     # -- compile / fit ---------------------------------------------------------------
     def compile(self, optimizer="adam", loss="mse", metrics=None):
@@ -422,7 +444,8 @@ class Model:
         """Train for ``epochs`` passes in mini-batches of ``batch_size`` (one C call per epoch).
 
         Dropout nodes are active here only (a mask per mini-batch drawn in C from a key taken
-        each epoch from the model's generator, or from the layer's seed).
+        each epoch from the model's generator, or from the layer's seed). Before ``compile``
+        it raises ``NotCompiledError``, a RuntimeError (Keras's type) and a ValueError.
 
         Parameters
         ----------

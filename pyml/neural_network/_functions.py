@@ -96,6 +96,18 @@ def _activation_code(name, owner):
     return _ACTIVATIONS[name]
 
 
+def _bias(b, name, owner):
+    """``b`` as a vector: shape (units,) or the labs' row (1, units); any other shape is an error
+    (reshaping a (units, 1, 1) array would silently accept a wrongly built bias)."""
+    b = check_array(b, name=name, caller=owner, ensure_2d=False)
+    if b.ndim == 0:
+        return b.reshape(1)
+    if b.ndim > 2 or (b.ndim == 2 and b.shape[0] != 1):
+        raise ValueError(f"{owner}: {name} must have shape (units,) or (1, units), got {b.shape}; "
+                         f"pass {name}.reshape(-1) if it holds one bias per unit")
+    return b.reshape(-1)
+
+
 def dense(a_in, W, b, g=sigmoid, *, n_jobs=1):
     """One dense layer: :math:`a_{out} = g(a_{in} W + b)`.
 
@@ -104,7 +116,7 @@ def dense(a_in, W, b, g=sigmoid, *, n_jobs=1):
     a_in : array of shape (n_in,) or (m, n_in)
         Input activations (one example, or one row per example).
     W : array of shape (n_in, units)
-    b : array of shape (units,)
+    b : array of shape (units,) (or (1, units), as the labs write it)
     g : callable, default=sigmoid
         Activation; pyml's ``relu``, ``leaky_relu`` (slope 0.2), ``sigmoid``, ``linear``,
         ``softmax``, ``tanh`` (or their names) run fused in the compiled kernel.
@@ -113,23 +125,31 @@ def dense(a_in, W, b, g=sigmoid, *, n_jobs=1):
     -------
     a_out : array of shape (units,) or (m, units)
     """
+    return _dense(a_in, W, b, g, n_jobs, ("a_in", "W", "b"), "dense")
+
+
+def _dense(a_in, W, b, g, n_jobs, names, owner):
+    """:func:`dense` with the parameter names the errors use (``sequential`` names W2, b2, ...)."""
     a = np.asarray(a_in)
     one = a.ndim == 1
-    X = check_array(a.reshape(1, -1) if one else a, name="a_in", caller="dense")
-    W = check_array(W, name="W", caller="dense").astype(X.dtype, copy=False)
-    b = check_array(np.asarray(b).reshape(-1), name="b", caller="dense", ensure_2d=False).astype(X.dtype)
+    X = check_array(a.reshape(1, -1) if one else a, name=names[0], caller=owner)
+    W = check_array(W, name=names[1], caller=owner).astype(X.dtype, copy=False)
+    b = _bias(b, names[2], owner).astype(X.dtype)
     if W.shape[0] != X.shape[1]:
-        raise ValueError(f"dense: a_in has {X.shape[1]} features but W has shape {W.shape}; "
-                         "W must be (n_in, units)")
+        raise ValueError(f"{owner}: {names[0]} has {X.shape[1]} features but {names[1]} has shape {W.shape}; "
+                         f"{names[1]} must be (n_in, units)")
     if b.shape[0] != W.shape[1]:
-        raise ValueError(f"dense: b has {b.shape[0]} entries but W has {W.shape[1]} units")
+        raise ValueError(f"{owner}: {names[2]} has {b.shape[0]} entries but {names[1]} has {W.shape[1]} units")
     name = g if isinstance(g, str) else _BUILTIN.get(g)
     if name is not None:
         from pyml.neural_network import _nn_kernels as _k
 
-        out = _k.dense_forward(X, np.ascontiguousarray(W), b, _activation_code(name, "dense"), n_jobs,
+        out = _k.dense_forward(X, np.ascontiguousarray(W), b, _activation_code(name, owner), n_jobs,
                                LEAKY_SLOPE)
     else:
+        if not callable(g):
+            raise ValueError(f"{owner}: g (the activation) must be a function or one of "
+                             f"{sorted(_ACTIVATIONS)}, got {g!r}")
         out = np.asarray(g(X @ W + b))
     return out[0] if one else out
 
@@ -139,7 +159,8 @@ def sequential(x, *params, activation=sigmoid):
 
     Each layer computes :math:`a^{[l]} = g(a^{[l-1]} W^{[l]} + b^{[l]})`.
     ``activation`` is one activation for every layer (the course's
-    ``my_sequential`` uses sigmoid) or a list with one per layer.
+    ``my_sequential`` uses sigmoid) or a list with one per layer. Errors name the
+    parameter as written here (``W2``, ``b2``, ...).
     """
     if len(params) == 0 or len(params) % 2:
         raise ValueError("sequential expects pairs of parameters: W1, b1, W2, b2, ...")
@@ -149,5 +170,6 @@ def sequential(x, *params, activation=sigmoid):
         raise ValueError(f"sequential: {len(acts)} activations for {n_layers} layers")
     a = x
     for i in range(n_layers):
-        a = dense(a, params[2 * i], params[2 * i + 1], acts[i])
+        names = ("x" if i == 0 else f"the output of layer {i}", f"W{i + 1}", f"b{i + 1}")
+        a = _dense(a, params[2 * i], params[2 * i + 1], acts[i], 1, names, "sequential")
     return a

@@ -6,6 +6,7 @@ import numpy as np
 
 from pyml.neural_network import _functions
 from pyml.neural_network._functions import _BUILTIN, _activation_code
+from pyml.utils.validation import check_allocation
 
 __all__ = ["Input", "Dense", "L2", "SymbolicTensor", "set_seed"]
 
@@ -170,6 +171,10 @@ class Dense:
                  input_dim=None):
         if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units < 1:
             raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        # Keras accepts any positive int here and fails when building; a layer whose bias alone
+        # (float32) cannot fit in memory is an error now, naming units
+        check_allocation(4 * int(units), f"Dense: units={int(units)} (its float32 bias alone)",
+                         "use fewer units")
         self.units = int(units)
         self.activation = activation
         if input_dim is not None:
@@ -249,6 +254,9 @@ class Dense:
 
     def build(self, n_in, rng, dtype=np.float32):
         """Create ``kernel`` (Glorot uniform, drawn from ``rng``) and a zero ``bias``."""
+        check_allocation(int(n_in) * self.units * np.dtype(dtype).itemsize,
+                         f"Dense {self.name!r}: a kernel of {n_in} inputs x units={self.units}",
+                         "use fewer units or fewer input features")
         limit = np.sqrt(6.0 / (n_in + self.units))
         self.kernel = np.ascontiguousarray(rng.uniform(-limit, limit, size=(n_in, self.units)).astype(dtype))
         self.bias = np.zeros(self.units, dtype=dtype)

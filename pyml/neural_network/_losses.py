@@ -6,6 +6,8 @@ loss works on them directly (log-sum-exp / softplus), which is the numerically
 stable way the course recommends; a softmax (or sigmoid) output layer with the
 matching cross-entropy is fused the same way automatically.
 """
+import numbers
+
 import numpy as np
 
 __all__ = ["Loss", "MeanSquaredError", "BinaryCrossentropy", "CategoricalCrossentropy",
@@ -19,7 +21,7 @@ class Loss:
     kind = None
 
     def __init__(self, from_logits=False):
-        self.from_logits = bool(from_logits)
+        self.from_logits = _check_from_logits(from_logits, type(self).__name__)
 
     def __call__(self, y_true, y_pred):
         from pyml.neural_network import _nn_kernels as _k
@@ -30,6 +32,7 @@ class Loss:
         y_pred = check_array(y_pred, name="y_pred", caller=type(self).__name__, ensure_2d=False, dtype=np.float64)
         if y_pred.ndim == 1:
             y_pred = y_pred.reshape(-1, 1)
+        _check_probabilities(self, y_pred)
         Yf, Yi = _targets(self, y_true, y_pred.shape[1], y_pred.dtype, "loss")
         value, _ = _k.loss_grad(self.kind, self.from_logits, 0, y_pred, Yf, Yi, None, 1)
         return value
@@ -40,6 +43,28 @@ class Loss:
 
     def __repr__(self):
         return f"{type(self).__name__}(from_logits={self.from_logits})"
+
+
+def _check_from_logits(from_logits, owner):
+    """True or False only: ``bool("abc")`` would silently turn on the logits formula."""
+    if isinstance(from_logits, (bool, np.bool_)) or (isinstance(from_logits, numbers.Integral) and
+                                                     from_logits in (0, 1)):
+        return bool(from_logits)
+    raise TypeError(f"{owner}: from_logits must be True (the model outputs logits) or False (probabilities), "
+                    f"got {from_logits!r}")
+
+
+def _check_probabilities(loss, y_pred):
+    """With ``from_logits=False`` the cross-entropies read probabilities: values outside [0, 1]
+    (binary) or negative ones (categorical, normalised per row) would be clipped into a wrong loss."""
+    if loss.kind == 0 or loss.from_logits or y_pred.size == 0:
+        return
+    lo, hi = float(y_pred.min()), float(y_pred.max())
+    if lo < 0 or (loss.kind == 1 and hi > 1):
+        interval = "[0, 1]" if loss.kind == 1 else "[0, inf)"
+        raise ValueError(f"{type(loss).__name__}: y_pred must hold probabilities in {interval} with "
+                         f"from_logits=False, found values from {lo:g} to {hi:g}; pass from_logits=True if "
+                         "y_pred holds logits")
 
 
 class MeanSquaredError(Loss):
@@ -53,7 +78,11 @@ class MeanSquaredError(Loss):
 
 class BinaryCrossentropy(Loss):
     """:math:`L = -\\frac{1}{mk} \\sum y \\log p + (1-y) \\log(1-p)`; from logits
-    :math:`\\mathrm{softplus}(z) - y z`."""
+    :math:`\\mathrm{softplus}(z) - y z`.
+
+    Targets ``y`` must lie in [0, 1]; with ``from_logits=False`` so must the
+    predictions ``p`` (``from_logits`` is True or False).
+    """
 
     name, kind = "binary_crossentropy", 1
 
@@ -87,7 +116,7 @@ def get_loss(loss, from_logits=None):
         cls = _BY_NAME[loss.lower()]
         if cls is MeanSquaredError:
             return cls()
-        return cls(from_logits=bool(from_logits))
+        return cls(from_logits=False if from_logits is None else from_logits)
     raise ValueError(f"unknown loss {loss!r}; choose one of 'mse', 'binary_crossentropy', "
                      "'categorical_crossentropy', 'sparse_categorical_crossentropy' or a Loss instance")
 
@@ -117,6 +146,11 @@ def _targets(loss, y, k, dtype, owner):
     if y.ndim != 2 or y.shape[1] != k:
         hint = " (integer labels need sparse_categorical_crossentropy)" if loss.kind == 2 else ""
         raise ValueError(f"{owner}: targets of shape {y.shape} do not match an output layer of {k} units{hint}")
+    if loss.kind == 1 and y.size and (y.min() < 0 or y.max() > 1):
+        # -y log p - (1 - y) log(1 - p) has no minimum for y outside [0, 1]: training would diverge quietly
+        raise ValueError(f"{owner}: y must hold binary labels or probabilities in [0, 1] for "
+                         f"binary_crossentropy, found values from {y.min():g} to {y.max():g}; use "
+                         "sparse_categorical_crossentropy for class indices or mse for other targets")
     return np.ascontiguousarray(y), None
 
 

@@ -14,6 +14,16 @@ def _positive(value, name, owner, allow_zero=False):
     return float(value)
 
 
+def _fraction(value, name, owner, include_one):
+    """A decay rate in [0, 1) (``include_one=False``) or [0, 1]."""
+    interval = "[0, 1]" if include_one else "[0, 1)"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a number in {interval}, got {value!r}")
+    if not (0 <= value < 1 or (include_one and value == 1)):
+        raise ValueError(f"{owner}: {name} must lie in {interval}, got {value!r}")
+    return float(value)
+
+
 class Optimizer:
     kind = None
 
@@ -45,6 +55,8 @@ class Optimizer:
 class Adam(Optimizer):
     """Adam: :math:`m \\leftarrow \\beta_1 m + (1-\\beta_1) g`, :math:`v \\leftarrow \\beta_2 v + (1-\\beta_2) g^2`,
     :math:`w \\leftarrow w - \\eta \\frac{\\sqrt{1-\\beta_2^t}}{1-\\beta_1^t} \\frac{m}{\\sqrt{v} + \\epsilon}`.
+
+    ``beta_1`` and ``beta_2`` must lie in [0, 1); ``learning_rate`` must be positive.
     """
 
     kind = 1
@@ -52,10 +64,8 @@ class Adam(Optimizer):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
         super().__init__()
         self.learning_rate = _positive(learning_rate, "learning_rate", "Adam")
-        self.beta_1 = float(beta_1)
-        self.beta_2 = float(beta_2)
-        if not (0 <= self.beta_1 < 1 and 0 <= self.beta_2 < 1):
-            raise ValueError(f"Adam: beta_1 and beta_2 must lie in [0, 1), got {beta_1}, {beta_2}")
+        self.beta_1 = _fraction(beta_1, "beta_1", "Adam", include_one=False)
+        self.beta_2 = _fraction(beta_2, "beta_2", "Adam", include_one=False)
         self.epsilon = _positive(epsilon, "epsilon", "Adam", allow_zero=True)
 
     def _params(self):
@@ -76,14 +86,18 @@ class Adam(Optimizer):
 
 class SGD(Optimizer):
     """Stochastic gradient descent: :math:`v \\leftarrow \\mu v - \\eta g`, :math:`w \\leftarrow w + v`
-    (:math:`\\mu = 0`: :math:`w \\leftarrow w - \\eta g`)."""
+    (:math:`\\mu = 0`: :math:`w \\leftarrow w - \\eta g`).
+
+    ``momentum`` :math:`\\mu` must lie in [0, 1] (Keras's range).
+    """
 
     kind = 0
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
         super().__init__()
         self.learning_rate = _positive(learning_rate, "learning_rate", "SGD")
-        self.momentum = _positive(momentum, "momentum", "SGD", allow_zero=True)
+        # Keras's range: a momentum above 1 makes the velocity grow without bound
+        self.momentum = _fraction(momentum, "momentum", "SGD", include_one=True)
         self.nesterov = bool(nesterov)
 
     def _params(self):

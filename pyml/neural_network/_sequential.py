@@ -19,6 +19,7 @@ import numpy as np
 
 from pyml.neural_network import _nn_kernels as _k
 from pyml.neural_network._normalization import Normalization
+from pyml.neural_network._errors import NotCompiledError
 from pyml.neural_network._core_layers import Dropout, LeakyReLU, layer_from_config
 from pyml.neural_network._layers import Dense, Input, SymbolicTensor, _Call, _default_rng
 from pyml.neural_network._progress import KerasProgressBar
@@ -313,7 +314,7 @@ class Sequential:
 
     def _require_compiled(self, what):
         if not self._compiled:
-            raise RuntimeError(f"{self.name}: call model.compile(loss=..., optimizer=...) before {what}")
+            raise NotCompiledError(f"{self.name}: call model.compile(loss=..., optimizer=...) before {what}")
 
     # -- training -----------------------------------------------------------------
     def fit(self, X, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0, shuffle=True,
@@ -348,6 +349,12 @@ class Sequential:
         -------
         history : History
             ``history.history["loss"]`` (and ``val_loss``, metrics) per epoch.
+
+        Raises
+        ------
+        NotCompiledError
+            Before ``compile``; a subclass of both RuntimeError (Keras's type) and
+            ValueError (pyml's usage errors), so either ``except`` catches it.
 
         Notes
         -----

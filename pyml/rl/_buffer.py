@@ -161,7 +161,13 @@ class ReplayBuffer:
         f = np.asarray(x)
         if f.dtype.kind not in "biuf" or f.ndim > 1 or (f.ndim == 1 and f.shape[0] not in (1, n)):
             raise ValueError(f"ReplayBuffer.add: {name} must be a bool or {n} bools, got {x!r}")
-        f = f.reshape(-1) != 0
+        f = f.reshape(-1)
+        flag = (f == 0) | (f == 1)
+        if f.dtype.kind != "b" and not flag.all():  # 2.0 or NaN is no flag: likely a mix-up of arguments
+            bad = f[~flag][0].item()
+            raise ValueError(f"ReplayBuffer.add: {name} must be True/False (or 0/1), got {bad!r}; pass the "
+                             f"environment's {'terminated' if name == 'done' else name} flag")
+        f = f != 0
         return np.full(n, f[0]) if f.shape[0] != n else f
 
     def add(self, state, action, reward, next_state, done, truncated=False, n_actions=None):

@@ -44,7 +44,8 @@ from pyml.neural_network import Adam, Dense, Input, Sequential
 from pyml.neural_network._sequential import soft_update
 from pyml.rl._buffer import ReplayBuffer
 from pyml.utils.callbacks import Callback, CallbackList, ProgressLogger
-from pyml.utils.validation import check_array
+from pyml.utils._threads import resolve_n_jobs
+from pyml.utils.validation import check_allocation, check_array
 
 __all__ = ["DQN"]
 
@@ -64,6 +65,25 @@ def _check_real(value, name, low, high, low_open=False):
             value < low or value > high or (low_open and value == low):
         raise ValueError(f"DQN: {name} must be a number in {'(' if low_open else '['}{low}, {high}], got {value!r}")
     return float(value)
+
+
+def _check_buffer_memory(buffer_size, state_dim):
+    """The replay buffer's bytes (float32 states and rewards, int32 actions, two flags per row) must fit in
+    memory: checked here so that the message names DQN's buffer_size, not the buffer's capacity."""
+    per_row = 2 * state_dim * 4 + 4 + 4 + 2
+    check_allocation(buffer_size * per_row, f"DQN(buffer_size={buffer_size}, state_dim={state_dim})'s replay "
+                     "buffer", "lower buffer_size")
+
+
+def _check_n_jobs(n_jobs):
+    """The n_jobs rules of every pyml estimator (pyml.utils._threads.resolve_n_jobs): None, -1, -k or k >= 1, at
+    most MAX_THREADS. (The DQN's kernels run on one thread; n_jobs goes to its networks.)"""
+    if n_jobs is None:
+        return
+    try:
+        resolve_n_jobs(n_jobs)
+    except ValueError as exc:
+        raise ValueError(f"DQN: {exc}") from None
 
 
 # -- save / load (.npz + JSON; see DQN.save) -----------------------------------------------------------
@@ -312,17 +332,20 @@ class DQN:
     buffer_size : int, default=100_000
         Replay-buffer capacity.
     batch_size : int, default=64
+        Mini-batch size, at most ``buffer_size``.
     learn_every : int, default=4
         One update every ``learn_every`` steps of an episode (once the buffer
         holds more than ``batch_size`` transitions).
     tau : float, default=1e-3
         Soft target-update rate.
     epsilon_start, epsilon_min, epsilon_decay : float
-        Exploration schedule, decayed per episode.
+        Exploration schedule, decayed per episode: ``epsilon_start`` and ``epsilon_min`` in [0, 1],
+        ``epsilon_decay`` in (0, 1].
     loss : {"mse", "huber"}, default="mse"
     double_dqn : bool, default=False
     random_state : int or None
     n_jobs : int or None
+        Threads of the networks' kernels (None or -1: all cores, -k: all but k - 1, k >= 1: k).
     verbose : int
 
     Attributes
@@ -386,13 +409,20 @@ class DQN:
         _check_real(self.gamma, "gamma", 0, 1)
         _check_int(self.buffer_size, "buffer_size")
         _check_int(self.batch_size, "batch_size")
+        if self.batch_size > self.buffer_size:
+            raise ValueError(f"DQN: batch_size={self.batch_size} is larger than buffer_size={self.buffer_size}: the "
+                             "replay buffer can never hold a mini-batch, so the agent would never learn; use "
+                             "batch_size <= buffer_size")
+        _check_buffer_memory(self.buffer_size, self.state_dim)
         _check_int(self.learn_every, "learn_every")
         _check_real(self.tau, "tau", 0, 1)
         _check_real(self.epsilon_start, "epsilon_start", 0, 1)
         _check_real(self.epsilon_min, "epsilon_min", 0, 1)
-        _check_real(self.epsilon_decay, "epsilon_decay", 0, 1)
+        # epsilon_decay = 0 would drop epsilon to epsilon_min after the first episode: no decay schedule
+        _check_real(self.epsilon_decay, "epsilon_decay", 0, 1, low_open=True)
         if self.loss not in ("mse", "huber"):
             raise ValueError(f"DQN: loss must be 'mse' or 'huber', got {self.loss!r}")
+        _check_n_jobs(self.n_jobs)
         return hs
 
     def _build(self):

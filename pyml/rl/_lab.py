@@ -130,18 +130,37 @@ def get_action(q_values, epsilon=0.0):
     return int(random.choice(range(q.size)))
 
 
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 def check_update_conditions(t, num_steps_upd, memory_buffer):
-    """True when ``(t + 1) % num_steps_upd == 0`` and the buffer holds more than ``MINIBATCH_SIZE`` (64)."""
-    if isinstance(num_steps_upd, bool) or not isinstance(num_steps_upd, numbers.Integral) or num_steps_upd < 1:
+    """True when ``(t + 1) % num_steps_upd == 0`` and the buffer holds more than ``MINIBATCH_SIZE`` (64).
+
+    Parameters
+    ----------
+    t : int >= 0
+        The time step within the episode (0, 1, 2, ...).
+    num_steps_upd : int >= 1
+        Update every ``num_steps_upd`` steps (the lab's ``NUM_STEPS_FOR_UPDATE``, 4).
+    memory_buffer : sized container (the lab's ``deque``)
+    """
+    if not _is_int(t) or t < 0:
+        raise ValueError(f"check_update_conditions: t must be a non-negative integer (the time step 0, 1, 2, "
+                         f"...), got {t!r}")
+    if not _is_int(num_steps_upd) or num_steps_upd < 1:
         raise ValueError(f"check_update_conditions: num_steps_upd must be a positive integer, got "
                          f"{num_steps_upd!r}")
+    if not hasattr(memory_buffer, "__len__"):
+        raise TypeError(f"check_update_conditions: memory_buffer must be a sized container of experiences (the "
+                        f"lab's deque), got {type(memory_buffer).__name__}")
     return bool((t + 1) % num_steps_upd == 0 and len(memory_buffer) > MINIBATCH_SIZE)
 
 
 def get_new_eps(epsilon):
-    """The lab's ε decay: :math:`\\max(0.01, 0.995\\,\\varepsilon)`."""
-    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or not np.isfinite(epsilon):
-        raise ValueError(f"get_new_eps: epsilon must be a finite number, got {epsilon!r}")
+    """The lab's ε decay: :math:`\\max(0.01, 0.995\\,\\varepsilon)`, for ε in [0, 1]."""
+    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or not 0 <= epsilon <= 1:
+        raise ValueError(f"get_new_eps: epsilon must be a number in [0, 1] (a probability), got {epsilon!r}")
     return max(E_MIN, E_DECAY * epsilon)
 
 
@@ -152,11 +171,23 @@ def get_experiences(memory_buffer, batch_size=MINIBATCH_SIZE):
     ``reward``, ``next_state`` and ``done`` -- or ``terminated`` as in newer versions of the lab);
     they are stacked into float32 arrays.
 
+    Parameters
+    ----------
+    memory_buffer : deque or list of experience namedtuples
+    batch_size : int >= 1, default=MINIBATCH_SIZE (64)
+        At most ``len(memory_buffer)``.
+
     Returns
     -------
     (states, actions, rewards, next_states, done_vals) : tuple of float32 ndarrays
         Shapes (batch_size, state_dim), (batch_size,), (batch_size,), (batch_size, state_dim), (batch_size,).
     """
+    if not _is_int(batch_size) or batch_size < 1:
+        raise ValueError(f"get_experiences: batch_size must be a positive integer (the mini-batch size), got "
+                         f"{batch_size!r}")
+    if not hasattr(memory_buffer, "__len__"):
+        raise TypeError(f"get_experiences: memory_buffer must be a deque or list of experiences, got "
+                        f"{type(memory_buffer).__name__}")
     if len(memory_buffer) < batch_size:
         raise ValueError(f"get_experiences: the buffer holds {len(memory_buffer)} experiences, fewer than the "
                          f"mini-batch of {batch_size}; collect more steps first")

@@ -14,26 +14,51 @@ state-action values solve the Bellman optimality equation
 computed by value iteration (vectorised over the states) until the values stop changing.
 """
 import numbers
+import warnings
 
 import numpy as np
+
+from pyml.exceptions import ConvergenceWarning, compatible_class
+from pyml.utils.validation import check_allocation
 
 __all__ = ["LEFT", "RIGHT", "state_action_values", "optimal_policy"]
 
 LEFT, RIGHT = 0, 1
 
 
-def _check(num_states, terminal_left_reward, terminal_right_reward, each_step_reward, gamma, misstep_prob):
+# bytes per state of one value-iteration sweep: R, V, V_new, the two neighbour gathers, the inner index
+# (8 bytes each), Q and Q_new (16 each) and the |Q_new - Q| temporaries (32)
+_BYTES_PER_STATE = 6 * 8 + 2 * 16 + 32
+
+
+def _real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _check(num_states, terminal_left_reward, terminal_right_reward, each_step_reward, gamma, misstep_prob,
+           caller="state_action_values"):
     if isinstance(num_states, bool) or not isinstance(num_states, numbers.Integral) or num_states < 2:
-        raise ValueError(f"state_action_values: num_states must be an integer >= 2, got {num_states!r}")
+        raise ValueError(f"{caller}: num_states must be an integer >= 2, got {num_states!r}")
     for name, value in (("terminal_left_reward", terminal_left_reward),
                         ("terminal_right_reward", terminal_right_reward), ("each_step_reward", each_step_reward)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-            raise ValueError(f"state_action_values: {name} must be a finite number, got {value!r}")
-    if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real) or not 0 <= gamma < 1:
-        raise ValueError(f"state_action_values: gamma must be in [0, 1), got {gamma!r} (with gamma = 1 the "
+        if not _real(value) or not np.isfinite(value):
+            raise ValueError(f"{caller}: {name} must be a finite number, got {value!r}")
+    if not _real(gamma) or not 0 <= gamma < 1:
+        raise ValueError(f"{caller}: gamma must be in [0, 1), got {gamma!r} (with gamma = 1 the "
                          "returns of a rover that never reaches a terminal state are unbounded)")
-    if isinstance(misstep_prob, bool) or not isinstance(misstep_prob, numbers.Real) or not 0 <= misstep_prob <= 1:
-        raise ValueError(f"state_action_values: misstep_prob must be in [0, 1], got {misstep_prob!r}")
+    if not _real(misstep_prob) or not 0 <= misstep_prob <= 1:
+        raise ValueError(f"{caller}: misstep_prob must be in [0, 1], got {misstep_prob!r}")
+    check_allocation(int(num_states) * _BYTES_PER_STATE, f"{caller}(num_states={int(num_states)})",
+                     "lower num_states")
+
+
+def _check_stopping(tol, max_iter):
+    if not _real(tol) or not np.isfinite(tol) or tol < 0:
+        raise ValueError(f"state_action_values: tol must be a finite number >= 0 (the largest change of a value "
+                         f"that counts as converged), got {tol!r}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
+        raise ValueError(f"state_action_values: max_iter must be a positive integer (value-iteration sweeps), got "
+                         f"{max_iter!r}")
 
 
 def rewards_vector(num_states=6, terminal_left_reward=100, terminal_right_reward=40, each_step_reward=0):
@@ -54,9 +79,10 @@ def state_action_values(num_states=6, terminal_left_reward=100, terminal_right_r
     gamma : float in [0, 1), default=0.5
     misstep_prob : float in [0, 1], default=0.0
         Probability that the rover moves opposite to the chosen direction.
-    tol : float
+    tol : float >= 0, default=1e-12
         Stop when no value changes by more than ``tol``.
-    max_iter : int
+    max_iter : int >= 1, default=100_000
+        At most this many sweeps; a ``ConvergenceWarning`` says when they did not reach ``tol``.
 
     Returns
     -------
@@ -69,6 +95,13 @@ def state_action_values(num_states=6, terminal_left_reward=100, terminal_right_r
     [100.0, 50.0, 25.0, 12.5, 6.25, 40.0]
     """
     _check(num_states, terminal_left_reward, terminal_right_reward, each_step_reward, gamma, misstep_prob)
+    _check_stopping(tol, max_iter)
+    return _value_iteration(num_states, terminal_left_reward, terminal_right_reward, each_step_reward, gamma,
+                            misstep_prob, tol, max_iter)
+
+
+def _value_iteration(num_states, terminal_left_reward, terminal_right_reward, each_step_reward, gamma,
+                     misstep_prob, tol, max_iter):
     R = rewards_vector(num_states, terminal_left_reward, terminal_right_reward, each_step_reward)
     n = int(num_states)
     inner = np.arange(1, n - 1)
@@ -84,7 +117,9 @@ def state_action_values(num_states=6, terminal_left_reward=100, terminal_right_r
         done = np.max(np.abs(Q_new - Q)) <= tol
         Q, V = Q_new, V_new
         if done:
-            break
+            return Q
+    warnings.warn(f"state_action_values: value iteration did not converge to tol={tol} in max_iter={max_iter} "
+                  "sweeps; raise max_iter or tol", compatible_class(ConvergenceWarning), stacklevel=3)
     return Q
 
 
@@ -102,8 +137,10 @@ def optimal_policy(num_states=6, terminal_left_reward=100, terminal_right_reward
     V : ndarray of shape (num_states,)
         :math:`V^*(s) = \\max_a Q(s, a)`.
     """
-    Q = state_action_values(num_states, terminal_left_reward, terminal_right_reward, each_step_reward, gamma,
-                            misstep_prob)
+    _check(num_states, terminal_left_reward, terminal_right_reward, each_step_reward, gamma, misstep_prob,
+           caller="optimal_policy")
+    Q = _value_iteration(num_states, terminal_left_reward, terminal_right_reward, each_step_reward, gamma,
+                         misstep_prob, 1e-12, 100_000)
     policy = np.argmax(Q, axis=1).astype(np.int64)  # argmax takes the first maximum: ties go left
     policy[[0, -1]] = -1
     return policy, Q.max(axis=1)

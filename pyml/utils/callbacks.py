@@ -17,6 +17,7 @@ through :class:`IterationHook` between iterations, which also checks for
 Ctrl-C, so a long fit can always be interrupted.
 """
 import copy
+import numbers
 import sys
 import time
 
@@ -183,16 +184,43 @@ class ProgressLogger(Callback):
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` iterations.
 
+    An iteration improves when :math:`value < best - |min\\_delta|` (Keras takes the
+    absolute value of ``min_delta`` too); the fit stops after ``patience`` iterations
+    in a row without improvement (``patience=0``: at the first one).
+
     With ``restore_best_weights`` the estimator's parameters are put back to
     those of the best iteration at the end (the estimator provides
     ``_get_fit_state()`` / ``_set_fit_state(state)``).
+
+    Parameters
+    ----------
+    monitor : str, default="loss"
+        The key of the fit's logs to watch (``"loss"``, ``"val_loss"``, a metric).
+    patience : int >= 0, default=5
+    min_delta : finite float, default=0.0
+    restore_best_weights : bool, default=False
     """
 
     def __init__(self, monitor="loss", patience=5, min_delta=0.0, restore_best_weights=False):
+        # checked here, not at the first epoch: a bad patience / min_delta would otherwise never
+        # stop the fit (NaN) or stop it at once (-1) without a word
+        if not isinstance(monitor, str):
+            raise TypeError(f"EarlyStopping: monitor must be the name of a logged value such as 'loss' or "
+                            f"'val_loss', got {monitor!r}")
+        if isinstance(patience, (bool, np.bool_)) or not isinstance(patience, numbers.Integral):
+            raise TypeError(f"EarlyStopping: patience must be an integer number of epochs >= 0, got {patience!r}")
+        if patience < 0:
+            raise ValueError(f"EarlyStopping: patience must be >= 0 (epochs without improvement before "
+                             f"stopping), got {patience}")
+        if isinstance(min_delta, (bool, np.bool_)) or not isinstance(min_delta, numbers.Real):
+            raise TypeError(f"EarlyStopping: min_delta must be a finite number, got {min_delta!r}")
+        if not np.isfinite(min_delta):
+            raise ValueError(f"EarlyStopping: min_delta must be a finite number (the smallest change that "
+                             f"counts as an improvement), got {min_delta!r}")
         self.monitor = monitor
-        self.patience = patience
-        self.min_delta = min_delta
-        self.restore_best_weights = restore_best_weights
+        self.patience = int(patience)
+        self.min_delta = abs(float(min_delta))
+        self.restore_best_weights = bool(restore_best_weights)
 
     def on_fit_begin(self, estimator, logs=None):
         self.best_ = np.inf

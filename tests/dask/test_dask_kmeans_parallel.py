@@ -154,6 +154,28 @@ def test_kmeans_parallel_edge_cases_and_bad_input(client, blobs):
             pdk.KMeans(3, init=init).fit(Xd, sample_weight=np.zeros(X.shape[0]))
 
 
+@pytest.mark.parametrize("bad, exc, match", [
+    (0.0, ValueError, r"oversampling_factor == 0.0, must be > 0"),
+    (-1.0, ValueError, r"oversampling_factor == -1.0, must be > 0"),
+    (float("nan"), ValueError, r"oversampling_factor must be finite"),
+    ("abc", TypeError, r"oversampling_factor must be an instance of .*Real"),
+])
+def test_kmeans_numpy_fit_checks_oversampling_factor(bad, exc, match):
+    """A NumPy X takes the in-memory path, which never reads the k-means|| parameters: they are still checked
+    (no cluster needed)."""
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    with pytest.raises(exc, match=match):
+        pdk.KMeans(3, oversampling_factor=bad).fit(X)
+    with pytest.raises(ValueError, match="init_max_iter"):
+        pdk.KMeans(3, init_max_iter=0).fit(X)
+    with pytest.raises(ValueError, match="init_max_samples"):
+        pdk.KMeans(3, init_max_samples=0).fit(X)
+    # a valid factor still gives the in-memory k-means++ answer
+    a = pdk.KMeans(3, random_state=0, n_init=1, oversampling_factor=0.5).fit(X)
+    b = KMeans(3, random_state=0, n_init=1).fit(X)
+    np.testing.assert_array_equal(a.cluster_centers_, b.cluster_centers_)
+
+
 def test_worker_killed_mid_fit_recovers_with_the_same_model_or_raises(client):
     """One worker process is killed (SIGKILL; its nanny starts a new one) during a KMeans fit: Dask recomputes the
     lost blocks and the fit ends with the in-memory model, or raises ClusterError; bounded, never a hang."""

@@ -115,75 +115,9 @@ def test_bad_input_matrix(name):
 
 GROUPS = sorted(_bad_input_groups.GROUPS)
 
-# Known defects in files this suite's author may not edit (owned by other helpers at the time of writing):
-# (group, case) -> reason. Each is xfail(strict=True) below, so a fix makes the suite ask for its removal.
-_LM = "pyml/linear_model/_functions.py (sample-weight helper's file)"
-_NN = "pyml/neural_network (nn-layers helper's files)"
-_RL = "pyml/rl (rl-course helper's files)"
-_DS = "pyml/datasets (the lead's files)"
-KNOWN_DEFECTS = {
-    # linear_model: w is converted with np.asarray(float): strings give NumPy's message, complex loses its
-    # imaginary part silently; threshold is not checked. Also seen through the labs that wrap these functions.
-    ("library_functions", "compute_cost-w-*"): f"{_LM}: w strings/complex not validated",
-    ("library_functions", "compute_gradient-w-*"): f"{_LM}: w strings/complex not validated",
-    ("library_functions", "predict-w-*"): f"{_LM}: w strings/complex not validated",
-    ("library_functions", "predict-threshold-nan"): f"{_LM}: predict(threshold=nan) accepted",
-    ("labs", "c1_w*-w-strings"): f"{_LM}: w strings give NumPy's message (through the labs)",
-    ("labs", "c1_w*-w-complex"): f"{_LM}: complex w accepted, imaginary part dropped (through the labs)",
-    ("labs", "c1_w*-w_in-strings"): f"{_LM}: w strings give NumPy's message (through the labs)",
-    ("labs", "c1_w*-w_in-complex"): f"{_LM}: complex w accepted, imaginary part dropped (through the labs)",
-    # neural_network
-    ("nn_functions", "dense-b-extra-axis"): f"{_NN}: dense(b of shape (4, 1, 1)) accepted (b is reshaped)",
-    ("nn_functions", "sequential-params[[]1[]]-extra-axis"): f"{_NN}: sequential's b reshaped, extra axes accepted",
-    ("nn_functions", "l2_normalize-nan"): f"{_NN}: l2_normalize passes NaN through silently",
-    ("nn_functions", "l2_normalize-axis-str"): f"{_NN}: l2_normalize(axis='a') gives a raw TypeError",
-    ("nn_functions", "to_categorical-num_classes-huge"): f"{_NN}: to_categorical(num_classes=2**62): NumPy's "
-                                                         "'array is too big'",
-    ("nn_functions", "to_categorical-dtype-bad"): f"{_NN}: to_categorical(dtype='abc'): NumPy's message",
-    ("keras", "seq-fit-before-compile"): f"{_NN}: RuntimeError (Keras' type) instead of ValueError/TypeError",
-    ("keras", "seq-binary-labels-out-of-range"): f"{_NN}: binary_crossentropy accepts y = 2",
-    ("keras", "Dense-units=4611686018427387904"): f"{_NN}: Dense(units=2**62) accepted (fails later)",
-    ("keras", "Adam-beta_1='abc'"): f"{_NN}: Adam(beta_1='abc'): raw float() message",
-    ("keras", "SGD-momentum=1.5"): f"{_NN}: SGD(momentum=1.5) accepted (diverges)",
-    ("keras", "EarlyStopping-*"): "pyml/utils/callbacks.py (the lead's): EarlyStopping patience/min_delta "
-                                  "not validated",
-    ("keras", "Concatenate-rows"): f"{_NN}: Concatenate of (24, .) and (23, .): NumPy's message",
-    ("keras", "BinaryCrossentropy-prob-outside"): f"{_NN}: BinaryCrossentropy accepts y_pred = 1.5",
-    ("keras", "loss-from_logits-bad"): f"{_NN}: from_logits='abc' accepted",
-    # rl
-    ("rl", "buffer-done-not-binary"): f"{_RL}: ReplayBuffer.add(done=2.0) accepted",
-    ("rl", "dqn-buffer_size=4611686018427387904"): f"{_RL}: the error names ReplayBuffer's capacity, "
-                                                    "not DQN's buffer_size",
-    ("rl", "dqn-epsilon_decay=0.0"): f"{_RL}: epsilon_decay=0 accepted",
-    ("rl", "dqn-n_jobs=*"): f"{_RL}: DQN(n_jobs=0 / 'abc' / 2**40) accepted",
-    ("rl", "dqn-learn-batch-bigger-than-buffer"): f"{_RL}: batch_size > buffer_size accepted (never learns)",
-    ("rl", "check_update-*"): f"{_RL}: check_update_conditions does not validate t / memory_buffer",
-    ("rl", "get_new_eps-epsilon=*"): f"{_RL}: get_new_eps accepts epsilon outside [0, 1]",
-    ("rl", "get_experiences-batch_size=[0-9.'-]*"): f"{_RL}: get_experiences(batch_size=0 / -1 / 2.5 / 'abc'): "
-                                                    "IndexError or raw messages",
-    ("rl", "*-num_states=4611686018427387904"): f"{_RL}: num_states=2**62: NumPy's 'array is too big'",
-    ("rl", "state_action_values-tol=*"): f"{_RL}: tol not validated",
-    ("rl", "state_action_values-max_iter=*"): f"{_RL}: max_iter not validated",
-    ("rl", "Discrete-n=*"): f"{_RL}: envs.Discrete(n) not validated",
-    ("rl", "Box-*"): f"{_RL}: envs.Box(low, high) not validated (low > high, shapes, NaN)",
-    # dask
-    ("dask", "KMeans-oversampling_factor=*"): "pyml/dask (dask helper's files): oversampling_factor not "
-                                               "validated",
-    # datasets
-    ("datasets", "load_*-return_X_y-bad"): f"{_DS}: return_X_y='abc' accepted",
-    ("datasets", "load_movielens-not-a-path"): f"{_DS}: load_movielens(3): os.path's TypeError",
-    ("datasets", "make_*-n_samples=4611686018427387904"): f"{_DS}: n_samples=2**62: NumPy's 'array is too big'",
-    ("datasets", "make_ratings-n_*=4611686018427387904"): f"{_DS}: sizes of 2**62: NumPy's 'array is too big'",
-    ("datasets", "make_ratings-*='abc'"): f"{_DS}: make_ratings string sizes: raw int()/comparison messages",
-    ("datasets", "make_coffee_roasting-seed-bad"): f"{_DS}: the error names random_state, not seed",
-    ("datasets", "make_house_prices-noise=*"): f"{_DS}: noise not validated (NumPy's 'scale < 0', NaN accepted)",
-    ("datasets", "make_microchip_qa-noise='abc'"): f"{_DS}: noise='abc': raw comparison message",
-    ("datasets", "make_blobs-centers='abc'"): f"{_DS}: centers='abc': raw float() message",
-    ("datasets", "make_blobs-cluster_std=*"): f"{_DS}: cluster_std NaN accepted, 'abc' raw message",
-    ("datasets", "make_blobs-center_box"): f"{_DS}: center_box=(1, -1) accepted",
-    ("datasets", "make_blobs-centers-nan"): f"{_DS}: NaN centers accepted",
-    ("datasets", "make_server_metrics-anomaly_fraction='abc'"): f"{_DS}: raw comparison message",
-}
+# Known defects not fixed yet: (group, case pattern) -> reason. Each runs as xfail(strict=True) below, so a
+# fix makes the suite ask for its entry's removal. None today (the 118 cases found on 2026-12-02 are fixed).
+KNOWN_DEFECTS = {}
 
 
 def _group_problem(r):

@@ -251,3 +251,20 @@ def test_bad_batch_size(batch):
     buf.add(np.zeros((10, 1)), 0, 0.0, np.zeros((10, 1)), False)
     with pytest.raises(ValueError, match="batch_size"):
         buf.sample(batch)
+
+
+@pytest.mark.parametrize("field", ["done", "truncated"])
+@pytest.mark.parametrize("value, shown", [(np.full(4, 2.0), "2.0"), (np.array([0, 1, 3, 0]), "3"),
+                                          (np.array([0.0, np.nan, 1.0, 1.0]), "nan"), (-1, "-1")])
+def test_add_flags_must_be_zero_or_one(field, value, shown):
+    """A done/truncated value other than 0/1 (a reward or an action passed by mistake) is rejected; nothing
+    is stored. 0/1 numbers and bools are stored as the flags they are."""
+    b = ReplayBuffer(8, 2, random_state=0)
+    S = np.arange(8.0).reshape(4, 2)
+    kw = dict(done=value) if field == "done" else dict(done=False, truncated=value)
+    with pytest.raises(ValueError, match=rf"{field} must be True/False \(or 0/1\), got {shown}"):
+        b.add(S, 0, 1.0, S + 1, **kw)
+    assert len(b) == 0
+    b.add(S, 0, 1.0, S + 1, np.array([0.0, 1.0, 1.0, 0.0]), truncated=np.array([1, 0, 0, 1]))
+    np.testing.assert_array_equal(b.terminated[:4], [False, True, True, False])
+    np.testing.assert_array_equal(b.truncated[:4], [True, False, False, True])

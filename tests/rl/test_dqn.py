@@ -194,3 +194,32 @@ def test_lunar_lander_smoke():
     assert ag.n_timesteps_ == 300 and ag.n_updates_ > 0
     with pytest.raises(TypeError, match="not Discrete"):
         DQN(8, 4).learn(gym.make("LunarLander-v3", continuous=True), total_timesteps=10)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(epsilon_decay=0.0), r"epsilon_decay must be a number in \(0, 1\], got 0.0"),
+    (dict(n_jobs="abc"), r"DQN: n_jobs must be an integer or None, got 'abc'"),
+    (dict(n_jobs=0), r"DQN: n_jobs == 0 has no meaning"),
+    (dict(n_jobs=2**40), r"DQN: n_jobs=1099511627776 is more threads than pyml runs"),
+    (dict(n_jobs=2.5), r"DQN: n_jobs must be an integer or None"),
+    (dict(batch_size=128, buffer_size=64), r"batch_size=128 is larger than buffer_size=64"),
+    (dict(buffer_size=2**62), r"DQN\(buffer_size=4611686018427387904, state_dim=4\)'s replay buffer would need "
+                              r".* GiB.*; lower buffer_size"),
+])
+def test_bad_hyper_parameters_name_the_parameter(kwargs, match):
+    ag = DQN(4, 2, hidden_layer_sizes=(4,), **kwargs)
+    with pytest.raises(ValueError, match=match):
+        ag.q_values(np.zeros(4))
+    with pytest.raises(ValueError, match=match):
+        DQN(4, 2, hidden_layer_sizes=(4,), **kwargs).learn(envs.CartPole(), total_timesteps=5)
+
+
+def test_valid_edge_hyper_parameters_are_accepted():
+    # epsilon_decay = 1 (no decay), batch_size == buffer_size, the n_jobs forms of the other estimators
+    for kw in (dict(epsilon_decay=1.0), dict(batch_size=8, buffer_size=8), dict(n_jobs=-1), dict(n_jobs=1),
+               dict(n_jobs=np.int64(2)), dict(n_jobs=None)):
+        ag = DQN(4, 2, hidden_layer_sizes=(4,), random_state=0, **kw).learn(envs.CartPole(), total_timesteps=20)
+        assert ag.n_timesteps_ == 20
+    ag = DQN(4, 2, hidden_layer_sizes=(4,), epsilon_decay=1.0, random_state=0).learn(envs.CartPole(),
+                                                                                      max_episodes=3)
+    assert ag.epsilon_ == 1.0

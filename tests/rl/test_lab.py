@@ -195,3 +195,40 @@ def test_bad_input():
         check_update_conditions(0, 0, [])
     with pytest.raises(ValueError, match="tau"):
         update_target_network(None, None, tau=-1)
+
+
+@pytest.mark.parametrize("t", [-1, 2.5, float("nan"), "abc", True])
+def test_check_update_conditions_t_must_be_a_time_step(t):
+    with pytest.raises(ValueError, match=r"t must be a non-negative integer"):
+        check_update_conditions(t, 4, deque(range(100)))
+
+
+def test_check_update_conditions_values_and_memory_buffer():
+    mem = deque(range(65))
+    assert [check_update_conditions(t, 4, mem) for t in range(8)] == [False, False, False, True] * 2
+    assert check_update_conditions(np.int64(3), 4, mem) is True
+    assert check_update_conditions(3, 4, deque(range(64))) is False  # needs more than MINIBATCH_SIZE
+    with pytest.raises(TypeError, match="memory_buffer must be a sized container"):
+        check_update_conditions(3, 4, 3)
+
+
+@pytest.mark.parametrize("eps", [-0.1, 1.5, float("nan"), float("inf"), "abc"])
+def test_get_new_eps_epsilon_must_be_a_probability(eps):
+    with pytest.raises(ValueError, match=r"get_new_eps: epsilon must be a number in \[0, 1\]"):
+        get_new_eps(eps)
+
+
+def test_get_new_eps_values():
+    assert get_new_eps(1.0) == 0.995 and get_new_eps(1) == 0.995
+    assert get_new_eps(0.0) == 0.01 and get_new_eps(0.01) == 0.01  # max(E_MIN, 0.995 eps)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, "abc", None])
+def test_get_experiences_batch_size_must_be_positive(batch_size):
+    exp = namedtuple("Experience", ["state", "action", "reward", "next_state", "done"])
+    mem = deque(exp(np.zeros(2), 0, 0.0, np.zeros(2), False) for _ in range(10))
+    with pytest.raises(ValueError, match=r"get_experiences: batch_size must be a positive integer"):
+        get_experiences(mem, batch_size=batch_size)
+    assert get_experiences(mem, batch_size=np.int64(3))[0].shape == (3, 2)
+    with pytest.raises(TypeError, match="memory_buffer"):
+        get_experiences(5, batch_size=2)

@@ -72,3 +72,37 @@ def test_misstep_closed_form_two_inner_states():
 def test_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         state_action_values(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(tol=-1.0), r"tol must be a finite number >= 0"), (dict(tol=float("nan")), r"tol must be a finite"),
+    (dict(tol="abc"), r"tol must be a finite"), (dict(max_iter=0), r"max_iter must be a positive integer"),
+    (dict(max_iter=-1), r"max_iter must be a positive integer"), (dict(max_iter="abc"), r"max_iter must be"),
+    (dict(max_iter=2.5), r"max_iter must be"),
+])
+def test_stopping_parameters_checked(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        state_action_values(**kwargs)
+
+
+def test_max_iter_reached_warns_and_gives_the_partial_sweeps():
+    from pyml.exceptions import ConvergenceWarning
+
+    # one sweep from Q = R: Q(s, left) = 0.5 R(s - 1), Q(s, right) = 0.5 R(s + 1)
+    with pytest.warns(ConvergenceWarning, match="max_iter=1"):
+        Q = state_action_values(max_iter=1)
+    np.testing.assert_array_equal(Q, [[100, 100], [50, 0], [0, 0], [0, 0], [0, 20], [40, 40]])
+    # enough sweeps: no warning, the lab's values; tol = 0 is allowed (stop at the exact fixed point)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(state_action_values(tol=0.0), state_action_values())
+
+
+@pytest.mark.parametrize("fn", [state_action_values, optimal_policy])
+def test_huge_num_states_checked_before_allocating(fn):
+    with pytest.raises(ValueError, match=rf"{fn.__name__}\(num_states=4611686018427387904\) would need .* GiB.*"
+                                         r"lower num_states"):
+        fn(num_states=2**62)
+    with pytest.raises(ValueError, match=rf"{fn.__name__}: num_states must be an integer >= 2"):
+        fn(num_states=1)

@@ -7,6 +7,7 @@ Dynamics (Euler step of tau = 0.02 s), force = +-10 N:
 Terminated when |x| > 2.4 or |theta| > 12 degrees; truncated after 500 steps; reward 1 per step.
 """
 import math
+import numbers
 
 import numpy as np
 
@@ -17,6 +18,8 @@ class Discrete:
     """Gymnasium-like ``Discrete(n)`` action space."""
 
     def __init__(self, n, rng=None):
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"Discrete: n must be a positive integer (the number of actions), got {n!r}")
         self.n = int(n)
         self.shape = ()
         self._rng = rng if rng is not None else np.random.default_rng()
@@ -32,13 +35,43 @@ class Discrete:
 
 
 class Box:
-    """Gymnasium-like ``Box`` observation space (only bounds, shape and dtype)."""
+    """Gymnasium-like ``Box`` observation space (only bounds, shape and dtype).
+
+    ``low`` and ``high`` have the same shape (a scalar bound is broadcast to the other's shape), hold no
+    NaN (infinite bounds are allowed: an unbounded coordinate) and ``low <= high`` everywhere.
+    """
 
     def __init__(self, low, high, dtype=np.float32):
-        self.low = np.asarray(low, dtype=dtype)
-        self.high = np.asarray(high, dtype=dtype)
+        try:
+            self.dtype = np.dtype(dtype)
+        except TypeError:
+            self.dtype = None
+        if self.dtype is None or self.dtype.kind not in "fiu":
+            raise TypeError(f"Box: dtype must be a numeric dtype (e.g. float32), got {dtype!r}")
+        lo, hi = self._bound(low, "low"), self._bound(high, "high")
+        if lo.shape != hi.shape and lo.ndim and hi.ndim:
+            raise ValueError(f"Box: low and high must have the same shape, got {lo.shape} and {hi.shape}")
+        lo, hi = np.broadcast_arrays(lo, hi)
+        if np.any(lo > hi):
+            i = int(np.flatnonzero(lo > hi)[0])
+            where = tuple(int(j) for j in np.unravel_index(i, lo.shape))
+            raise ValueError(f"Box: low must be <= high everywhere, got low={lo.flat[i]} > high={hi.flat[i]} at "
+                             f"index {where[0] if len(where) == 1 else where}; swap the bounds")
+        with np.errstate(over="ignore"):  # a float64 bound beyond the float32 range becomes +-inf: unbounded
+            self.low, self.high = lo.astype(self.dtype), hi.astype(self.dtype)
         self.shape = self.low.shape
-        self.dtype = np.dtype(dtype)
+
+    @staticmethod
+    def _bound(x, name):
+        try:
+            arr = np.array(x)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"Box: {name} could not be converted to an array: {exc}") from None
+        if arr.dtype.kind not in "fiub":
+            raise TypeError(f"Box: {name} must be numeric, got dtype {arr.dtype}")
+        if arr.dtype.kind == "f" and np.isnan(arr).any():
+            raise ValueError(f"Box: {name} contains NaN; use -inf / inf for an unbounded coordinate")
+        return arr
 
     def __repr__(self):
         return f"Box({self.shape}, {self.dtype})"
