@@ -23,3 +23,23 @@ def best_of(fn, repeats=3):
         out = fn()
         best = min(best, time.perf_counter() - t0)
     return best, out
+
+
+def torch_epochs(model, opt, loss_fn, Xt, yt, batch, n_epochs):
+    """The PyTorch peer's plain training loop (shuffled mini-batches, one optimiser step each), as a
+    function that runs ``n_epochs`` epochs."""
+    import torch
+
+    n = len(Xt)
+
+    def run():
+        model.train()
+        for _ in range(n_epochs):
+            perm = torch.randperm(n)
+            for i in range(0, n, batch):
+                idx = perm[i:i + batch]
+                opt.zero_grad()
+                loss_fn(model(Xt[idx]), yt[idx]).backward()
+                opt.step()
+
+    return run

@@ -17,6 +17,7 @@ import os
 
 import numpy as np
 import pytest
+from _bench_common import torch_epochs  # noqa: E402
 
 SMALL = os.environ.get("PYML_BENCH_SMALL", "") not in ("", "0")
 WORKLOADS = {
@@ -72,17 +73,7 @@ def bench_torch_mlp(benchmark, record, name, threads):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    n, bs = len(X), w["batch"]
-
-    def epochs():
-        for _ in range(w["epochs"]):
-            perm = torch.randperm(n)
-            for i in range(0, n, bs):
-                idx = perm[i:i + bs]
-                opt.zero_grad()
-                loss = loss_fn(model(Xt[idx]), yt[idx])
-                loss.backward()
-                opt.step()
+    epochs = torch_epochs(model, opt, loss_fn, Xt, yt, w["batch"], w["epochs"])
 
     benchmark.pedantic(epochs, rounds=ROUNDS, iterations=1, warmup_rounds=0)
     with torch.no_grad():

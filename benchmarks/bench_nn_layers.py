@@ -13,6 +13,7 @@ import os
 
 import numpy as np
 import pytest
+from _bench_common import torch_epochs  # noqa: E402
 
 SMALL = os.environ.get("PYML_BENCH_SMALL", "") not in ("", "0")
 W = dict(n=2000 if SMALL else 20000, d=784, hidden=(128, 64), k=10, batch=128, epochs=1 if SMALL else 3,
@@ -62,18 +63,7 @@ def bench_torch_leaky_dropout(benchmark, record, threads):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    n, bs = len(X), W["batch"]
-
-    def epochs():
-        model.train()
-        for _ in range(W["epochs"]):
-            perm = torch.randperm(n)
-            for i in range(0, n, bs):
-                idx = perm[i:i + bs]
-                opt.zero_grad()
-                loss = loss_fn(model(Xt[idx]), yt[idx])
-                loss.backward()
-                opt.step()
+    epochs = torch_epochs(model, opt, loss_fn, Xt, yt, W["batch"], W["epochs"])
 
     benchmark.pedantic(epochs, rounds=ROUNDS, iterations=1, warmup_rounds=0)
     model.eval()
