@@ -486,7 +486,12 @@ class LogisticRegression(_DaskGDMixin, _LogisticRegression):
         self.cost_history_, self.n_iter_ = history, n_iter
         if not converged:
             self._warn_not_converged("Newton-CG")
-        return theta[:k * d].reshape(k, d).astype(dtype), theta[k * d:].astype(dtype)
+        b = theta[k * d:]
+        if k > 1:
+            # softmax is unchanged by b + c·1 and b is not penalised: the cost is flat along that line, and CG
+            # can drift along it by rounding; report the centred intercepts (sum 0, as from a zero start)
+            b = b - b.mean()
+        return theta[:k * d].reshape(k, d).astype(dtype), b.astype(dtype)
 
     def decision_function(self, X):
         """Scores X·w + b; a lazy Dask array for a Dask X."""

@@ -179,7 +179,12 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
         self.cost_history_, self.n_iter_ = history, n_iter
         if not converged:
             self._warn_not_converged("Newton-CG")
-        return theta[:k * d].reshape(k, d).astype(dtype), theta[k * d:].astype(dtype)
+        b = theta[k * d:]
+        if k > 1:
+            # softmax is unchanged by b + c·1 and b is not penalised: the cost is flat along that line, and CG
+            # can drift along it by rounding; report the centred intercepts (sum 0, as from a zero start)
+            b = b - b.mean()
+        return theta[:k * d].reshape(k, d).astype(dtype), b.astype(dtype)
 
     def _fit_gd(self, X, y_idx, W, b, callbacks, sw=None):
         lam, nt, max_iter = float(self.reg_lambda), self._n_threads(X), self._max_iter()
