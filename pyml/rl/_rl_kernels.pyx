@@ -84,6 +84,31 @@ cdef int _fill_networks(pyml_dense_layer *online, pyml_dense_layer *target, list
     return 0
 
 
+def _check_ring_arrays(states, next_states, actions, rewards, terminated, truncated, ring, rng_state, dt, int d):
+    """The replay ring's arrays (capacity rows of d state features), its (pos, size, n) counters and the
+    generator state, each C-contiguous of the kernel's dtype; returns the capacity."""
+    cdef pyml_index cap = states.shape[0]
+    _rows(states, dt, (cap, d), "states")
+    _rows(next_states, dt, (cap, d), "next_states")
+    _rows(actions, np.int32, (cap,), "actions")
+    _rows(rewards, dt, (cap,), "rewards")
+    _rows(terminated, np.bool_, (cap,), "terminated")
+    _rows(truncated, np.bool_, (cap,), "truncated")
+    _rows(ring, np.int64, (3,), "ring")
+    _rows(rng_state, np.uint64, (4,), "rng_state")
+    return cap
+
+
+cdef int _fill_cartpole_networks(pyml_dense_layer *online, pyml_dense_layer *target, list online_specs,
+                                 list target_specs, object dt, str caller) except -1:
+    """_fill_networks for the built-in cart-pole (4 observations, 2 actions); returns the layer count."""
+    _fill_networks(online, target, online_specs, target_specs, dt, caller)
+    cdef int L = len(online_specs)
+    if online[0].n_in != 4 or online[L - 1].n_out != 2:
+        raise ValueError(f"{caller}: the cart-pole needs a 4-input, 2-output network")
+    return L
+
+
 def dqn_update(list online_specs, list target_specs, dict opt_params, states, next_states, actions, rewards,
                terminated, long size, long batch_size, double gamma, double tau, bint huber, bint double_dqn,
                rng_state, long n_updates, last_indices, int n_threads, work=None):
@@ -232,22 +257,15 @@ cdef class ReplayRing:
         dt = _dtype_of(states)
         if states.ndim != 2:
             raise ValueError("ReplayRing: states must be 2-D")
-        cdef pyml_index cap = states.shape[0], d = states.shape[1]
-        _rows(states, dt, (cap, d), "states")
-        _rows(next_states, dt, (cap, d), "next_states")
-        _rows(actions, np.int32, (cap,), "actions")
-        _rows(rewards, dt, (cap,), "rewards")
-        _rows(terminated, np.bool_, (cap,), "terminated")
-        _rows(truncated, np.bool_, (cap,), "truncated")
-        _rows(ring, np.int64, (3,), "ring")
-        _rows(rng_state, np.uint64, (4,), "rng_state")
+        cdef pyml_index cap = _check_ring_arrays(states, next_states, actions, rewards, terminated, truncated, ring,
+                                                 rng_state, dt, states.shape[1])
         self.states, self.next_states, self.actions, self.rewards = states, next_states, actions, rewards
         self.terminated, self.truncated, self.ring, self.rng, self.dtype = terminated, truncated, ring, rng_state, dt
         self.ps, self.ps2 = _waddr(states, dt, "states"), _waddr(next_states, dt, "next_states")
         self.pa, self.pr = _waddr(actions, np.int32, "actions"), _waddr(rewards, dt, "rewards")
         self.pt, self.ptr = _waddr(terminated, np.bool_, "terminated"), _waddr(truncated, np.bool_, "truncated")
         self.pring, self.prng = _waddr(ring, np.int64, "ring"), _waddr(rng_state, np.uint64, "rng_state")
-        self.capacity, self.state_dim, self.f32 = cap, d, dt is np.float32
+        self.capacity, self.state_dim, self.f32 = cap, states.shape[1], dt is np.float32
         self.table = None
         self.ptab = 0
 
@@ -547,22 +565,12 @@ def dqn_cartpole_episode(list online_specs, list target_specs, dict opt_params, 
     dt = _dtype_of(states)
     cdef pyml_dense_layer online[PYML_NN_MAX_LAYERS]
     cdef pyml_dense_layer target[PYML_NN_MAX_LAYERS]
-    _fill_networks(online, target, online_specs, target_specs, dt, "dqn_cartpole_episode")
-    cdef int L = len(online_specs)
-    if online[0].n_in != 4 or online[L - 1].n_out != 2:
-        raise ValueError("dqn_cartpole_episode: the cart-pole needs a 4-input, 2-output network")
+    cdef int L = _fill_cartpole_networks(online, target, online_specs, target_specs, dt, "dqn_cartpole_episode")
     cdef pyml_optimizer opt
     _fill_opt(&opt, opt_params)
-    cdef pyml_index cap = states.shape[0]
-    _rows(states, dt, (cap, 4), "states")
-    _rows(next_states, dt, (cap, 4), "next_states")
-    _rows(actions, np.int32, (cap,), "actions")
-    _rows(rewards, dt, (cap,), "rewards")
-    _rows(terminated, np.bool_, (cap,), "terminated")
-    _rows(truncated, np.bool_, (cap,), "truncated")
-    _rows(ring, np.int64, (3,), "ring")
+    cdef pyml_index cap = _check_ring_arrays(states, next_states, actions, rewards, terminated, truncated, ring,
+                                             rng_state, dt, 4)
     _rows(env_state, np.float64, (4,), "env_state")
-    _rows(rng_state, np.uint64, (4,), "rng_state")
     _rows(last_indices, np.int64, (batch_size,), "last_indices")
     if batch_size < 1 or learn_every < 1 or max_steps < 1 or max_episode_steps < 1:
         raise ValueError("dqn_cartpole_episode: batch_size, learn_every, max_steps, max_episode_steps must be >= 1")
@@ -667,10 +675,7 @@ def dqn_cartpole_learn(list online_specs, list target_specs, dict opt_params, st
     dt = _dtype_of(states)
     cdef pyml_dense_layer online[PYML_NN_MAX_LAYERS]
     cdef pyml_dense_layer target[PYML_NN_MAX_LAYERS]
-    _fill_networks(online, target, online_specs, target_specs, dt, "dqn_cartpole_learn")
-    cdef int L = len(online_specs)
-    if online[0].n_in != 4 or online[L - 1].n_out != 2:
-        raise ValueError("dqn_cartpole_learn: the cart-pole needs a 4-input, 2-output network")
+    cdef int L = _fill_cartpole_networks(online, target, online_specs, target_specs, dt, "dqn_cartpole_learn")
     cdef pyml_optimizer opt
     _fill_opt(&opt, opt_params)
     cdef pyml_cartpole_learn_spec sp
@@ -695,18 +700,11 @@ def dqn_cartpole_learn(list online_specs, list target_specs, dict opt_params, st
             or sp.window < 1:
         raise ValueError("dqn_cartpole_learn: batch_size, learn_every, max_steps, max_episode_steps, max_episodes "
                          "and window must be >= 1")
-    cdef pyml_index cap = states.shape[0]
+    cdef pyml_index cap = _check_ring_arrays(states, next_states, actions, rewards, terminated, truncated, ring,
+                                             rng_state, dt, 4)
     cdef long E = sp.max_episodes
-    _rows(states, dt, (cap, 4), "states")
-    _rows(next_states, dt, (cap, 4), "next_states")
-    _rows(actions, np.int32, (cap,), "actions")
-    _rows(rewards, dt, (cap,), "rewards")
-    _rows(terminated, np.bool_, (cap,), "terminated")
-    _rows(truncated, np.bool_, (cap,), "truncated")
-    _rows(ring, np.int64, (3,), "ring")
     _rows(epsilon, np.float64, (1,), "epsilon")
     _rows(env_state, np.float64, (4,), "env_state")
-    _rows(rng_state, np.uint64, (4,), "rng_state")
     _rows(last_indices, np.int64, (sp.batch,), "last_indices")
     _rows(returns, np.float64, (E,), "returns")
     _rows(lengths, np.int64, (E,), "lengths")
