@@ -32,8 +32,8 @@ import numpy as np
 
 from pyml.dask import _core
 from pyml.linear_model import _linear_model_kernels as _k
-from pyml.linear_model._linear import LinearRegression as _LinearRegression, coef_in_dtype
-from pyml.linear_model._logistic import LogisticRegression as _LogisticRegression
+from pyml.linear_model._linear import LinearRegression as _LinearRegression, coef_in_dtype, power_iteration_lipschitz
+from pyml.linear_model._logistic import LogisticRegression as _LogisticRegression, newton_params
 from pyml.utils.validation import check_array, check_vector
 
 __all__ = ["LinearRegression", "LogisticRegression"]
@@ -247,25 +247,13 @@ def _lazy(est, base_cls, name, X):
 def _dask_lipschitz(blocks, m, d, dtype, fit_intercept, reg_lambda, n_jobs, n_iter=50, rtol=1e-6):
     """pyml.linear_model._linear.lipschitz_constant with each product H v distributed (same iterates)."""
     task = _core.task(_hv_partial)
-    v_w = np.full(d, 1.0 / np.sqrt(d + 1), dtype=dtype)
-    v_b = 1.0 / np.sqrt(d + 1) if fit_intercept else 0.0
-    L = 0.0
-    for _ in range(n_iter):
+
+    def hessian_times(v_w, v_b):
         parts = [task(xb, sb, v_w, float(v_b), n_jobs) for xb, _, sb in blocks]
         s_w, s_b = _core.compute(_core.tree_reduce(parts, _core.sum_partials))[0]
-        h_w = (s_w / m).astype(dtype)
-        h_b = float(dtype.type(s_b / m)) if fit_intercept else 0.0
-        norm = float(np.sqrt(np.dot(h_w.astype(np.float64), h_w) + h_b * h_b))
-        if norm == 0.0 or not np.isfinite(norm):
-            break
-        previous, L = L, norm
-        v_w, v_b = (h_w / norm).astype(dtype), h_b / norm
-        if abs(L - previous) <= rtol * L:
-            break
-    if not np.isfinite(L):
-        raise ValueError("LinearRegression: X is too large for gradient descent (its Gram matrix overflows); "
-                         "standardize X (pyml.preprocessing.StandardScaler)")
-    return max(L, np.finfo(np.float64).tiny) + reg_lambda / m
+        return (s_w / m).astype(dtype), float(dtype.type(s_b / m))
+
+    return power_iteration_lipschitz(hessian_times, d, dtype, fit_intercept, reg_lambda, m, n_iter, rtol)
 
 
 class LinearRegression(_DaskGDMixin, _LinearRegression):
@@ -486,12 +474,7 @@ class LogisticRegression(_DaskGDMixin, _LogisticRegression):
         self.cost_history_, self.n_iter_ = history, n_iter
         if not converged:
             self._warn_not_converged("Newton-CG")
-        b = theta[k * d:]
-        if k > 1:
-            # softmax is unchanged by b + c·1 and b is not penalised: the cost is flat along that line, and CG
-            # can drift along it by rounding; report the centred intercepts (sum 0, as from a zero start)
-            b = b - b.mean()
-        return theta[:k * d].reshape(k, d).astype(dtype), b.astype(dtype)
+        return newton_params(theta, k, d, dtype)
 
     def decision_function(self, X):
         """Scores X·w + b; a lazy Dask array for a Dask X."""

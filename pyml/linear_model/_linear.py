@@ -30,20 +30,31 @@ def lipschitz_constant(X, fit_intercept=True, reg_lambda=0.0, n_threads=1, n_ite
     Each product H v is one pass of the fused C gradient kernel with y = 0:
     ∂J/∂w = (1/m) Xᵀ S (X v_w + v_b), ∂J/∂b = (1/m) Σ s_i (x_i·v_w + v_b).
     """
-    d = X.shape[1]
     m = X.shape[0] if sample_weight is None else float(np.sum(sample_weight, dtype=np.float64))
     zeros = np.zeros(X.shape[0], dtype=X.dtype)
-    v_w = np.full(d, 1.0 / np.sqrt(d + 1), dtype=X.dtype)
+
+    def hessian_times(v_w, v_b):
+        _, h_w, h_b = _k.value_grad(X, zeros, v_w, v_b, _k.MODEL_LINEAR, 0.0, n_threads, sample_weight)
+        return h_w, float(h_b)
+
+    return power_iteration_lipschitz(hessian_times, X.shape[1], X.dtype, fit_intercept, reg_lambda, m, n_iter, rtol)
+
+
+def power_iteration_lipschitz(hessian_times, d, dtype, fit_intercept, reg_lambda, m, n_iter=50, rtol=1e-6):
+    """λ_max of the cost's Hessian (without the penalty) + λ/m by power iteration, from v = 1/√(d+1):
+    ``hessian_times(v_w, v_b)`` returns (H v)_w in ``dtype`` and (H v)_b as a float (in memory: one kernel
+    pass; on Dask: one distributed pass). Stops when ‖H v‖ changes by ≤ rtol relative."""
+    v_w = np.full(d, 1.0 / np.sqrt(d + 1), dtype=dtype)
     v_b = 1.0 / np.sqrt(d + 1) if fit_intercept else 0.0
     L = 0.0
     for _ in range(n_iter):
-        _, h_w, h_b = _k.value_grad(X, zeros, v_w, v_b, _k.MODEL_LINEAR, 0.0, n_threads, sample_weight)
-        h_b = float(h_b) if fit_intercept else 0.0
+        h_w, h_b = hessian_times(v_w, v_b)
+        h_b = h_b if fit_intercept else 0.0
         norm = float(np.sqrt(np.dot(h_w.astype(np.float64), h_w) + h_b * h_b))
         if norm == 0.0 or not np.isfinite(norm):
             break
         previous, L = L, norm  # ||H v|| with ||v|| = 1
-        v_w, v_b = (h_w / norm).astype(X.dtype), h_b / norm
+        v_w, v_b = (h_w / norm).astype(dtype), h_b / norm
         if abs(L - previous) <= rtol * L:
             break
     if not np.isfinite(L):

@@ -15,6 +15,17 @@ from pyml.utils.validation import (
 __all__ = ["LogisticRegression"]
 
 
+def newton_params(theta, k, d, dtype):
+    """(W (k, d), b (k,)) in ``dtype`` from Newton-CG's flat parameter vector [W.ravel(), b]. Softmax is
+    unchanged by b + c·1 and b is not penalised, so the cost is flat along that line and CG can drift
+    along it by rounding: the intercepts of k > 1 classes are reported centred (sum 0, as from a zero
+    start)."""
+    b = theta[k * d:]
+    if k > 1:
+        b = b - b.mean()
+    return theta[:k * d].reshape(k, d).astype(dtype), b.astype(dtype)
+
+
 class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression: binary (sigmoid) or multinomial (softmax) for 3+ classes.
 
@@ -179,12 +190,7 @@ class LogisticRegression(LinearModelMixin, ClassifierMixin, BaseEstimator):
         self.cost_history_, self.n_iter_ = history, n_iter
         if not converged:
             self._warn_not_converged("Newton-CG")
-        b = theta[k * d:]
-        if k > 1:
-            # softmax is unchanged by b + c·1 and b is not penalised: the cost is flat along that line, and CG
-            # can drift along it by rounding; report the centred intercepts (sum 0, as from a zero start)
-            b = b - b.mean()
-        return theta[:k * d].reshape(k, d).astype(dtype), b.astype(dtype)
+        return newton_params(theta, k, d, dtype)
 
     def _fit_gd(self, X, y_idx, W, b, callbacks, sw=None):
         lam, nt, max_iter = float(self.reg_lambda), self._n_threads(X), self._max_iter()
