@@ -15,7 +15,7 @@ from pyml.base import BaseEstimator, ClusterMixin, TransformerMixin
 from pyml.cluster import _cluster_kernels as _k
 from pyml.exceptions import ConvergenceWarning, compatible_class
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
-from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
+from pyml.utils.callbacks import IterationHook, ProgressLogger, fit_callbacks
 from pyml.utils.validation import (
     check_array, check_is_fitted, check_n_features, check_random_state, check_sample_weight, check_scalar,
 )
@@ -435,13 +435,10 @@ class KMeans(_KMeansBase):
         # tol=0 skips that extra pass over X.
         tol = _mean_feature_variance(Xc, n_threads) * self.tol if self.tol > 0 and X.shape[0] > 1 else 0.0
 
-        cbs = list(callbacks or [])
-        if self.verbose:
-            cbs.append(ProgressLogger(total=self.max_iter, verbose=self.verbose, name="iteration"))
-        cb = CallbackList(cbs)
+        cb = fit_callbacks(callbacks, type(self).__name__, self.verbose, self.max_iter)
         best = None
         cb.on_fit_begin(self)
-        if _restarts_use_joblib(self, n_init, cbs):  # independent restarts as joblib tasks
+        if _restarts_use_joblib(self, n_init, cb):  # independent restarts as joblib tasks
             best = _joblib_restarts(self, Xc, w, rng, x_mean, n_init, algorithm, tol, n_threads)
         else:
             for _ in range(n_init):

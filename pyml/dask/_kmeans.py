@@ -56,7 +56,7 @@ from pyml.cluster._kmeans import (
 )
 from pyml.dask import _core
 from pyml.exceptions import ConvergenceWarning, compatible_class
-from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
+from pyml.utils.callbacks import IterationHook, fit_callbacks
 from pyml.utils.validation import check_array, check_random_state, check_scalar
 
 __all__ = ["KMeans", "kmeans_parallel"]
@@ -476,10 +476,7 @@ class KMeans(_KMeans):
             parts = [_core.task(_moments_block)(xb, shift, dtype, self.n_jobs) for xb, _ in blocks]
             _, _, m2 = _core.compute(_core.tree_reduce(parts, chan_combine))[0]
             tol = float(np.mean((m2 / n).astype(dtype), dtype=np.float64)) * self.tol
-        cbs = list(callbacks or [])
-        if self.verbose:
-            cbs.append(ProgressLogger(total=self.max_iter, verbose=self.verbose, name="iteration"))
-        cb = CallbackList(cbs)
+        cb = fit_callbacks(callbacks, type(self).__name__, self.verbose, self.max_iter)
         best = None
         cb.on_fit_begin(self)
         for _ in range(self._n_init()):

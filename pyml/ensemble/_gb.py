@@ -26,7 +26,7 @@ from pyml.tree._binning import bin_with, check_max_bins, prepare_hist
 from pyml.tree._classes import base_seed, check_max_depth, encode_labels, hist_slots, tree_capacity
 from pyml.tree._tree import Tree, pack_trees, predict_packed
 from pyml.utils._threads import resolve_n_jobs
-from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
+from pyml.utils.callbacks import IterationHook, fit_callbacks
 from pyml.utils.validation import (
     check_allocation, check_array, check_is_fitted, check_n_features, check_sample_weight, check_vector, check_X_y,
 )
@@ -138,10 +138,8 @@ class BaseGradientBoosting(BaseEstimator):
             ec = bin_with(Xe, binning, n_threads)
             er = np.empty((Xe.shape[0], K))
             er[:] = base
-        cbs = list(self.callbacks or [])
-        if self.verbose:
-            cbs.insert(0, ProgressLogger(total=self.n_estimators, verbose=self.verbose, name="round"))
-        cb = CallbackList(cbs)
+        cb = fit_callbacks(self.callbacks, type(self).__name__, self.verbose, self.n_estimators, "round",
+                           progress_first=True)
         hook = IterationHook(self, cb)
         if eval_data is not None:
             hook.extra_logs = lambda it: {"val_loss": float(hook.val_loss[it])}

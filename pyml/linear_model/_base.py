@@ -6,7 +6,7 @@ import numpy as np
 from pyml.exceptions import ConvergenceWarning, NonFiniteError, compatible_class
 from pyml.linear_model import _linear_model_kernels as _k
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
-from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
+from pyml.utils.callbacks import IterationHook, fit_callbacks
 from pyml.utils.validation import check_allocation, check_sample_weight, check_scalar
 
 __all__ = ["LinearModelMixin", "newton_cg"]
@@ -54,10 +54,7 @@ class LinearModelMixin:
         return sw
 
     def _callbacks(self, callbacks, total):
-        cbs = list(callbacks or [])
-        if self.verbose:
-            cbs.append(ProgressLogger(total=total, verbose=int(self.verbose)))
-        return CallbackList(cbs)
+        return fit_callbacks(callbacks, type(self).__name__, self.verbose, total)
 
     def _warn_not_converged(self, what):
         warnings.warn(f"{type(self).__name__}: {what} did not converge in max_iter={self._max_iter()} iterations "

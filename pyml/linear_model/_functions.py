@@ -21,7 +21,7 @@ import numpy as np
 
 from pyml.linear_model import _linear_model_kernels as _k
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
-from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
+from pyml.utils.callbacks import IterationHook, fit_callbacks
 from pyml.utils.validation import check_array, check_scalar, check_vector
 
 __all__ = ["sigmoid", "compute_cost", "compute_gradient", "gradient_descent", "predict", "GradientDescentResult"]
@@ -254,10 +254,7 @@ def gradient_descent(X, y, w_in, b_in, alpha, num_iters, cost_function=None, gra
     tol = float(check_scalar(tol, "tol", (int, float, np.floating, np.integer), min_val=0.0, caller=caller))
     lam = _check_lambda(reg_lambda, caller)
     record_every = max(1, math.ceil(num_iters / max_records))
-    cbs = list(callbacks or [])
-    if verbose:
-        cbs.append(ProgressLogger(total=num_iters, verbose=verbose, name="iteration"))
-    cb_list = CallbackList(cbs)
+    cb_list = fit_callbacks(callbacks, caller, verbose, num_iters)
     hook = IterationHook(caller, cb_list)
     cb_list.on_fit_begin(caller)
     if custom is not None:

@@ -7,7 +7,7 @@ from pyml.base import BaseEstimator, RegressorMixin
 from pyml.recommender import _recommender_kernels as _k
 from pyml.recommender._functions import _structure
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
-from pyml.utils.callbacks import CallbackList, IterationHook, ProgressLogger
+from pyml.utils.callbacks import IterationHook, fit_callbacks
 from pyml.utils.validation import (check_allocation, check_array, check_is_fitted, check_random_state,
                                    check_vector)
 
@@ -289,10 +289,7 @@ class CollaborativeFiltering(RegressorMixin, BaseEstimator):
         # The kernels update these arrays in place: callbacks (EarlyStopping) see the live parameters.
         self.item_features_, self.user_weights_, self.user_bias_, self.item_bias_ = X, W, b, c
 
-        cbs = list(callbacks or [])
-        if self.verbose:
-            cbs.append(ProgressLogger(total=max_iter, verbose=self.verbose, name="iteration"))
-        cb = CallbackList(cbs)
+        cb = fit_callbacks(callbacks, type(self).__name__, self.verbose, max_iter)
         hook = IterationHook(self, cb)
         cb.on_fit_begin(self)
         if self.solver == "adam":

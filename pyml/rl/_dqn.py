@@ -33,7 +33,6 @@ transitions, and picks the next epsilon-greedy action from the Q-network.
 import json
 import math
 import numbers
-import time
 import warnings
 
 import numpy as np
@@ -43,7 +42,7 @@ from pyml.rl import _rl_kernels as _rk
 from pyml.neural_network import Adam, Dense, Input, Sequential
 from pyml.neural_network._sequential import soft_update
 from pyml.rl._buffer import ReplayBuffer
-from pyml.utils.callbacks import Callback, CallbackList, ProgressLogger
+from pyml.utils.callbacks import fit_callbacks
 from pyml.utils._threads import resolve_n_jobs
 from pyml.utils.validation import check_allocation, check_array
 
@@ -768,14 +767,12 @@ class DQN:
         if total_timesteps is None and max_episodes is None and target_mean_return is None:
             raise ValueError("DQN.learn: give total_timesteps, max_episodes or target_mean_return")
         self._check_env(env, self.state_dim, self.n_actions)
-        cbs = [cb for cb in (callbacks or [])]
-        for cb in cbs:
-            if not hasattr(cb, "on_iteration_end"):
-                raise TypeError(f"callbacks must implement on_iteration_end, got {cb!r}")
-        verbose = verbose or self.verbose
-        if verbose:
-            cbs.append(ProgressLogger(total=max_episodes, verbose=verbose, name="episode"))
-        cblist = CallbackList(cbs)
+        if self.batch_size >= self.buffer_size:  # the lab's update condition: more than one mini-batch stored
+            raise ValueError(f"DQN.learn: batch_size={self.batch_size} must be smaller than buffer_size="
+                             f"{self.buffer_size}: learn() updates once the buffer holds more than one "
+                             "mini-batch, which a buffer of batch_size transitions never does; raise buffer_size "
+                             "(update() alone accepts batch_size == buffer_size)")
+        cblist = fit_callbacks(callbacks, "DQN.learn", verbose or self.verbose, max_episodes, "episode")
         cblist.on_fit_begin(self, {})
         start_steps, start_eps = self.n_timesteps_, len(self.episode_returns_)
         if self._uses_c_env(env):

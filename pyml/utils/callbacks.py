@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 __all__ = ["Callback", "History", "ProgressLogger", "KerasProgress", "EarlyStopping", "CallbackList",
-           "IterationHook", "as_callback"]
+           "IterationHook", "as_callback", "fit_callbacks"]
 
 
 class Callback:
@@ -92,6 +92,25 @@ def as_callback(cb, owner):
         return KerasCallbackAdapter(cb)
     raise TypeError(f"{owner}: callbacks must implement on_iteration_end (pyml) or on_epoch_end (Keras), "
                     f"got {cb!r}")
+
+
+def fit_callbacks(callbacks, owner, verbose=0, total=None, name="iteration", progress_first=False):
+    """The :class:`CallbackList` an iterative fit calls: the user's ``callbacks``
+    (each checked by :func:`as_callback`) and, when ``verbose``, a
+    :class:`ProgressLogger` over ``total`` iterations called ``name``.
+
+    ``progress_first`` puts the progress line before the user's callbacks (so
+    it prints before a callback that stops the fit says why).
+    """
+    if callbacks is None:
+        callbacks = ()
+    elif not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"{owner}: callbacks must be a list of callbacks, got {type(callbacks).__name__}")
+    cbs = [as_callback(cb, owner) for cb in callbacks]
+    if verbose:
+        logger = ProgressLogger(total=total, verbose=int(verbose), name=name)
+        cbs.insert(0, logger) if progress_first else cbs.append(logger)
+    return CallbackList(cbs)
 
 
 class KerasProgress(Callback):

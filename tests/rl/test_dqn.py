@@ -214,9 +214,21 @@ def test_bad_hyper_parameters_name_the_parameter(kwargs, match):
         DQN(4, 2, hidden_layer_sizes=(4,), **kwargs).learn(envs.CartPole(), total_timesteps=5)
 
 
+def test_a_buffer_of_one_batch_updates_but_cannot_learn():
+    # learn() updates only once the buffer holds more than one mini-batch (the lab's rule), which a buffer of
+    # batch_size transitions never does: an error, where it used to train without a single update
+    ag = DQN(4, 2, hidden_layer_sizes=(4,), batch_size=8, buffer_size=8, random_state=0)
+    with pytest.raises(ValueError, match=r"batch_size=8 must be smaller than buffer_size=8.*raise buffer_size"):
+        ag.learn(envs.CartPole(), total_timesteps=20)
+    rng = np.random.default_rng(0)
+    ag.replay_buffer.add(rng.normal(size=(8, 4)), rng.integers(0, 2, 8), rng.normal(size=8),
+                         rng.normal(size=(8, 4)), np.zeros(8))
+    assert np.isfinite(ag.update()) and ag.n_updates_ == 1
+
+
 def test_valid_edge_hyper_parameters_are_accepted():
-    # epsilon_decay = 1 (no decay), batch_size == buffer_size, the n_jobs forms of the other estimators
-    for kw in (dict(epsilon_decay=1.0), dict(batch_size=8, buffer_size=8), dict(n_jobs=-1), dict(n_jobs=1),
+    # epsilon_decay = 1 (no decay), the n_jobs forms of the other estimators
+    for kw in (dict(epsilon_decay=1.0), dict(n_jobs=-1), dict(n_jobs=1),
                dict(n_jobs=np.int64(2)), dict(n_jobs=None)):
         ag = DQN(4, 2, hidden_layer_sizes=(4,), random_state=0, **kw).learn(envs.CartPole(), total_timesteps=20)
         assert ag.n_timesteps_ == 20
