@@ -4,7 +4,8 @@ An iterative fit (gradient descent, neural-network epochs, boosting rounds,
 collaborative filtering, DQN) calls, in order::
 
     on_fit_begin(estimator, logs)
-    on_iteration_end(estimator, iteration, logs) -> bool   # True asks to stop
+    on_iteration_begin(estimator, iteration, logs)          # where the fit runs in Python between
+    on_iteration_end(estimator, iteration, logs) -> bool   # iterations (NN epochs); True asks to stop
     ...
     on_fit_end(estimator, logs)
 
@@ -16,15 +17,15 @@ Compiled loops (the whole gradient-descent run happens inside C) call back
 through :class:`IterationHook` between iterations, which also checks for
 Ctrl-C, so a long fit can always be interrupted.
 """
-import copy
-import numbers
 import sys
 import time
 
-import numpy as np
 
-__all__ = ["Callback", "History", "ProgressLogger", "KerasProgress", "EarlyStopping", "CallbackList",
-           "IterationHook", "as_callback", "fit_callbacks"]
+__all__ = ["Callback", "History", "ProgressLogger", "KerasProgress", "CallbackList", "IterationHook",
+           "as_callback", "fit_callbacks",
+           # Keras's training callbacks (pyml/utils/_keras_callbacks.py)
+           "EarlyStopping", "ReduceLROnPlateau", "LearningRateScheduler", "ModelCheckpoint", "CSVLogger",
+           "TerminateOnNaN"]
 
 
 class Callback:
@@ -43,6 +44,10 @@ class Callback:
         self.model = estimator
         self.on_train_begin(logs)
 
+    def on_iteration_begin(self, estimator, iteration, logs=None):
+        """Called before each iteration by the fits that loop in Python (Sequential, Model)."""
+        self.on_epoch_begin(iteration, logs)
+
     def on_iteration_end(self, estimator, iteration, logs=None):
         """Called after each iteration; return True to stop the fit."""
         self.on_epoch_end(iteration, logs)
@@ -55,6 +60,9 @@ class Callback:
     # Keras's names (each a no-op unless overridden).
     def on_train_begin(self, logs=None):
         """Keras: before the first epoch."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Keras: before each epoch (0-based)."""
 
     def on_epoch_end(self, epoch, logs=None):
         """Keras: after each epoch (0-based), with the epoch's ``logs``."""
@@ -76,6 +84,9 @@ class KerasCallbackAdapter(Callback):
             self.callback.model = estimator
         getattr(self.callback, "on_train_begin", lambda logs=None: None)(logs)
 
+    def on_iteration_begin(self, estimator, iteration, logs=None):
+        getattr(self.callback, "on_epoch_begin", lambda epoch, logs=None: None)(iteration, logs)
+
     def on_iteration_end(self, estimator, iteration, logs=None):
         getattr(self.callback, "on_epoch_end", lambda epoch, logs=None: None)(iteration, logs)
         return bool(getattr(estimator, "stop_training", False))
@@ -88,7 +99,7 @@ def as_callback(cb, owner):
     """A pyml callback for ``cb`` (pyml's protocol or Keras's method names), else a TypeError."""
     if isinstance(cb, Callback) or hasattr(cb, "on_iteration_end"):
         return cb
-    if any(hasattr(cb, m) for m in ("on_epoch_end", "on_train_begin", "on_train_end")):
+    if any(hasattr(cb, m) for m in ("on_epoch_begin", "on_epoch_end", "on_train_begin", "on_train_end")):
         return KerasCallbackAdapter(cb)
     raise TypeError(f"{owner}: callbacks must implement on_iteration_end (pyml) or on_epoch_end (Keras), "
                     f"got {cb!r}")
@@ -200,75 +211,6 @@ class ProgressLogger(Callback):
         return False
 
 
-class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` iterations.
-
-    An iteration improves when :math:`value < best - |min\\_delta|` (Keras takes the
-    absolute value of ``min_delta`` too); the fit stops after ``patience`` iterations
-    in a row without improvement (``patience=0``: at the first one).
-
-    With ``restore_best_weights`` the estimator's parameters are put back to
-    those of the best iteration at the end (the estimator provides
-    ``_get_fit_state()`` / ``_set_fit_state(state)``).
-
-    Parameters
-    ----------
-    monitor : str, default="loss"
-        The key of the fit's logs to watch (``"loss"``, ``"val_loss"``, a metric).
-    patience : int >= 0, default=5
-    min_delta : finite float, default=0.0
-    restore_best_weights : bool, default=False
-    """
-
-    def __init__(self, monitor="loss", patience=5, min_delta=0.0, restore_best_weights=False):
-        # checked here, not at the first epoch: a bad patience / min_delta would otherwise never
-        # stop the fit (NaN) or stop it at once (-1) without a word
-        if not isinstance(monitor, str):
-            raise TypeError(f"EarlyStopping: monitor must be the name of a logged value such as 'loss' or "
-                            f"'val_loss', got {monitor!r}")
-        if isinstance(patience, (bool, np.bool_)) or not isinstance(patience, numbers.Integral):
-            raise TypeError(f"EarlyStopping: patience must be an integer number of epochs >= 0, got {patience!r}")
-        if patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be >= 0 (epochs without improvement before "
-                             f"stopping), got {patience}")
-        if isinstance(min_delta, (bool, np.bool_)) or not isinstance(min_delta, numbers.Real):
-            raise TypeError(f"EarlyStopping: min_delta must be a finite number, got {min_delta!r}")
-        if not np.isfinite(min_delta):
-            raise ValueError(f"EarlyStopping: min_delta must be a finite number (the smallest change that "
-                             f"counts as an improvement), got {min_delta!r}")
-        self.monitor = monitor
-        self.patience = int(patience)
-        self.min_delta = abs(float(min_delta))
-        self.restore_best_weights = bool(restore_best_weights)
-
-    def on_fit_begin(self, estimator, logs=None):
-        self.best_ = np.inf
-        self.best_iteration_ = -1
-        self.wait_ = 0
-        self.stopped_iteration_ = None
-        self._best_state = None
-
-    def on_iteration_end(self, estimator, iteration, logs=None):
-        value = (logs or {}).get(self.monitor)
-        if value is None:
-            raise KeyError(f"EarlyStopping monitors {self.monitor!r}, which this fit does not log "
-                           f"(available: {sorted(logs or {})})")
-        if value < self.best_ - self.min_delta:
-            self.best_, self.best_iteration_, self.wait_ = float(value), iteration, 0
-            if self.restore_best_weights:
-                self._best_state = copy.deepcopy(estimator._get_fit_state())
-            return False
-        self.wait_ += 1
-        if self.wait_ >= self.patience:
-            self.stopped_iteration_ = iteration
-            return True
-        return False
-
-    def on_fit_end(self, estimator, logs=None):
-        if self.restore_best_weights and self._best_state is not None:
-            estimator._set_fit_state(self._best_state)
-
-
 class CallbackList(Callback):
     """Dispatches to several callbacks; stops when any of them asks to."""
 
@@ -278,6 +220,12 @@ class CallbackList(Callback):
     def on_fit_begin(self, estimator, logs=None):
         for cb in self.callbacks:
             cb.on_fit_begin(estimator, logs)
+
+    def on_iteration_begin(self, estimator, iteration, logs=None):
+        for cb in self.callbacks:
+            begin = getattr(cb, "on_iteration_begin", None)  # optional in pyml's protocol
+            if begin is not None:
+                begin(estimator, iteration, logs)
 
     def on_iteration_end(self, estimator, iteration, logs=None):
         stop = False
@@ -314,3 +262,14 @@ class IterationHook:
         if self.extra_logs is not None:
             logs.update(self.extra_logs(iteration))
         return bool(self.callbacks.on_iteration_end(self.estimator, iteration, logs))
+
+
+# at the end: they subclass Callback, defined above
+from pyml.utils._keras_callbacks import (  # noqa: E402
+    CSVLogger,
+    EarlyStopping,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)

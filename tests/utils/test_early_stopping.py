@@ -35,15 +35,15 @@ def test_monitor_must_be_a_name():
 
 def test_patience_counts_epochs_without_improvement():
     losses = [1.0, 0.5, 0.6, 0.7, 0.8, 0.9]
-    assert _run(EarlyStopping(patience=0), losses) == 3   # stops at the first epoch without improvement
-    assert _run(EarlyStopping(patience=2), losses) == 4
-    assert _run(EarlyStopping(patience=np.int64(3)), losses) == 5
+    assert _run(EarlyStopping(monitor="loss", patience=0), losses) == 3  # stops at the first stale epoch
+    assert _run(EarlyStopping(monitor="loss", patience=2), losses) == 4
+    assert _run(EarlyStopping(monitor="loss", patience=np.int64(3)), losses) == 5
 
 
 def test_min_delta_is_taken_as_an_absolute_change_as_keras():
     losses = [1.0, 0.95, 0.9, 0.85]  # each epoch improves by 0.05
-    assert _run(EarlyStopping(patience=1, min_delta=0.1), losses) == 2
-    s = EarlyStopping(patience=1, min_delta=-0.1)
+    assert _run(EarlyStopping(monitor="loss", patience=1, min_delta=0.1), losses) == 2
+    s = EarlyStopping(monitor="loss", patience=1, min_delta=-0.1)
     assert s.min_delta == 0.1
     assert _run(s, losses) == 2
-    assert _run(EarlyStopping(patience=1, min_delta=0.01), losses) == 4
+    assert _run(EarlyStopping(monitor="loss", patience=1, min_delta=0.01), losses) == 4
