@@ -135,6 +135,8 @@ def test_terminate_on_nan_and_keras_style_epoch_begin():
 # -- Keras's own callbacks, fed the same logs -------------------------------------------------
 
 def _keras():
+    """keras 3 on its torch backend (its numpy backend needs jax), where both are installed."""
+    pytest.importorskip("torch")
     os.environ.setdefault("KERAS_BACKEND", "torch")
     return pytest.importorskip("keras")
 
