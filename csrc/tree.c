@@ -240,7 +240,6 @@ static int split_allowed(const grower *g, int32_t node)
  * best split. Returns 1 when the node is open (has an allowed split). */
 static int evaluate_node_in_lane(grower *g, int32_t node, int lane)
 {
-    const pyml_tree_params *p = g->P;
     if (!node_may_split(g, node)) return 0;
     const int32_t *feats;
     int nf = draw_features(g, &feats);
@@ -525,11 +524,7 @@ static void split_children(grower *g, int32_t small, int32_t large, int32_t L, i
         for (int c = 0; c < 2; c++) search[c] = node_may_split(g, kid[c]);
 #pragma omp parallel num_threads(nthr) if (nthr > 1)
     {
-        int t = 0, nt = 1;
-#if PYML_HAVE_OPENMP
-        t = omp_get_thread_num();
-        nt = omp_get_num_threads();
-#endif
+        const int t = thread_id(), nt = team_size();
         int a0 = (int)((long)na * t / nt), a1 = (int)((long)na * (t + 1) / nt);
         pyml_tree_hist_accum(g, start, end, hs, a0, a1);
         for (int a = a0; a < a1; a++) {
@@ -587,11 +582,7 @@ int pyml_tree_grow(grower *g, int32_t m)
         g->nslot[root] = rslot;
 #pragma omp parallel num_threads(rthr)
         {
-            int t = 0, nt = 1;
-#if PYML_HAVE_OPENMP
-            t = omp_get_thread_num();
-            nt = omp_get_num_threads();
-#endif
+            const int t = thread_id(), nt = team_size();
             if (t == 0)
                 for (int32_t q = 0; q < m; q++) add_row(g, rs, g->rows[q]);
             int a0 = t ? (int)((long)na * (3 * t - 1) / (3 * nt - 1)) : 0;
@@ -842,10 +833,7 @@ static int build_one(const pyml_tree_data *D, const pyml_tree_params *p, const i
 {
     if (pyml_interrupted()) return PYML_ERR_INTERRUPTED;
     pyml_index n = D->n, d = D->d;
-    int tid = 0;
-#if PYML_HAVE_OPENMP
-    tid = omp_get_thread_num();
-#endif
+    int tid = thread_id();
     char *base = (char *)work + (size_t)tid * work_size_per_tree;
     grower g;
     memset(&g, 0, sizeof g);

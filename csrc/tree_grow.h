@@ -88,6 +88,16 @@ static inline int thread_id(void)
 #endif
 }
 
+/* Threads of the current team (1 outside a parallel region). */
+static inline int team_size(void)
+{
+#if PYML_HAVE_OPENMP
+    return omp_get_num_threads();
+#else
+    return 1;
+#endif
+}
+
 /* Workspace carving: *off advances by the aligned size; with base NULL only
  * the total is measured. */
 typedef struct {

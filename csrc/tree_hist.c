@@ -4,6 +4,29 @@
  * exact splitter are in tree.c / tree_exact.inc. */
 #include "tree_grow.h"
 
+/* The histogram loop of rows with two stats (g0, g1) over the active
+ * features a0..a1: bins of (G, H) (stride 2: count-free newton) or of
+ * (G, H, count) (stride 3: squared error). Always inlined with a constant
+ * stride: each call compiles to its own loop, the code of the two loops
+ * written out (no test or work added per row or bin). */
+PYML_INLINE void hist_accum_pairs(const int32_t *rows, const int32_t *active, const uint8_t *codes, pyml_index d,
+                                  int nb, const double *rs, int32_t start, int32_t end, double *h, int a0, int a1,
+                                  const int stride)
+{
+    for (int32_t q = start; q < end; q++) {
+        int32_t r = rows[q];
+        const uint8_t *c = codes + (size_t)r * d;
+        double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
+        for (int a = a0; a < a1; a++) {
+            int f = active[a];
+            double *b = h + ((size_t)f * nb + c[f]) * stride;
+            b[0] += g0;
+            b[1] += g1;
+            if (stride == 3) b[2] += 1.0;
+        }
+    }
+}
+
 /* Histogram of rows[start:end) over the active features a0..a1 (zeroed
  * first). Each (feature, bin) sum runs over the rows in their fixed order, so
  * any split of the features among threads gives identical histograms. */
@@ -54,32 +77,9 @@ void pyml_tree_hist_accum(const grower *g, int32_t start, int32_t end, double *h
             }
         }
     } else if (Sh == 2) {
-        const double *rs = g->rs;
-        for (int32_t q = start; q < end; q++) {
-            int32_t r = rows[q];
-            const uint8_t *c = codes + (size_t)r * d;
-            double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
-            for (int a = a0; a < a1; a++) {
-                int f = active[a];
-                double *b = h + ((size_t)f * nb + c[f]) * 2;
-                b[0] += g0;
-                b[1] += g1;
-            }
-        }
+        hist_accum_pairs(rows, active, codes, d, nb, g->rs, start, end, h, a0, a1, 2);
     } else if (g->S0 == 2) {
-        const double *rs = g->rs;
-        for (int32_t q = start; q < end; q++) {
-            int32_t r = rows[q];
-            const uint8_t *c = codes + (size_t)r * d;
-            double g0 = rs[2 * (size_t)r], g1 = rs[2 * (size_t)r + 1];
-            for (int a = a0; a < a1; a++) {
-                int f = active[a];
-                double *b = h + ((size_t)f * nb + c[f]) * 3;
-                b[0] += g0;
-                b[1] += g1;
-                b[2] += 1.0;
-            }
-        }
+        hist_accum_pairs(rows, active, codes, d, nb, g->rs, start, end, h, a0, a1, 3);
     } else {
         const double *rs = g->rs;
         int S0 = g->S0;
@@ -113,11 +113,7 @@ void pyml_tree_hist_build(grower *g, int32_t start, int32_t end, double *h)
     int nthr = pyml_tree_hist_threads(g, end - start);
 #pragma omp parallel num_threads(nthr) if (nthr > 1)
     {
-        int t = 0, nt = 1;
-#if PYML_HAVE_OPENMP
-        t = omp_get_thread_num();
-        nt = omp_get_num_threads();
-#endif
+        const int t = thread_id(), nt = team_size();
         pyml_tree_hist_accum(g, start, end, h, (int)((long)na * t / nt), (int)((long)na * (t + 1) / nt));
     }
 }

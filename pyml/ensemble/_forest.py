@@ -13,19 +13,15 @@ import numbers
 
 import numpy as np
 
-from pyml.base import BaseEstimator, ProbaClassifierMixin, RegressorMixin
+from pyml.base import ProbaClassifierMixin, RegressorMixin
 from pyml.tree import _tree_kernels as _k
 from pyml.tree._classes import (
-    _int_or_frac, base_seed, build, check_max_depth, check_min_impurity_decrease, check_min_weight_fraction_leaf, encode_labels, fit_weights,
-    hist_slots, prepare_data, resolve_max_features, tree_capacity,
+    BaseCART, _int_or_frac, base_seed, build, fit_weights, prepare_data, store_params, tree_capacity,
 )
-from pyml.tree._binning import check_max_bins
 from pyml.tree._tree import Tree, pack_trees, predict_packed, seed_for
 from pyml.utils._threads import joblib_backend_active, joblib_map, resolve_n_jobs
-from pyml.utils.callbacks import ProgressLogger
-from pyml.utils.validation import (
-    check_allocation, check_array, check_is_fitted, check_n_features, check_vector, check_X_y,
-)
+from pyml.utils.callbacks import fit_callbacks
+from pyml.utils.validation import check_allocation, check_is_fitted
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor"]
 
@@ -37,18 +33,15 @@ def _build_batch(data, params, y_class, y, seeds, cap, bootstrap, n_draw, sample
     return build(data, params, y_class, y, seeds, cap, resolve_n_jobs(None), bootstrap, n_draw, sample_weight)
 
 
-class BaseForest(BaseEstimator):
-    _criteria = ()
+class BaseForest(BaseCART):
+    """Shared fit / predict logic of the two forests."""
 
     def _validate(self, n, d):
         owner = type(self).__name__
         if isinstance(self.n_estimators, bool) or not isinstance(self.n_estimators, numbers.Integral) \
                 or self.n_estimators < 1:
             raise ValueError(f"{owner}: n_estimators={self.n_estimators!r} must be an int >= 1")
-        if self.criterion not in self._criteria:
-            raise ValueError(f"{owner}: criterion={self.criterion!r}; choose one of {list(self._criteria)}")
-        if self.splitter not in ("hist", "exact"):
-            raise ValueError(f"{owner}: splitter={self.splitter!r}; choose 'hist' or 'exact'")
+        self._check_criterion_splitter(owner)
         if not self.bootstrap and self.oob_score:
             raise ValueError(f"{owner}: oob_score=True needs bootstrap=True (without bootstrap no sample is "
                              "out of bag)")
@@ -58,12 +51,7 @@ class BaseForest(BaseEstimator):
             n_draw = _int_or_frac(self.max_samples, "max_samples", n, owner, 1)
             if n_draw > n:
                 raise ValueError(f"{owner}: max_samples={self.max_samples} exceeds n_samples={n}")
-        return dict(max_depth=check_max_depth(self.max_depth, owner),
-                    mss=_int_or_frac(self.min_samples_split, "min_samples_split", n, owner, 2),
-                    msl=_int_or_frac(self.min_samples_leaf, "min_samples_leaf", n, owner, 1),
-                    mf=resolve_max_features(self.max_features, d, owner),
-                    max_bins=check_max_bins(self.max_bins, owner), n_draw=n_draw,
-                    mwfl=check_min_weight_fraction_leaf(self.min_weight_fraction_leaf, owner))
+        return dict(self._check_growth(n, d, owner), n_draw=n_draw)
 
     def _fit(self, X, y_class, y, n_classes, sample_weight=None):
         n, d = X.shape
@@ -80,13 +68,7 @@ class BaseForest(BaseEstimator):
             raise ValueError(f"{type(self).__name__}: n_estimators={self.n_estimators} must be >= the "
                              f"{len(self.estimators_)} trees already fitted when warm_start=True")
         data = prepare_data(X, self.splitter, v["max_bins"], n_threads, self._seed_base, sample_weight)
-        S = n_classes + 1 if y_class is not None else 4
-        params = dict(criterion=_k.CRITERIA[self.criterion], splitter=_k.SPLITTERS[self.splitter],
-                      n_classes=n_classes, max_depth=v["max_depth"], max_leaves=0, min_samples_split=v["mss"],
-                      min_samples_leaf=v["msl"], min_impurity_decrease=check_min_impurity_decrease(self.min_impurity_decrease, type(self).__name__),
-                      min_weight_fraction_leaf=v["mwfl"],
-                      max_features=v["mf"],
-                      hist_slots=hist_slots(d, data["binning"]["nb_max"], S, v["max_depth"]))
+        params = self._kernel_params(v, y_class, n_classes, d, data["binning"]["nb_max"])
         cap = tree_capacity(v["n_draw"] if self.bootstrap else n, v["max_depth"])
         node_bytes = 60 + 8 * (n_classes if y_class is not None else 1)
         batch = max(n_threads, int(_BATCH_BYTES // max(1, cap * node_bytes)))
@@ -94,9 +76,9 @@ class BaseForest(BaseEstimator):
         # every fitted tree costs at least ~1 KiB (its node arrays and Python objects), whatever its size
         check_allocation(1024 * int(self.n_estimators), f"{type(self).__name__}: n_estimators={self.n_estimators} "
                          "trees", "lower n_estimators")
-        logger = ProgressLogger(total=self.n_estimators, verbose=self.verbose, name="tree") if self.verbose else None
-        if logger:
-            logger.on_fit_begin(self)
+        # progress only (no user callbacks): a line per batch of trees when verbose
+        cb = fit_callbacks(None, type(self).__name__, self.verbose, self.n_estimators, "tree")
+        cb.on_fit_begin(self)
         self._seeds = [seed_for(self._seed_base, t) for t in range(self.n_estimators)]
         if self.n_jobs is None and joblib_backend_active(processes_only=True) and self.n_estimators - start > 1:
             # Inside joblib.parallel_backend(...) (e.g. "dask", "loky"; not "threading", where OpenMP is
@@ -115,13 +97,13 @@ class BaseForest(BaseEstimator):
             arrays = build(data, params, y_class, y, seeds, cap, n_threads, bool(self.bootstrap), v["n_draw"],
                            sample_weight)
             self.estimators_.extend(Tree(a, d) for a in arrays)
-            if logger:
-                logger.on_iteration_end(self, len(self.estimators_) - 1, {})
+            cb.on_iteration_end(self, len(self.estimators_) - 1, {})
         self.n_features_in_ = d
         self._n_draw = v["n_draw"]
         self._packed = pack_trees(self.estimators_)
         if self.oob_score:
             self._compute_oob(X, y_class, y, n_threads)
+        cb.on_fit_end(self)
         return self
 
     def _oob_sum(self, X, n_out, n_threads):
@@ -135,12 +117,6 @@ class BaseForest(BaseEstimator):
                 acc[oob] += tree.predict(np.ascontiguousarray(X[oob]), n_threads)
                 seen[oob] += 1
         return acc, seen
-
-    def _check_X(self, X):
-        check_is_fitted(self)
-        X = check_array(X, caller=self)
-        check_n_features(self, X)
-        return X
 
     def _raw_mean(self, X, n_out):
         n_threads = resolve_n_jobs(self.n_jobs)
@@ -216,40 +192,20 @@ class RandomForestClassifier(ProbaClassifierMixin, BaseForest):
                  min_weight_fraction_leaf=0.0, min_impurity_decrease=0.0, max_features="sqrt", bootstrap=True,
                  max_samples=None, oob_score=False, n_jobs=None, random_state=None, verbose=0, warm_start=False,
                  splitter="hist", max_bins=255, class_weight=None):
-        self.n_estimators = n_estimators
-        self.criterion = criterion
-        self.max_depth = max_depth
-        self.min_samples_split = min_samples_split
-        self.min_samples_leaf = min_samples_leaf
-        self.min_weight_fraction_leaf = min_weight_fraction_leaf
-        self.min_impurity_decrease = min_impurity_decrease
-        self.max_features = max_features
-        self.bootstrap = bootstrap
-        self.max_samples = max_samples
-        self.oob_score = oob_score
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.splitter = splitter
-        self.max_bins = max_bins
-        self.class_weight = class_weight
+        store_params(self, locals())
 
     def fit(self, X, y, sample_weight=None):
         """Grow the forest on X (n_samples, n_features) and labels y; returns self.
 
         sample_weight (n_samples,), optional: multiplies each tree's bootstrap counts."""
-        X, y = check_X_y(X, y, caller=self, y_numeric=False)
-        classes, y_enc = encode_labels(y, type(self).__name__)
+        return self._fit_classifier(X, y, sample_weight)
+
+    def _check_classes(self, classes):
         if self.warm_start and hasattr(self, "classes_") and not np.array_equal(classes, self.classes_):
             raise ValueError(f"{type(self).__name__}: warm_start needs the same classes as the first fit")
-        self.classes_ = classes
-        self.n_classes_ = int(classes.shape[0])
-        self.n_outputs_ = 1
         if isinstance(self.class_weight, str) and self.class_weight == "balanced_subsample":
             raise ValueError(f"{type(self).__name__}: class_weight='balanced_subsample' is not supported; use "
                              "'balanced' (weights from the whole training set)")
-        return self._fit(X, y_enc, None, self.n_classes_, sample_weight)
 
     def _compute_oob(self, X, y_class, y, n_threads):
         acc, seen = self._oob_sum(X, self.n_classes_, n_threads)
@@ -283,32 +239,13 @@ class RandomForestRegressor(RegressorMixin, BaseForest):
                  min_samples_leaf=1, min_weight_fraction_leaf=0.0, min_impurity_decrease=0.0, max_features=1.0,
                  bootstrap=True, max_samples=None, oob_score=False, n_jobs=None, random_state=None, verbose=0,
                  warm_start=False, splitter="hist", max_bins=255):
-        self.n_estimators = n_estimators
-        self.criterion = criterion
-        self.max_depth = max_depth
-        self.min_samples_split = min_samples_split
-        self.min_samples_leaf = min_samples_leaf
-        self.min_weight_fraction_leaf = min_weight_fraction_leaf
-        self.min_impurity_decrease = min_impurity_decrease
-        self.max_features = max_features
-        self.bootstrap = bootstrap
-        self.max_samples = max_samples
-        self.oob_score = oob_score
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.splitter = splitter
-        self.max_bins = max_bins
+        store_params(self, locals())
 
     def fit(self, X, y, sample_weight=None):
         """Grow the forest on X (n_samples, n_features) and targets y; returns self.
 
         sample_weight (n_samples,), optional: multiplies each tree's bootstrap counts."""
-        X, y = check_X_y(X, y, caller=self, y_numeric=False)
-        y = check_vector(y, caller=self, dtype=np.float64)   # targets keep float64 whatever X's dtype
-        self.n_outputs_ = 1
-        return self._fit(X, None, y, 1, sample_weight)
+        return self._fit_regressor(X, y, sample_weight)
 
     def _compute_oob(self, X, y_class, y, n_threads):
         acc, seen = self._oob_sum(X, 1, n_threads)

@@ -23,12 +23,14 @@ import numpy as np
 from pyml.base import BaseEstimator, ProbaClassifierMixin, RegressorMixin
 from pyml.tree import _tree_kernels as _k
 from pyml.tree._binning import bin_with, check_max_bins, prepare_hist
-from pyml.tree._classes import base_seed, check_max_depth, encode_labels, hist_slots, tree_capacity
+from pyml.tree._classes import (
+    base_seed, check_max_depth, check_predict_X, encode_labels, hist_slots, tree_capacity,
+)
 from pyml.tree._tree import Tree, pack_trees, predict_packed
 from pyml.utils._threads import resolve_n_jobs
 from pyml.utils.callbacks import IterationHook, fit_callbacks
 from pyml.utils.validation import (
-    check_allocation, check_array, check_is_fitted, check_n_features, check_sample_weight, check_vector, check_X_y,
+    check_allocation, check_array, check_is_fitted, check_sample_weight, check_vector, check_X_y,
 )
 
 __all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor", "load_model"]
@@ -164,9 +166,7 @@ class BaseGradientBoosting(BaseEstimator):
         return self
 
     def _raw_predict(self, X):
-        check_is_fitted(self)
-        X = check_array(X, caller=self)
-        check_n_features(self, X)
+        X = check_predict_X(self, X)
         init = np.broadcast_to(self.base_score_, (X.shape[0], self._K))
         return predict_packed(X, self._packed, self._K, 1.0, resolve_n_jobs(self.n_jobs),
                               tree_col=self._tree_col if self._K > 1 else None, init=init), X.dtype

@@ -200,55 +200,101 @@ def fit_weights(est, sample_weight, n, y_class):
     return class_weight_to_sample_weight(est.class_weight, est.classes_, y_class, sample_weight, type(est).__name__)
 
 
-class BaseDecisionTree(BaseEstimator):
-    """Shared fit/apply logic of the two trees."""
+def store_params(est, params):
+    """The body of an estimator's ``__init__``: ``params`` is that ``__init__``'s ``locals()``, and every
+    keyword argument becomes the attribute of the same name, unchanged (scikit-learn's contract)."""
+    for name, value in params.items():
+        if name not in ("self", "__class__"):
+            setattr(est, name, value)
+
+
+def check_predict_X(est, X):
+    """X for predict / apply: ``est`` is fitted and X is a valid matrix with ``est``'s number of features."""
+    check_is_fitted(est)
+    X = check_array(X, caller=est)
+    check_n_features(est, X)
+    return X
+
+
+class BaseCART(BaseEstimator):
+    """What the single trees and the forests share: the growth hyper-parameters and their checks, the
+    kernel's parameter dict, the targets of fit and the input checks of predict."""
 
     _criteria = ()
 
-    def _validate(self, n, d):
-        owner = type(self).__name__
+    def _check_criterion_splitter(self, owner):
         if self.criterion not in self._criteria:
             raise ValueError(f"{owner}: criterion={self.criterion!r}; choose one of {list(self._criteria)}")
         if self.splitter not in ("hist", "exact"):
             raise ValueError(f"{owner}: splitter={self.splitter!r}; choose 'hist' or 'exact'")
-        max_depth = check_max_depth(self.max_depth, owner)
-        mss = _int_or_frac(self.min_samples_split, "min_samples_split", n, owner, 2)
-        msl = _int_or_frac(self.min_samples_leaf, "min_samples_leaf", n, owner, 1)
-        check_min_impurity_decrease(self.min_impurity_decrease, owner)
-        mf = resolve_max_features(self.max_features, d, owner)
-        max_bins = check_max_bins(self.max_bins, owner)
-        max_leaves = check_max_leaf_nodes(self.max_leaf_nodes, owner)
-        mwfl = check_min_weight_fraction_leaf(self.min_weight_fraction_leaf, owner)
-        return max_depth, mss, msl, mf, max_bins, max_leaves, mwfl
+
+    def _check_growth(self, n, d, owner):
+        """The growth limits resolved against n rows and d features."""
+        return dict(max_depth=check_max_depth(self.max_depth, owner),
+                    mss=_int_or_frac(self.min_samples_split, "min_samples_split", n, owner, 2),
+                    msl=_int_or_frac(self.min_samples_leaf, "min_samples_leaf", n, owner, 1),
+                    mid=check_min_impurity_decrease(self.min_impurity_decrease, owner),
+                    mf=resolve_max_features(self.max_features, d, owner),
+                    max_bins=check_max_bins(self.max_bins, owner),
+                    mwfl=check_min_weight_fraction_leaf(self.min_weight_fraction_leaf, owner))
+
+    def _kernel_params(self, v, y_class, n_classes, d, nb_max, max_leaves=0, **extra):
+        """build_trees' parameter dict from the checked limits ``v`` (see _check_growth)."""
+        S = n_classes + 1 if y_class is not None else 4
+        return dict(criterion=_k.CRITERIA[self.criterion], splitter=_k.SPLITTERS[self.splitter],
+                    n_classes=n_classes, max_depth=v["max_depth"], max_leaves=max_leaves, min_samples_split=v["mss"],
+                    min_samples_leaf=v["msl"], min_impurity_decrease=v["mid"], min_weight_fraction_leaf=v["mwfl"],
+                    max_features=v["mf"], hist_slots=hist_slots(d, nb_max, S, v["max_depth"], max_leaves), **extra)
+
+    def _check_classes(self, classes):
+        """Hook of classifiers: called with the classes of y before they are stored."""
+
+    def _fit_classifier(self, X, y, sample_weight):
+        X, y = check_X_y(X, y, caller=self, y_numeric=False)
+        classes, y_enc = encode_labels(y, type(self).__name__)
+        self._check_classes(classes)
+        self.classes_ = classes
+        self.n_classes_ = int(classes.shape[0])
+        self.n_outputs_ = 1
+        return self._fit(X, y_enc, None, self.n_classes_, sample_weight)
+
+    def _fit_regressor(self, X, y, sample_weight):
+        X, y = check_X_y(X, y, caller=self, y_numeric=False)
+        y = check_vector(y, caller=self, dtype=np.float64)   # targets keep float64 whatever X's dtype
+        self.n_outputs_ = 1
+        return self._fit(X, None, y, 1, sample_weight)
+
+    def _check_X(self, X):
+        return check_predict_X(self, X)
+
+
+class BaseDecisionTree(BaseCART):
+    """Shared fit/apply logic of the two trees."""
+
+    def _validate(self, n, d):
+        owner = type(self).__name__
+        self._check_criterion_splitter(owner)
+        v = self._check_growth(n, d, owner)
+        v["max_leaves"] = check_max_leaf_nodes(self.max_leaf_nodes, owner)
+        return v
 
     def _fit(self, X, y_class, y, n_classes, sample_weight=None):
         n, d = X.shape
-        max_depth, mss, msl, mf, max_bins, max_leaves, mwfl = self._validate(n, d)
+        v = self._validate(n, d)
         sample_weight = fit_weights(self, sample_weight, n, y_class)
         n_threads = resolve_n_jobs(self.n_jobs)
         seed = base_seed(self.random_state)
-        data = prepare_data(X, self.splitter, max_bins, n_threads, seed, sample_weight)
-        S = n_classes + 1 if y_class is not None else 4
-        params = dict(criterion=_k.CRITERIA[self.criterion], splitter=_k.SPLITTERS[self.splitter],
-                      n_classes=n_classes, max_depth=max_depth, max_leaves=max_leaves, min_samples_split=mss,
-                      min_samples_leaf=msl, min_impurity_decrease=float(self.min_impurity_decrease),
-                      min_weight_fraction_leaf=mwfl, max_features=mf,
-                      # one tree: it may permute the sorted lists made for this fit instead of copying them
-                      exact_in_place=int(self.splitter == "exact"),
-                      hist_slots=hist_slots(d, data["binning"]["nb_max"], S, max_depth, max_leaves))
-        cap = tree_capacity(n, max_depth, max_leaves)
+        data = prepare_data(X, self.splitter, v["max_bins"], n_threads, seed, sample_weight)
+        # one tree: it may permute the sorted lists made for this fit instead of copying them
+        params = self._kernel_params(v, y_class, n_classes, d, data["binning"]["nb_max"], v["max_leaves"],
+                                     exact_in_place=int(self.splitter == "exact"))
+        cap = tree_capacity(n, v["max_depth"], v["max_leaves"])
         (arrays,) = build(data, params, y_class, y, [seed_for(seed, 0)], cap, n_threads,
                           sample_weight=sample_weight)
         self.tree_ = Tree(arrays, d)
         self.n_features_in_ = d
-        self.max_features_ = mf
+        self.max_features_ = v["mf"]
         return self
-
-    def _check_X(self, X):
-        check_is_fitted(self)
-        X = check_array(X, caller=self)
-        check_n_features(self, X)
-        return X
 
     def apply(self, X):
         """Index of the leaf each sample ends up in, shape (n_samples,)."""
@@ -331,30 +377,14 @@ class DecisionTreeClassifier(ProbaClassifierMixin, BaseDecisionTree):
     def __init__(self, criterion="gini", splitter="exact", max_depth=None, min_samples_split=2, min_samples_leaf=1,
                  min_weight_fraction_leaf=0.0, min_impurity_decrease=0.0, max_features=None, max_leaf_nodes=None,
                  class_weight=None, random_state=None, max_bins=255, n_jobs=None):
-        self.criterion = criterion
-        self.splitter = splitter
-        self.max_depth = max_depth
-        self.min_samples_split = min_samples_split
-        self.min_samples_leaf = min_samples_leaf
-        self.min_weight_fraction_leaf = min_weight_fraction_leaf
-        self.min_impurity_decrease = min_impurity_decrease
-        self.max_features = max_features
-        self.max_leaf_nodes = max_leaf_nodes
-        self.class_weight = class_weight
-        self.random_state = random_state
-        self.max_bins = max_bins
-        self.n_jobs = n_jobs
+        store_params(self, locals())
 
     def fit(self, X, y, sample_weight=None):
         """Grow the tree on X (n_samples, n_features) and labels y (n_samples,); returns self.
 
         sample_weight (n_samples,), optional: class counts become weighted sums (rows of weight 0 are left
         out); min_samples_split / min_samples_leaf still count rows."""
-        X, y = check_X_y(X, y, caller=self, y_numeric=False)
-        self.classes_, y_enc = encode_labels(y, type(self).__name__)
-        self.n_classes_ = int(self.classes_.shape[0])
-        self.n_outputs_ = 1
-        return self._fit(X, y_enc, None, self.n_classes_, sample_weight)
+        return self._fit_classifier(X, y, sample_weight)
 
     def predict_proba(self, X):
         """Class proportions of the leaf of each sample, shape (n_samples, n_classes)."""
@@ -380,28 +410,14 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
     def __init__(self, criterion="squared_error", splitter="exact", max_depth=None, min_samples_split=2,
                  min_samples_leaf=1, min_weight_fraction_leaf=0.0, min_impurity_decrease=0.0, max_features=None,
                  max_leaf_nodes=None, random_state=None, max_bins=255, n_jobs=None):
-        self.criterion = criterion
-        self.splitter = splitter
-        self.max_depth = max_depth
-        self.min_samples_split = min_samples_split
-        self.min_samples_leaf = min_samples_leaf
-        self.min_weight_fraction_leaf = min_weight_fraction_leaf
-        self.min_impurity_decrease = min_impurity_decrease
-        self.max_features = max_features
-        self.max_leaf_nodes = max_leaf_nodes
-        self.random_state = random_state
-        self.max_bins = max_bins
-        self.n_jobs = n_jobs
+        store_params(self, locals())
 
     def fit(self, X, y, sample_weight=None):
         """Grow the tree on X (n_samples, n_features) and targets y (n_samples,); returns self.
 
         sample_weight (n_samples,), optional: leaves predict weighted means, splits minimise the weighted
         squared error (rows of weight 0 are left out)."""
-        X, y = check_X_y(X, y, caller=self, y_numeric=False)
-        y = check_vector(y, caller=self, dtype=np.float64)   # targets keep float64 whatever X's dtype
-        self.n_outputs_ = 1
-        return self._fit(X, None, y, 1, sample_weight)
+        return self._fit_regressor(X, y, sample_weight)
 
     def predict(self, X):
         """Mean target of the leaf of each sample, shape (n_samples,) in X's dtype."""

@@ -169,6 +169,18 @@ cdef const double *_optional_f64(object arr, Py_ssize_t n, str what) except? NUL
     return &v[0] if n > 0 else NULL
 
 
+cdef const int32_t *_optional_i32(object arr, Py_ssize_t n, str message) except? NULL:
+    """Pointer to a contiguous int32 vector of length n (else ValueError(message)), or NULL for None. The
+    caller keeps arr alive while the pointer is in use."""
+    cdef const int32_t[::1] v
+    if arr is None:
+        return NULL
+    v = arr
+    if v.shape[0] != n:
+        raise ValueError(message)
+    return &v[0]
+
+
 cdef dict _alloc_arrays(pyml_tree_arrays *a, Py_ssize_t n_trees, Py_ssize_t cap, int n_value):
     check_allocation(n_trees * cap * (5 * 4 + 4 * 8 + 8 * n_value), f"the node arrays of {n_trees} trees",
                      "lower n_estimators, max_depth or max_leaf_nodes")
@@ -285,13 +297,7 @@ def build_trees(object codes, object ranks, object sorted_idx, const int32_t[::1
     cdef size_t ws = pyml_tree_workspace_size(&p, n, d, nb_max, capacity, 1 if n_trees > 1 else n_threads)
     work_arr = np.empty(ws * slots, dtype=np.uint8)
     cdef uint8_t[::1] work = work_arr
-    cdef const int32_t[::1] yc
-    cdef const int32_t *ycp = NULL
-    if y_class is not None:
-        yc = y_class
-        if yc.shape[0] != n:
-            raise ValueError("build_trees: y has the wrong length")
-        ycp = &yc[0]
+    cdef const int32_t *ycp = _optional_i32(y_class, n, "build_trees: y has the wrong length")
     cdef const double *yp = _optional_f64(y, n, "build_trees: y")
     cdef const double *swp = _optional_f64(sample_weight, n, "build_trees: sample_weight")
     cdef int st
@@ -433,13 +439,7 @@ def predict(const floating[:, ::1] X, const int32_t[::1] feature, const double[:
     cdef double[:, ::1] out = out_arr
     cdef pyml_index n = X.shape[0], d = X.shape[1]
     cdef int n_trees = tree_off.shape[0] - 1
-    cdef const int32_t[::1] tc
-    cdef const int32_t *tcp = NULL
-    if tree_col is not None:
-        tc = tree_col
-        if tc.shape[0] != n_trees:
-            raise ValueError("predict: tree_col must have one entry per tree")
-        tcp = &tc[0]
+    cdef const int32_t *tcp = _optional_i32(tree_col, n_trees, "predict: tree_col must have one entry per tree")
     if out.shape[0] != n:
         raise ValueError("predict: out has the wrong number of rows")
     cdef pyml_index n_nodes = feature.shape[0]
