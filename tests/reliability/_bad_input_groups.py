@@ -527,6 +527,12 @@ def group_keras():
                                      Dot, Dropout, EarlyStopping, Input, L2, L2Normalize, LeakyReLU,
                                      MeanSquaredError, Model, Normalization, Sequential,
                                      SparseCategoricalCrossentropy)
+    from pyml.neural_network import callbacks as kcb
+
+    def _fitted_with(callback):
+        model = Sequential([Dense(2), Dense(1)], random_state=0)
+        model.compile(loss="mse", optimizer="adam")
+        return model.fit(X, y, epochs=2, verbose=0, callbacks=[callback])
 
     X = RNG.normal(size=(24, 3))
     y = (X @ np.array([1.0, -1.0, 0.5]))[:, None]
@@ -635,6 +641,26 @@ def group_keras():
     bad_values(c, "SGD", lambda v: SGD(momentum=v), "momentum", (-0.1, 1.5, float("nan"), "abc"))
     bad_values(c, "EarlyStopping", lambda v: EarlyStopping(patience=v), "patience", (-1, 2.5, float("nan"), "abc"))
     bad_values(c, "EarlyStopping", lambda v: EarlyStopping(min_delta=v), "min_delta", (float("nan"), "abc"))
+    bad_values(c, "EarlyStopping", lambda v: EarlyStopping(mode=v), "mode", ("up", None))
+    bad_values(c, "EarlyStopping", lambda v: EarlyStopping(baseline=v), "baseline", (float("nan"), "abc"))
+    bad_values(c, "EarlyStopping", lambda v: EarlyStopping(start_from_epoch=v), "start_from_epoch", (-1, 2.5))
+    bad_values(c, "EarlyStopping", lambda v: EarlyStopping(monitor=v), "monitor", ("val_spread", 3))
+    bad_values(c, "ReduceLROnPlateau", lambda v: kcb.ReduceLROnPlateau(factor=v), "factor",
+               (0.0, 1.0, -0.5, float("nan"), "abc"))
+    bad_values(c, "ReduceLROnPlateau", lambda v: kcb.ReduceLROnPlateau(patience=v), "patience", (-1, 2.5, "abc"))
+    bad_values(c, "ReduceLROnPlateau", lambda v: kcb.ReduceLROnPlateau(min_lr=v), "min_lr", (-1.0, float("inf")))
+    bad_values(c, "LearningRateScheduler", lambda v: kcb.LearningRateScheduler(v), "schedule", (0.1, None))
+    c["LearningRateScheduler-returns-negative"] = (
+        lambda: _fitted_with(kcb.LearningRateScheduler(lambda epoch, lr: -lr)), ("learning rate",))
+    c["LearningRateScheduler-returns-text"] = (
+        lambda: _fitted_with(kcb.LearningRateScheduler(lambda epoch, lr: "fast")), ("schedule",))
+    bad_values(c, "ModelCheckpoint", lambda v: kcb.ModelCheckpoint(v), "filepath", (None, 3))
+    bad_values(c, "ModelCheckpoint", lambda v: kcb.ModelCheckpoint("m.npz", save_freq=v), "save_freq", (10, "batch"))
+    bad_values(c, "CSVLogger", lambda v: kcb.CSVLogger(v), "filename", (None, 3))
+    bad_values(c, "CSVLogger", lambda v: kcb.CSVLogger("log.csv", separator=v), "separator", ("", ";;", 3))
+    c["ReduceLROnPlateau-no-optimizer"] = (
+        lambda: __import__("pyml.cluster", fromlist=["KMeans"]).KMeans(2, n_init=1).fit(
+            X, callbacks=[kcb.ReduceLROnPlateau(monitor="loss")]), ("optimizer",))
     c["Dot-axes-bad"] = (lambda: Dot(axes="abc")([X, X]), ("axes",))
     c["Dot-shapes"] = (lambda: Dot(axes=1)([X, B]), ("shape", "shapes", "inputs"))
     c["Concatenate-rows"] = (lambda: Concatenate()([X, B[:-1]]), ("shape", "shapes", "inputs", "samples"))
