@@ -16,33 +16,22 @@ Saved format (``model.save(path)``): one ``.npz`` with ``config`` (JSON: the
 nodes, the Dense layers, the calls shown by ``summary``, compile settings) and
 ``layer_<i>_kernel`` / ``layer_<i>_bias`` arrays in the model's dtype.
 """
-import json
 import numbers
-import warnings
 
 import numpy as np
 
 from pyml.neural_network import _nn_kernels as _k
-from pyml.neural_network._errors import NotCompiledError
-from pyml.neural_network._core_layers import layer_from_config
-from pyml.neural_network._layers import Dense, Input, SymbolicTensor, _Call, _default_rng
-from pyml.neural_network._progress import KerasProgressBar
-from pyml.neural_network._losses import _targets, get_loss, metric_values
-from pyml.neural_network._optimizers import get_optimizer
+from pyml.neural_network._core_layers import _ParamFree, layer_from_config
+from pyml.neural_network._layers import Dense, Input, SymbolicTensor, _Call
+from pyml.neural_network._training import (_Trainable, _layer_arrays, _pyml_version, _restore_compile,
+                                           _writable_weights)
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
-from pyml.utils.callbacks import CallbackList, History, as_callback
-from pyml.utils.validation import cast_checked, check_array, check_random_state
+from pyml.utils.validation import cast_checked, check_array
 
 __all__ = ["Model", "L2Normalize", "Dot", "Concatenate", "l2_normalize"]
 
 FORMAT = "pyml.neural_network.Model/1"
 _L2_EPS = 1e-12
-
-
-def _pyml_version():
-    from pyml import __version__
-
-    return __version__
 
 
 # ---- graph layers -------------------------------------------------------------------------------
@@ -76,22 +65,15 @@ def _check_axis(axis, ndim, owner):
     return tuple(int(a) for a in axes) if isinstance(axis, (tuple, list)) else int(axis)
 
 
-class _GraphLayer:
-    """Base of the parameter-free graph layers (no weights)."""
+class _GraphLayer(_ParamFree):
+    """Base of the parameter-free graph layers (no weights: count_params, get_weights ... as
+    LeakyReLU / Dropout answer them)."""
 
     _kind = None
     _base_name = None
 
     def __init__(self, name=None):
         self.name = name or self._base_name
-
-    def count_params(self):
-        """Parameter-free: 0."""
-        return 0
-
-    def get_weights(self):
-        """Parameter-free: ``[]``."""
-        return []
 
     def get_config(self):
         """Class and name as a JSON-serialisable dict."""
@@ -210,7 +192,7 @@ def _topological(output):
     return order
 
 
-class Model:
+class Model(_Trainable):
     """A functional model: a graph of layers from ``inputs`` to ``outputs`` (Keras ``Model``).
 
     Parameters
@@ -257,15 +239,7 @@ class Model:
         if isinstance(outs[0], Input):
             raise ValueError("Model: the output is an Input; call at least one layer on it")
         self.name = name or "model"
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self._rng = None
-        self.loss = None
-        self.optimizer = None
-        self.metrics = []
-        self._compiled = False
-        self._grads = None
-        self._work = None
+        self._init_training(random_state, n_jobs)
         self._trace()
         self._build(dtype)
 
@@ -292,11 +266,6 @@ class Model:
         self._order, self._index, self._layers = order, index, layers
         self._layer_index = lindex
         self._input_pos = pos
-
-    def _generator(self):
-        if self._rng is None:
-            self._rng = _default_rng() if self.random_state is None else check_random_state(self.random_state)
-        return self._rng
 
     def _build(self, dtype):
         built = [l.kernel.dtype for l in self._layers if l.built]
@@ -346,21 +315,13 @@ class Model:
 
     def _specs(self, training=False):
         if training:
-            for l in self._layers:  # weights from a read-only memmap/unpickle: train on a copy
-                if not l.kernel.flags.writeable or not l.bias.flags.writeable:
-                    l.kernel, l.bias = l.kernel.copy(), l.bias.copy()
+            _writable_weights(self._layers)
         for l in self._layers:
             if l.kernel.dtype != self.dtype:
                 l.kernel, l.bias = l.kernel.astype(self.dtype), l.bias.astype(self.dtype)
         specs = [l._spec() for l in self._layers]
         if training:
-            if self._grads is None or any(g[0].shape != l.kernel.shape or g[0].dtype != l.kernel.dtype
-                                          for g, l in zip(self._grads, self._layers)):
-                self._grads = [(np.zeros_like(l.kernel), np.zeros_like(l.bias)) for l in self._layers]
-            state = self.optimizer._state_for(self._layers)
-            for s, (gW, gb), st in zip(specs, self._grads, state):
-                s["gW"], s["gb"] = gW, gb
-                s.update(st)
+            self._add_training_state(specs, self._layers)
         return specs
 
     @property
@@ -372,6 +333,9 @@ class Model:
     def _output_alpha(self):
         t = self.outputs[0]
         return t.layer.alpha if t.op == "dense" else 0.0
+
+    def _output_act(self):
+        return self._output_activation, self._output_alpha
 
     @property
     def output_shape(self):
@@ -404,13 +368,29 @@ class Model:
                                  "input needs one row per example")
         return out
 
-    def _targets(self, y, n, name="y"):
-        k = self.outputs[0].width
-        Yf, Yi = _targets(self.loss, y, k, self.dtype, self.name)
-        got = len(Yf) if Yf is not None else len(Yi)
-        if got != n:
-            raise ValueError(f"{self.name}: the inputs have {n} rows but {name} has {got}")
-        return Yf, Yi
+    # what _Trainable asks for: a list of arrays (one per input), the Dense layers in optimiser order
+    _x_name, _rows_msg = "x", "the inputs have {n} rows"
+    _check_inputs = _check_x
+
+    @staticmethod
+    def _n_rows(xs):
+        return xs[0].shape[0]
+
+    @staticmethod
+    def _rows(xs, rows):
+        return [X[rows] for X in xs]
+
+    @property
+    def _n_outputs(self):
+        return self.outputs[0].width
+
+    @property
+    def _weight_layers(self):
+        return self._layers
+
+    def _logits(self, xs):
+        """Outputs before the output node's activation."""
+        return self._forward(xs, False)
 
     def _threads(self, work, per_batch=False):
         # A mini-batch of the lab's size (32 rows x 82k weights) is ~0.15 ms of work split by ~13
@@ -422,22 +402,10 @@ class Model:
     def _n_weights(self):
         return sum(l.kernel.size for l in self._layers)
 
-    def _require_compiled(self, what):
-        if not self._compiled:
-            raise NotCompiledError(f"{self.name}: call model.compile(loss=..., optimizer=...) before {what}")
-
     # -- compile / fit ---------------------------------------------------------------
     def compile(self, optimizer="adam", loss="mse", metrics=None):
         """Choose the optimiser, the loss and metrics (``"mse"``, ``"mae"``, ``"accuracy"``)."""
-        self.loss = get_loss(loss)
-        self.optimizer = get_optimizer(optimizer)
-        metrics = list(metrics or [])
-        for m in metrics:
-            if m not in ("accuracy", "acc", "mse", "mae"):
-                raise ValueError(f"unknown metric {m!r}; choose from 'accuracy', 'mse', 'mae'")
-        self.metrics = ["accuracy" if m == "acc" else m for m in metrics]
-        self._compiled = True
-        return self
+        return self._compile(loss, optimizer, metrics)
 
     def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0, shuffle=True,
             callbacks=None, verbose=1, sample_weight=None):
@@ -472,81 +440,24 @@ class Model:
         history : History
             ``history.history["loss"]`` (mean batch loss over each epoch, and ``val_loss``, metrics).
         """
-        self._require_compiled("fit")
-        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
-            raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        if not isinstance(validation_split, numbers.Real) or not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
-        from pyml.neural_network._sequential import _sample_weight
-
-        xs = self._check_x(x)
-        n = xs[0].shape[0]
-        Yf, Yi = self._targets(y, n)
-        sw = _sample_weight(sample_weight, n, self.dtype, self.name)
-        n_train = n
-        if validation_split and validation_data is None:
-            n_train = n - int(np.floor(n * validation_split))
-            if n_train < 1 or n_train == n:
-                raise ValueError(f"validation_split={validation_split} leaves no rows for training or validation")
-            validation_data = ([X[n_train:] for X in xs], Yi[n_train:] if Yi is not None else Yf[n_train:])
-        val = None
-        if validation_data is not None:
-            if len(validation_data) != 2:
-                raise ValueError("validation_data must be a tuple (x_val, y_val)")
-            xv = self._check_x(validation_data[0], "x_val")
-            val = (xv, *self._targets(validation_data[1], xv[0].shape[0], "y_val"))
-        history = History()
-        history.model = self
-        cbs = [history]
-        bar = KerasProgressBar(epochs, -(-n_train // batch_size), verbose) if verbose else None
-        if bar is not None:
-            cbs.append(bar)
-        cbs += [as_callback(cb, self.name) for cb in callbacks or []]
-        cblist = CallbackList(cbs)
-        rng = self._generator()
-        nodes, specs = self._nodes(), self._specs(training=True)
-        dropout = self._has_dropout
-        nt = self._threads(min(batch_size, n_train) * self._n_weights(), per_batch=True)
-        self.stop_training = False
-        cblist.on_fit_begin(self, {})
-        idx = np.arange(n_train, dtype=np.int64)
-        for epoch in range(epochs):
-            if bar is not None:
-                bar.epoch_begin(epoch)
-            perm = rng.permutation(n_train).astype(np.int64) if shuffle else idx
-            if dropout:  # drawn only by models with dropout: the others keep their streams
-                nodes = self._nodes(int(rng.integers(0, 2**63, dtype=np.int64)))
-            opt = self.optimizer._params()
-            try:
-                loss, t, self._work = _k.graph_train_epoch(nodes, specs, self.loss.kind, self.loss.from_logits, opt,
-                                                           xs, Yf, Yi, perm, int(batch_size), nt, self._work, sw)
-            except KeyboardInterrupt:  # Ctrl-C between mini-batches: weights as after the last finished batch
-                self.optimizer.iterations = int(opt["t"])
-                raise
-            self.optimizer.iterations = int(t)
-            logs = {"loss": loss}
-            if not np.isfinite(loss):
-                warnings.warn(f"{self.name}: the loss became {loss} at epoch {epoch + 1}; training stopped. "
-                              "Lower the learning rate or scale the inputs.", RuntimeWarning, stacklevel=2)
-                history.on_iteration_end(self, epoch, logs)
-                if bar is not None:  # end the epoch's line
-                    bar.on_iteration_end(self, epoch, logs)
-                break
-            if self.metrics:
-                logs.update(self._metric_values([X[:n_train] for X in xs],
-                                                Yf[:n_train] if Yf is not None else None,
-                                                Yi[:n_train] if Yi is not None else None, ""))
-            if val is not None:
-                logs.update(self._evaluate_arrays(*val, prefix="val_"))
-            if cblist.on_iteration_end(self, epoch, logs) or self.stop_training:
-                break
-        cblist.on_fit_end(self, {})
-        history.epoch = list(history.iterations)
-        self.history = history
-        self._work = None
+        history = self._fit(x, y, epochs, batch_size, validation_data, validation_split, shuffle, callbacks,
+                            verbose, sample_weight)
+        self._work = None  # the workspace is sized for this fit's batches: not kept with the model
         return history
+
+    def _epoch_runner(self, xs, Yf, Yi, sw, n_train, batch_size):
+        """Graph, training specs and thread count, then ``run(perm, key, opt) -> (loss, steps)``:
+        one epoch in C (``key``: this epoch's dropout key, None without dropout)."""
+        nodes, specs = self._nodes(), self._specs(training=True)
+        nt = self._threads(min(batch_size, n_train) * self._n_weights(), per_batch=True)
+
+        def run(perm, key, opt):
+            graph = nodes if key is None else self._nodes(key)
+            loss, t, self._work = _k.graph_train_epoch(graph, specs, self.loss.kind, self.loss.from_logits, opt, xs,
+                                                       Yf, Yi, perm, batch_size, nt, self._work, sw)
+            return loss, t
+
+        return run
 
     def _gradient(self, x, y):
         """(loss, [(dW, db), ...]) of all rows of x as one batch (testing aid; no update)."""
@@ -575,34 +486,9 @@ class Model:
                                       "call its Sequential / layers instead")
         return self.predict(x)
 
-    def _metric_values(self, xs, Yf, Yi, prefix, Z=None):
-        if not self.metrics:
-            return {}
-        if Z is None:
-            Z = self._forward(xs, False)
-        A = _k.activation(self._output_activation, Z, 1, self._output_alpha)
-        return metric_values(self.metrics, self.loss, A, Yf, Yi, prefix)
-
-    def _evaluate_arrays(self, xs, Yf, Yi, prefix=""):
-        Z = self._forward(xs, False)
-        code, Zl = self._output_activation, Z
-        if code == 5:  # leaky_relu output: the loss of its values through a linear output (same value)
-            Zl, code = _k.activation(code, Z, 1, self._output_alpha), 0
-        loss, _ = _k.loss_grad(self.loss.kind, self.loss.from_logits, code, Zl, Yf, Yi, None, 1)
-        loss += sum(l.kernel_regularizer(l.kernel) for l in self._layers if l.kernel_regularizer is not None)
-        out = {prefix + "loss": float(loss)}
-        out.update(self._metric_values(xs, Yf, Yi, prefix, Z=Z))
-        return out
-
     def evaluate(self, x, y, batch_size=None, verbose=0):
         """Loss (plus L2 penalties) on (x, y); ``[loss, *metrics]`` when metrics were compiled."""
-        self._require_compiled("evaluate")
-        xs = self._check_x(x)
-        Yf, Yi = self._targets(y, xs[0].shape[0])
-        logs = self._evaluate_arrays(xs, Yf, Yi)
-        if not self.metrics:
-            return logs["loss"]
-        return [logs["loss"], *(logs[m] for m in self.metrics)]
+        return self._evaluate(x, y)
 
     # -- weights ---------------------------------------------------------------------
     @property
@@ -621,30 +507,17 @@ class Model:
 
     def get_weights(self):
         """``[W, b, ...]`` of every Dense layer (copies), in ``dense_layers`` order."""
-        return [w for l in self._layers for w in l.get_weights()]
+        return self._get_weights()
 
     def set_weights(self, weights):
         """Set every Dense layer's ``[kernel, bias]`` from a flat list (shapes must match)."""
-        weights = list(weights)
-        if len(weights) != 2 * len(self._layers):
-            raise ValueError(f"{self.name}: expected {2 * len(self._layers)} arrays, got {len(weights)}")
-        saved = [(l.kernel, l.bias) for l in self._layers]   # all or nothing
-        try:
-            for i, l in enumerate(self._layers):
-                W = np.asarray(weights[2 * i], dtype=self.dtype)
-                if W.shape != l.kernel.shape:
-                    raise ValueError(f"{self.name}: layer {l.name!r} kernel shape {W.shape} != {l.kernel.shape}")
-                l.set_weights([W, np.asarray(weights[2 * i + 1], dtype=self.dtype)])
-        except Exception:
-            for l, (kernel, bias) in zip(self._layers, saved):
-                l.kernel, l.bias = kernel, bias
-            raise
+        self._set_weights(weights)
 
-    def _get_fit_state(self):
-        return self.get_weights()
-
-    def _set_fit_state(self, state):
-        self.set_weights(state)
+    def _set_layer_weights(self, layer, W, b):
+        W = np.asarray(W, dtype=self.dtype)
+        if W.shape != layer.kernel.shape:  # the graph fixes every shape: no layer is rebuilt here
+            raise ValueError(f"{self.name}: layer {layer.name!r} kernel shape {W.shape} != {layer.kernel.shape}")
+        layer.set_weights([W, np.asarray(b, dtype=self.dtype)])
 
     def get_layer(self, name=None, index=None):
         """Layer (as in ``layers``) by name or index; Dense layers inside a Sequential by name too."""
@@ -735,41 +608,18 @@ class Model:
                "n_inputs": len(self.inputs), "nodes": nodes, "calls": call_cfg,
                "layers": [l.get_config() for l in self._layers]}
         if self._compiled:
-            cfg["compile"] = {"loss": self.loss.get_config(), "optimizer": self.optimizer.get_config(),
-                              "metrics": list(self.metrics)}
+            cfg["compile"] = self._compile_config()
         return cfg
 
     def save(self, path):
         """Write the model to ``path`` (.npz: JSON config + weight arrays, and the optimiser's moments,
         step count and the shuffling generator, so that training resumes exactly; see the module
         docstring)."""
-        from pyml.neural_network._sequential import _training_state
+        return self._write(path, self.get_config(), _layer_arrays(self._layers))
 
-        cfg, arrays = self.get_config(), {}
-        for i, l in enumerate(self._layers):
-            arrays[f"layer_{i}_kernel"] = l.kernel
-            arrays[f"layer_{i}_bias"] = l.bias
-        cfg.update(_training_state(self, arrays))
-        arrays["config"] = np.array(json.dumps(cfg))
-        if not hasattr(path, "write"):
-            path = str(path)
-            if not path.endswith(".npz"):
-                path += ".npz"
-        np.savez(path, **arrays)
-        return path
+    _unpicklable = ("_index", "_layer_index", "_input_pos")  # keyed by id(): rebuilt on unpickling
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_work"] = None
-        for key in ("_index", "_layer_index", "_input_pos"):  # keyed by id(): rebuilt on unpickling
-            state.pop(key, None)
-        state["_pyml_version"] = _pyml_version()
-        return state
-
-    def __setstate__(self, state):
-        from pyml.neural_network._sequential import _check_pickle_version
-
-        self.__dict__.update(_check_pickle_version(state, type(self).__name__))
+    def _after_unpickle(self):
         self._trace()
 
     def __repr__(self):
@@ -778,7 +628,7 @@ class Model:
 
 def _model_from_config(cfg, data, path):
     """Rebuild a Model written by :meth:`Model.save`."""
-    from pyml.neural_network._sequential import Sequential, _restore_training_state
+    from pyml.neural_network._sequential import Sequential
 
     dtype = cfg["dtype"]
     layers = []
@@ -836,9 +686,5 @@ def _model_from_config(cfg, data, path):
     if any(t is None for t in inputs):
         raise ValueError(f"{path}: the model file lists an input that no node reads")
     model = Model(inputs, tensors[-1], name=cfg["name"], dtype=dtype)
-    if "compile" in cfg:
-        c = cfg["compile"]
-        model.compile(loss=get_loss(c["loss"]["name"], c["loss"].get("from_logits")),
-                      optimizer=get_optimizer(c["optimizer"]), metrics=c["metrics"])
-        _restore_training_state(model, cfg, data, path, layers=model._layers)
+    _restore_compile(model, cfg, data, path, layers=model._layers)
     return model

@@ -124,6 +124,28 @@ def _dtype_of(X):
     raise TypeError(f"expected float32 or float64, got {X.dtype}")
 
 
+cdef pyml_loss_spec _loss_spec(int kind, bint from_logits):
+    cdef pyml_loss_spec spec
+    spec.kind = kind
+    spec.from_logits = from_logits
+    return spec
+
+
+cdef pyml_index _target_ld(object Yf, object Yi, object sw, pyml_index n, str rows) except -1:
+    """Leading dimension of the float targets Yf (0 without them), once Yf, the labels Yi and the
+    sample weights sw (each optional) are checked to have the n rows of ``rows``."""
+    cdef pyml_index ldy = 0
+    if Yf is not None:
+        ldy = 1 if Yf.ndim == 1 else Yf.shape[1]
+        if Yf.shape[0] != n:
+            raise ValueError(f"targets and {rows} have different numbers of rows")
+    if Yi is not None and Yi.shape != (n,):
+        raise ValueError(f"labels and {rows} have different numbers of rows")
+    if sw is not None and sw.shape != (n,):
+        raise ValueError(f"sample weights and {rows} have different numbers of rows")
+    return ldy
+
+
 def dense_forward(X, W, b, int activation, int n_threads, double alpha=0.0):
     """A = g(X W + b), shape (n, n_out) (alpha: leaky_relu's slope)."""
     dt = _dtype_of(X)
@@ -154,6 +176,8 @@ def dense_backward(X, W, A, dA, int activation, double l2, bint need_dX, int n_t
     cdef pyml_index n = X.shape[0], n_in = X.shape[1], n_out = W.shape[1]
     if W.shape[0] != n_in or A.shape != (n, n_out) or dA.shape != (n, n_out):
         raise ValueError("dense_backward: inconsistent shapes")
+    if n == 0:  # a gradient over no rows is undefined; the kernel would report only a size error
+        raise ValueError("dense_backward: X has 0 rows (samples); the dense backward pass needs at least one row")
     dW = np.empty((n_in, n_out), dtype=dt)
     db = np.empty(n_out, dtype=dt)
     dX = np.empty((n, n_in), dtype=dt) if need_dX else None
@@ -190,9 +214,7 @@ def loss_grad(int kind, bint from_logits, int activation, Z, Yf, Yi, cols, int n
     if cols is not None and cols.shape != (n,):
         raise ValueError("loss: cols must have one entry per row")
     dZ = np.empty((n, k), dtype=dt)
-    cdef pyml_loss_spec spec
-    spec.kind = kind
-    spec.from_logits = from_logits
+    cdef pyml_loss_spec spec = _loss_spec(kind, from_logits)
     cdef size_t pz = _addr(Z, dt, "Z"), pyf = _addr(Yf, dt, "y"), pyi = _addr(Yi, np.int32, "y")
     cdef size_t pc = _addr(cols, np.int32, "cols"), pdz = _waddr(dZ, dt, "dZ")
     cdef double value = 0
@@ -340,20 +362,11 @@ def mlp_train_epoch(list specs, int loss_kind, bint from_logits, dict opt_params
     cdef int L = len(specs)
     cdef pyml_optimizer opt
     _fill_opt(&opt, opt_params)
-    cdef pyml_loss_spec spec
-    spec.kind = loss_kind
-    spec.from_logits = from_logits
-    cdef pyml_index n_rows = X.shape[0], ldx = X.shape[1], n = perm.shape[0], ldy = 0
+    cdef pyml_loss_spec spec = _loss_spec(loss_kind, from_logits)
+    cdef pyml_index n_rows = X.shape[0], ldx = X.shape[1], n = perm.shape[0]
     if ldx != layers[0].n_in:
         raise ValueError(f"X has {ldx} features, the network expects {layers[0].n_in}")
-    if Yf is not None:
-        ldy = 1 if Yf.ndim == 1 else Yf.shape[1]
-        if Yf.shape[0] != n_rows:
-            raise ValueError("targets and X have different numbers of rows")
-    if Yi is not None and Yi.shape != (n_rows,):
-        raise ValueError("labels and X have different numbers of rows")
-    if sw is not None and sw.shape != (n_rows,):
-        raise ValueError("sample weights and X have different numbers of rows")
+    cdef pyml_index ldy = _target_ld(Yf, Yi, sw, n_rows, "X")
     cdef pyml_index B = min(batch_size, n) if n > 0 else 1
     cdef size_t need = pyml_mlp_train_workspace_size(layers, L, B, n, X.itemsize)
     if work is None or work.dtype != dt or work.shape[0] < need:
@@ -392,18 +405,11 @@ def mlp_train_step(list specs, int loss_kind, bint from_logits, dict opt_params,
     cdef int L = len(specs)
     cdef pyml_optimizer opt
     _fill_opt(&opt, opt_params)
-    cdef pyml_loss_spec spec
-    spec.kind = loss_kind
-    spec.from_logits = from_logits
-    cdef pyml_index n = X.shape[0], ldx = X.shape[1], ldy = 0
+    cdef pyml_loss_spec spec = _loss_spec(loss_kind, from_logits)
+    cdef pyml_index n = X.shape[0], ldx = X.shape[1]
     if ldx != layers[0].n_in:
         raise ValueError(f"X has {ldx} features, the network expects {layers[0].n_in}")
-    if Yf is not None:
-        ldy = 1 if Yf.ndim == 1 else Yf.shape[1]
-        if Yf.shape[0] != n:
-            raise ValueError("targets and X have different numbers of rows")
-    if Yi is not None and Yi.shape != (n,):
-        raise ValueError("labels and X have different numbers of rows")
+    cdef pyml_index ldy = _target_ld(Yf, Yi, None, n, "X")
     if cols is not None and cols.shape != (n,):
         raise ValueError("cols must have one entry per row")
     work = np.empty(pyml_mlp_train_workspace_size(layers, L, n, n, X.itemsize), dtype=dt)
@@ -488,7 +494,18 @@ cdef extern from "nn_graph.h" nogil:
 
 NODE_KINDS = {"input": 0, "dense": 1, "l2norm": 2, "dot": 3, "concat": 4, "act": 5, "dropout": 6}
 MAX_NODES = PYML_GRAPH_MAX_NODES
-MAX_INPUTS = 64
+cdef enum:
+    _MAX_INPUTS = 64
+MAX_INPUTS = _MAX_INPUTS
+
+
+cdef struct _graph_call:
+    # what one graph kernel call reads, on the caller's stack (no allocation per call)
+    pyml_dense_layer layers[PYML_NN_MAX_LAYERS]
+    pyml_graph_node nodes[PYML_GRAPH_MAX_NODES]
+    pyml_graph g
+    size_t xaddr[_MAX_INPUTS]
+    pyml_index ldx[_MAX_INPUTS]
 
 
 cdef int _fill_graph(pyml_graph *g, pyml_graph_node *nodes, pyml_dense_layer *layers, list node_list,
@@ -539,20 +556,28 @@ cdef int _fill_inputs(size_t *xaddr, pyml_index *ldx, list Xs, object dt) except
     return 0
 
 
+cdef object _fill_call(_graph_call *c, str what, list node_list, list specs, list Xs, bint training):
+    """Fill c (graph, layers, input addresses) for the inputs Xs (same rows); returns their dtype."""
+    if not Xs:
+        raise ValueError(f"{what}: no inputs")
+    dt = _dtype_of(Xs[0])
+    _fill_graph(&c.g, c.nodes, c.layers, node_list, specs, Xs, dt, training, Xs[0].shape[0])
+    _fill_inputs(c.xaddr, c.ldx, Xs, dt)
+    return dt
+
+
+cdef int _check_output_width(object Yf, pyml_index ldy, list node_list) except -1:
+    if Yf is not None and ldy != node_list[len(node_list) - 1]["width"]:
+        raise ValueError("targets do not match the output width")
+    return 0
+
+
 def graph_forward(list node_list, list specs, list Xs, bint apply_output_activation, int n_threads):
     """Output of the graph's last node for the input arrays Xs (same rows)."""
-    if not Xs:
-        raise ValueError("graph_forward: no inputs")
-    dt = _dtype_of(Xs[0])
+    cdef _graph_call c
+    dt = _fill_call(&c, "graph_forward", node_list, specs, Xs, False)
     cdef pyml_index n = Xs[0].shape[0]
-    cdef pyml_dense_layer layers[PYML_NN_MAX_LAYERS]
-    cdef pyml_graph_node nodes[PYML_GRAPH_MAX_NODES]
-    cdef pyml_graph g
-    cdef size_t xaddr[64]
-    cdef pyml_index ldx[64]
-    _fill_graph(&g, nodes, layers, node_list, specs, Xs, dt, False, n)
-    _fill_inputs(xaddr, ldx, Xs, dt)
-    cdef size_t need = pyml_graph_forward_workspace_size(&g, Xs[0].itemsize)
+    cdef size_t need = pyml_graph_forward_workspace_size(&c.g, Xs[0].itemsize)
     if need == 0:
         raise ValueError("graph_forward: invalid graph")
     out = np.empty((n, node_list[len(node_list) - 1]["width"]), dtype=dt)
@@ -562,10 +587,10 @@ def graph_forward(list node_list, list specs, list Xs, bint apply_output_activat
     cdef bint f32 = dt is np.float32
     with nogil:
         if f32:
-            st = pyml_graph_forward_f32(&g, <const float *const *>xaddr, ldx, n, apply_output_activation,
+            st = pyml_graph_forward_f32(&c.g, <const float *const *>c.xaddr, c.ldx, n, apply_output_activation,
                                         <float *>po, <float *>pk, need, n_threads)
         else:
-            st = pyml_graph_forward_f64(&g, <const double *const *>xaddr, ldx, n, apply_output_activation,
+            st = pyml_graph_forward_f64(&c.g, <const double *const *>c.xaddr, c.ldx, n, apply_output_activation,
                                         <double *>po, <double *>pk, need, n_threads)
     raise_for_status(st, "graph forward")
     return out
@@ -576,34 +601,16 @@ def graph_train_epoch(list node_list, list specs, int loss_kind, bint from_logit
     """One epoch over the rows perm (int64) of the inputs in mini-batches; weights and
     optimiser state updated in place. sw: per-row loss weights or None (weight_norm as in
     mlp_train_epoch). Returns (mean loss, optimiser step count, work)."""
-    if not Xs:
-        raise ValueError("graph_train_epoch: no inputs")
-    dt = _dtype_of(Xs[0])
-    cdef pyml_index n_rows = Xs[0].shape[0], n = perm.shape[0], ldy = 0
-    cdef pyml_dense_layer layers[PYML_NN_MAX_LAYERS]
-    cdef pyml_graph_node nodes[PYML_GRAPH_MAX_NODES]
-    cdef pyml_graph g
-    cdef size_t xaddr[64]
-    cdef pyml_index ldx[64]
-    _fill_graph(&g, nodes, layers, node_list, specs, Xs, dt, True, n_rows)
-    _fill_inputs(xaddr, ldx, Xs, dt)
+    cdef _graph_call c
+    dt = _fill_call(&c, "graph_train_epoch", node_list, specs, Xs, True)
+    cdef pyml_index n_rows = Xs[0].shape[0], n = perm.shape[0]
     cdef pyml_optimizer opt
     _fill_opt(&opt, opt_params)
-    cdef pyml_loss_spec spec
-    spec.kind = loss_kind
-    spec.from_logits = from_logits
-    if Yf is not None:
-        ldy = 1 if Yf.ndim == 1 else Yf.shape[1]
-        if Yf.shape[0] != n_rows:
-            raise ValueError("targets and inputs have different numbers of rows")
-        if ldy != node_list[len(node_list) - 1]["width"]:
-            raise ValueError("targets do not match the output width")
-    if Yi is not None and Yi.shape != (n_rows,):
-        raise ValueError("labels and inputs have different numbers of rows")
-    if sw is not None and sw.shape != (n_rows,):
-        raise ValueError("sample weights and inputs have different numbers of rows")
+    cdef pyml_loss_spec spec = _loss_spec(loss_kind, from_logits)
+    cdef pyml_index ldy = _target_ld(Yf, Yi, sw, n_rows, "inputs")
+    _check_output_width(Yf, ldy, node_list)
     cdef pyml_index B = min(batch_size, n) if n > 0 else 1
-    cdef size_t need = pyml_graph_train_workspace_size(&g, B, n, Xs[0].itemsize)
+    cdef size_t need = pyml_graph_train_workspace_size(&c.g, B, n, Xs[0].itemsize)
     if need == 0:
         raise ValueError("graph_train_epoch: invalid graph")
     if work is None or work.dtype != dt or work.shape[0] < need:
@@ -618,11 +625,11 @@ def graph_train_epoch(list node_list, list specs, int loss_kind, bint from_logit
     interrupt_guard_begin()
     with nogil:
         if f32:
-            st = pyml_graph_train_epoch_w_f32(&g, &spec, &opt, <const float *const *>xaddr, ldx, n_rows,
+            st = pyml_graph_train_epoch_w_f32(&c.g, &spec, &opt, <const float *const *>c.xaddr, c.ldx, n_rows,
                                               <float *>pyf, ldy, <int32_t *>pyi, <float *>psw, weight_norm,
                                               <int64_t *>pp, n, batch_size, <float *>pk, ws, n_threads, &value)
         else:
-            st = pyml_graph_train_epoch_w_f64(&g, &spec, &opt, <const double *const *>xaddr, ldx, n_rows,
+            st = pyml_graph_train_epoch_w_f64(&c.g, &spec, &opt, <const double *const *>c.xaddr, c.ldx, n_rows,
                                               <double *>pyf, ldy, <int32_t *>pyi, <double *>psw, weight_norm,
                                               <int64_t *>pp, n, batch_size, <double *>pk, ws, n_threads, &value)
     opt_params["t"] = opt.t   # batches done before a Ctrl-C still count for Adam
@@ -634,27 +641,13 @@ def graph_train_epoch(list node_list, list specs, int loss_kind, bint from_logit
 
 def graph_gradient(list node_list, list specs, int loss_kind, bint from_logits, list Xs, Yf, Yi, int n_threads):
     """Loss of all rows as one batch; the gradients land in the specs' gW / gb (no update)."""
-    if not Xs:
-        raise ValueError("graph_gradient: no inputs")
-    dt = _dtype_of(Xs[0])
-    cdef pyml_index n = Xs[0].shape[0], ldy = 0
-    cdef pyml_dense_layer layers[PYML_NN_MAX_LAYERS]
-    cdef pyml_graph_node nodes[PYML_GRAPH_MAX_NODES]
-    cdef pyml_graph g
-    cdef size_t xaddr[64]
-    cdef pyml_index ldx[64]
-    _fill_graph(&g, nodes, layers, node_list, specs, Xs, dt, True, n)
-    _fill_inputs(xaddr, ldx, Xs, dt)
-    cdef pyml_loss_spec spec
-    spec.kind = loss_kind
-    spec.from_logits = from_logits
-    if Yf is not None:
-        ldy = 1 if Yf.ndim == 1 else Yf.shape[1]
-        if Yf.shape[0] != n or ldy != node_list[len(node_list) - 1]["width"]:
-            raise ValueError("targets do not match the inputs / output width")
-    if Yi is not None and Yi.shape != (n,):
-        raise ValueError("labels and inputs have different numbers of rows")
-    cdef size_t need = pyml_graph_train_workspace_size(&g, max(n, 1), n, Xs[0].itemsize)
+    cdef _graph_call c
+    dt = _fill_call(&c, "graph_gradient", node_list, specs, Xs, True)
+    cdef pyml_index n = Xs[0].shape[0]
+    cdef pyml_loss_spec spec = _loss_spec(loss_kind, from_logits)
+    cdef pyml_index ldy = _target_ld(Yf, Yi, None, n, "inputs")
+    _check_output_width(Yf, ldy, node_list)
+    cdef size_t need = pyml_graph_train_workspace_size(&c.g, max(n, 1), n, Xs[0].itemsize)
     if need == 0:
         raise ValueError("graph_gradient: invalid graph")
     work = np.empty(need, dtype=dt)
@@ -664,10 +657,10 @@ def graph_gradient(list node_list, list specs, int loss_kind, bint from_logits, 
     cdef bint f32 = dt is np.float32
     with nogil:
         if f32:
-            st = pyml_graph_gradient_f32(&g, &spec, <const float *const *>xaddr, ldx, n, <float *>pyf, ldy,
+            st = pyml_graph_gradient_f32(&c.g, &spec, <const float *const *>c.xaddr, c.ldx, n, <float *>pyf, ldy,
                                          <int32_t *>pyi, <float *>pk, need, n_threads, &value)
         else:
-            st = pyml_graph_gradient_f64(&g, &spec, <const double *const *>xaddr, ldx, n, <double *>pyf, ldy,
+            st = pyml_graph_gradient_f64(&c.g, &spec, <const double *const *>c.xaddr, c.ldx, n, <double *>pyf, ldy,
                                          <int32_t *>pyi, <double *>pk, need, n_threads, &value)
     if st != 4:
         raise_for_status(st, "graph gradient")

@@ -19,28 +19,20 @@ import numpy as np
 
 from pyml.neural_network import _nn_kernels as _k
 from pyml.neural_network._normalization import Normalization
-from pyml.neural_network._errors import NotCompiledError
 from pyml.neural_network._core_layers import Dropout, LeakyReLU, layer_from_config
-from pyml.neural_network._layers import Dense, Input, SymbolicTensor, _Call, _default_rng
-from pyml.neural_network._progress import KerasProgressBar
-from pyml.neural_network._losses import _targets, get_loss, metric_values
-from pyml.neural_network._optimizers import get_optimizer
+from pyml.neural_network._layers import Dense, Input, SymbolicTensor, _Call
+from pyml.neural_network._training import (  # noqa: F401 - _check_pickle_version: pyml.rl imports it from here
+    _Trainable, _check_pickle_version, _layer_arrays, _pyml_version, _restore_compile, _writable_weights,
+)
 from pyml.utils._threads import resolve_n_jobs, threads_for_work
-from pyml.utils.callbacks import CallbackList, History, as_callback
-from pyml.utils.validation import cast_checked, check_array, check_random_state
+from pyml.utils.validation import cast_checked, check_array
 
 __all__ = ["Sequential", "load_model", "soft_update"]
 
 FORMAT = "pyml.neural_network.Sequential/1"
 
 
-def _pyml_version():
-    from pyml import __version__
-
-    return __version__
-
-
-class Sequential:
+class Sequential(_Trainable):
     """A stack of Dense layers, Keras style (with LeakyReLU and Dropout between them).
 
     Parameters
@@ -73,18 +65,10 @@ class Sequential:
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"Sequential: dtype must be float32 or float64, got {dtype!r}")
-        self.random_state = random_state
-        self.n_jobs = n_jobs
+        self._init_training(random_state, n_jobs)
         self.layers = []
         self.normalizer = None
         self.input_shape = None
-        self._rng = None
-        self.loss = None
-        self.optimizer = None
-        self.metrics = []
-        self._compiled = False
-        self._grads = None
-        self._work = None
         for layer in layers or []:
             self.add(layer)
 
@@ -202,11 +186,6 @@ class Sequential:
             raise AttributeError(f"{self.name}: the model has no layers")
         return self._dense[-1].output
 
-    def _generator(self):
-        if self._rng is None:
-            self._rng = _default_rng() if self.random_state is None else check_random_state(self.random_state)
-        return self._rng
-
     def build(self, input_shape=None):
         """Create the weights (Glorot uniform) for inputs of ``input_shape = (n_features,)``."""
         if input_shape is not None:
@@ -240,15 +219,7 @@ class Sequential:
     # -- compile ------------------------------------------------------------------
     def compile(self, loss="mse", optimizer="adam", metrics=None):
         """Choose the loss, the optimiser and metrics (``"accuracy"``, ``"mse"``, ``"mae"``)."""
-        self.loss = get_loss(loss)
-        self.optimizer = get_optimizer(optimizer)
-        metrics = list(metrics or [])
-        for m in metrics:
-            if m not in ("accuracy", "acc", "mse", "mae"):
-                raise ValueError(f"unknown metric {m!r}; choose from 'accuracy', 'mse', 'mae'")
-        self.metrics = ["accuracy" if m == "acc" else m for m in metrics]
-        self._compiled = True
-        return self
+        return self._compile(loss, optimizer, metrics)
 
     # -- helpers ------------------------------------------------------------------
     def _threads(self, work):
@@ -261,6 +232,30 @@ class Sequential:
         X = cast_checked(X, self.dtype, name, self.name)
         self._ensure_built(X.shape[1])
         return X
+
+    # what _Trainable asks for: one input array X, the Dense layers in order
+    _x_name, _rows_msg = "X", "X has {n} samples"
+    _check_inputs = _check_X
+
+    @staticmethod
+    def _n_rows(X):
+        return X.shape[0]
+
+    @staticmethod
+    def _rows(X, rows):
+        return X[rows]
+
+    @property
+    def _n_outputs(self):
+        return self._dense[-1].units
+
+    @property
+    def _weight_layers(self):
+        return self._dense
+
+    def _logits(self, X):
+        """Outputs before the output layer's activation."""
+        return _k.mlp_forward(self._specs(), X, False, self._threads(X.shape[0] * 1000))
 
     def _layer_specs(self):
         specs = []
@@ -289,32 +284,12 @@ class Sequential:
             specs[0]["in_dropout"], specs[0]["in_seed"] = drop.rate, drop._key(model_key, len(groups))
 
     def _specs(self, training=False):
+        if training:
+            _writable_weights(self._dense)
         specs = self._layer_specs()
         if training:
-            for l in self._dense:  # weights from a read-only memmap/unpickle: train on a copy
-                if not l.kernel.flags.writeable or not l.bias.flags.writeable:
-                    l.kernel, l.bias = l.kernel.copy(), l.bias.copy()
-            specs = self._layer_specs()
-            if self._grads is None or any(g[0].shape != l.kernel.shape or g[0].dtype != l.kernel.dtype
-                                          for g, l in zip(self._grads, self._dense)):
-                self._grads = [(np.zeros_like(l.kernel), np.zeros_like(l.bias)) for l in self._dense]
-            state = self.optimizer._state_for(self._dense)
-            for s, (gW, gb), st in zip(specs, self._grads, state):
-                s["gW"], s["gb"] = gW, gb
-                s.update(st)
+            self._add_training_state(specs, self._dense)
         return specs
-
-    def _targets(self, y, n, name="y"):
-        k = self._dense[-1].units
-        Yf, Yi = _targets(self.loss, y, k, self.dtype, self.name)
-        got = len(Yf) if Yf is not None else len(Yi)
-        if got != n:
-            raise ValueError(f"{self.name}: X has {n} samples but {name} has {got}")
-        return Yf, Yi
-
-    def _require_compiled(self, what):
-        if not self._compiled:
-            raise NotCompiledError(f"{self.name}: call model.compile(loss=..., optimizer=...) before {what}")
 
     # -- training -----------------------------------------------------------------
     def fit(self, X, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0, shuffle=True,
@@ -362,85 +337,27 @@ class Sequential:
         from a key taken each epoch from the model's generator, or from the
         layer's own seed); predict, evaluate and the metrics see the identity.
         """
-        self._require_compiled("fit")
-        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
-            raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        if not isinstance(validation_split, numbers.Real) or not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
-        X = self._check_X(X)
-        n = X.shape[0]
-        Yf, Yi = self._targets(y, n)
-        sw = self._check_sample_weight(sample_weight, n)
-        n_train = n
-        if validation_split and validation_data is None:
-            n_train = n - int(np.floor(n * validation_split))
-            if n_train < 1 or n_train == n:
-                raise ValueError(f"validation_split={validation_split} leaves no rows for training or validation")
-            validation_data = (X[n_train:], Yi[n_train:] if Yi is not None else Yf[n_train:])
-        val = None
-        if validation_data is not None:
-            if len(validation_data) != 2:
-                raise ValueError("validation_data must be a tuple (X_val, y_val)")
-            Xv = self._check_X(validation_data[0], "X_val")
-            val = (Xv, *self._targets(validation_data[1], Xv.shape[0], "y_val"))
-        history = History()
-        history.model = self
-        cbs = [history]
-        bar = KerasProgressBar(epochs, -(-n_train // batch_size), verbose) if verbose else None
-        if bar is not None:
-            cbs.append(bar)
-        cbs += [as_callback(cb, self.name) for cb in callbacks or []]
-        cblist = CallbackList(cbs)
-        rng = self._generator()
-        specs = self._specs(training=True)
-        dropout = self._has_dropout
-        if dropout:
-            self._set_dropout_keys(specs, 0)  # (validates the layout before any epoch)
-        n_params = sum(l.kernel.size for l in self._dense)
-        nt = self._threads(min(batch_size, n_train) * n_params)
-        self.stop_training = False
-        cblist.on_fit_begin(self, {})
-        idx = np.arange(n_train, dtype=np.int64)
-        work = None
-        for epoch in range(epochs):
-            if bar is not None:
-                bar.epoch_begin(epoch)
-            perm = rng.permutation(n_train).astype(np.int64) if shuffle else idx
-            if dropout:  # drawn only by models with dropout: the others keep their streams
-                self._set_dropout_keys(specs, int(rng.integers(0, 2**63, dtype=np.int64)))
-            opt = self.optimizer._params()
-            try:
-                loss, t, work = _k.mlp_train_epoch(specs, self.loss.kind, self.loss.from_logits, opt, X, Yf, Yi,
-                                                   perm, int(batch_size), nt, work, sw,
-                                                   int(getattr(self, "_weight_norm", 0)))
-            except KeyboardInterrupt:  # Ctrl-C between mini-batches: weights as after the last finished batch
-                self.optimizer.iterations = int(opt["t"])
-                raise
-            self.optimizer.iterations = int(t)
-            logs = {"loss": loss}
-            if not np.isfinite(loss):
-                warnings.warn(f"{self.name}: the loss became {loss} at epoch {epoch + 1}; training stopped. "
-                              "Lower the learning rate or scale the inputs.", RuntimeWarning, stacklevel=2)
-                history.on_iteration_end(self, epoch, logs)
-                if bar is not None:  # end the epoch's line
-                    bar.on_iteration_end(self, epoch, logs)
-                break
-            if self.metrics:
-                logs.update(self._metric_values(X[:n_train], Yf[:n_train] if Yf is not None else None,
-                                                Yi[:n_train] if Yi is not None else None, ""))
-            if val is not None:
-                logs.update(self._evaluate_arrays(*val, prefix="val_"))
-            if cblist.on_iteration_end(self, epoch, logs) or self.stop_training:
-                break
-        cblist.on_fit_end(self, {})
-        history.epoch = list(history.iterations)
-        self.history = history
-        return history
+        return self._fit(X, y, epochs, batch_size, validation_data, validation_split, shuffle, callbacks, verbose,
+                         sample_weight)
 
-    def _check_sample_weight(self, sample_weight, n):
-        return _sample_weight(sample_weight, n, self.dtype, self.name)
+    def _epoch_runner(self, X, Yf, Yi, sw, n_train, batch_size):
+        """Training specs and thread count, then ``run(perm, key, opt) -> (loss, steps)``: one
+        epoch in C (``key``: this epoch's dropout key, None without dropout)."""
+        specs = self._specs(training=True)
+        if self._has_dropout:
+            self._set_dropout_keys(specs, 0)  # (validates the layout before any epoch)
+        nt = self._threads(min(batch_size, n_train) * sum(l.kernel.size for l in self._dense))
+        work = None  # the kernel's workspace, reused across epochs
+
+        def run(perm, key, opt):
+            nonlocal work
+            if key is not None:
+                self._set_dropout_keys(specs, key)
+            loss, t, work = _k.mlp_train_epoch(specs, self.loss.kind, self.loss.from_logits, opt, X, Yf, Yi, perm,
+                                               batch_size, nt, work, sw, int(getattr(self, "_weight_norm", 0)))
+            return loss, t
+
+        return run
 
     def _output_act(self):
         """(kernel code, slope) of the output layer's activation, a LeakyReLU after it included."""
@@ -525,71 +442,33 @@ class Sequential:
             t = layer._symbolic(t, call)
         return t
 
-    def _metric_values(self, X, Yf, Yi, prefix, Z=None):
-        if not self.metrics:
-            return {}
-        if Z is None:
-            Z = _k.mlp_forward(self._specs(), X, False, self._threads(X.shape[0] * 1000))
-        code, alpha = self._output_act()
-        A = _k.activation(code, Z, 1, alpha)
-        return metric_values(self.metrics, self.loss, A, Yf, Yi, prefix)
-
-    def _evaluate_arrays(self, X, Yf, Yi, prefix=""):
-        Z = _k.mlp_forward(self._specs(), X, False, self._threads(X.shape[0] * 1000))
-        code, alpha = self._output_act()
-        Zl = Z
-        if code == 5:  # leaky_relu output: the loss of its values through a linear output (same value)
-            Zl, code = _k.activation(code, Z, 1, alpha), 0
-        loss, _ = _k.loss_grad(self.loss.kind, self.loss.from_logits, code, Zl, Yf, Yi, None, 1)
-        loss += sum(l.kernel_regularizer(l.kernel) for l in self._dense if l.kernel_regularizer is not None)
-        out = {prefix + "loss": float(loss)}
-        out.update(self._metric_values(X, Yf, Yi, prefix, Z=Z))
-        return out
-
     def evaluate(self, X, y, verbose=0):
         """Loss (plus L2 penalties) on (X, y); ``[loss, *metrics]`` when metrics were compiled."""
-        self._require_compiled("evaluate")
-        X = self._check_X(X)
-        Yf, Yi = self._targets(y, X.shape[0])
-        logs = self._evaluate_arrays(X, Yf, Yi)
-        if not self.metrics:
-            return logs["loss"]
-        return [logs["loss"], *(logs[m] for m in self.metrics)]
+        return self._evaluate(X, y)
 
     # -- weights ------------------------------------------------------------------
     def get_weights(self):
         """``[W1, b1, W2, b2, ...]`` (copies)."""
-        return [w for l in self._dense for w in l.get_weights()]
+        return self._get_weights()
 
     def set_weights(self, weights):
         """Set every layer's ``[kernel, bias]`` from a flat list (shapes must match)."""
-        weights = list(weights)
-        if len(weights) != 2 * len(self._dense):
-            raise ValueError(f"{self.name}: expected {2 * len(self._dense)} arrays, got {len(weights)}")
-        # all or nothing: a failed check leaves every layer (and input_shape) as it was
-        saved = [(l.kernel, l.bias) for l in self._dense], self.input_shape
-        try:
-            for i, l in enumerate(self._dense):
-                l.set_weights([np.asarray(weights[2 * i], dtype=self.dtype),
-                               np.asarray(weights[2 * i + 1], dtype=self.dtype)])
-            if self.input_shape is None:
-                self.input_shape = (self._dense[0].kernel.shape[0],)
-            n_in = self.input_shape[0]
-            for l in self._dense:
-                if l.kernel.shape[0] != n_in:
-                    raise ValueError(f"layer {l.name!r}: kernel {l.kernel.shape} does not follow {n_in} inputs")
-                n_in = l.units
-        except Exception:
-            for l, (kernel, bias) in zip(self._dense, saved[0]):
-                l.kernel, l.bias = kernel, bias
-            self.input_shape = saved[1]
-            raise
+        self._set_weights(weights)
 
-    def _get_fit_state(self):
-        return self.get_weights()
+    _weights_attrs = ("input_shape",)  # set_weights may set it: put back when it fails
 
-    def _set_fit_state(self, state):
-        self.set_weights(state)
+    def _set_layer_weights(self, layer, W, b):
+        layer.set_weights([np.asarray(W, dtype=self.dtype), np.asarray(b, dtype=self.dtype)])
+
+    def _check_weights(self):
+        """Each kernel takes the previous layer's outputs (the first: the input width)."""
+        if self.input_shape is None:
+            self.input_shape = (self._dense[0].kernel.shape[0],)
+        n_in = self.input_shape[0]
+        for l in self._dense:
+            if l.kernel.shape[0] != n_in:
+                raise ValueError(f"layer {l.name!r}: kernel {l.kernel.shape} does not follow {n_in} inputs")
+            n_in = l.units
 
     def get_layer(self, name=None, index=None):
         """Layer by name or index."""
@@ -641,8 +520,7 @@ class Sequential:
         if self.normalizer is not None:
             cfg["normalizer"] = self.normalizer.get_config()
         if self._compiled:
-            cfg["compile"] = {"loss": self.loss.get_config(), "optimizer": self.optimizer.get_config(),
-                              "metrics": list(self.metrics)}
+            cfg["compile"] = self._compile_config()
         return cfg
 
     def save(self, path):
@@ -650,59 +528,13 @@ class Sequential:
         if not self.built:
             raise ValueError(f"{self.name}: build or fit the model before saving it")
         cfg = self.get_config()
-        arrays = {}
-        for i, l in enumerate(self._dense):
-            arrays[f"layer_{i}_kernel"] = l.kernel
-            arrays[f"layer_{i}_bias"] = l.bias
+        arrays = _layer_arrays(self._dense)
         if self.normalizer is not None:
             if not self.normalizer.built:
                 raise ValueError(f"{self.name}: adapt the Normalization layer before saving the model")
             arrays["normalizer_mean"], arrays["normalizer_variance"] = self.normalizer.mean, self.normalizer.variance
             cfg["normalizer"]["count"] = self.normalizer.count
-        cfg.update(_training_state(self, arrays))
-        arrays["config"] = np.array(json.dumps(cfg))
-        if hasattr(path, "write"):
-            np.savez(path, **arrays)
-        else:
-            path = str(path)
-            if not path.endswith(".npz"):
-                path += ".npz"
-            np.savez(path, **arrays)
-        return path
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_work"] = None
-        state["_pyml_version"] = _pyml_version()
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(_check_pickle_version(state, type(self).__name__))
-
-
-def _sample_weight(sample_weight, n, dtype, owner):
-    """Keras's fit(sample_weight=): None or (n,) finite weights >= 0, in the model's dtype."""
-    if sample_weight is None:
-        return None
-    sw = check_array(sample_weight, name="sample_weight", caller=owner, ensure_2d=False)
-    if sw.ndim != 1 or sw.shape[0] != n:
-        raise ValueError(f"{owner}: sample_weight must have shape ({n},) (one weight per row of X), got {sw.shape}")
-    if np.any(sw < 0):
-        raise ValueError(f"{owner}: sample_weight must be >= 0 (it scales each row's loss)")
-    return np.ascontiguousarray(sw, dtype=dtype)
-
-
-def _check_pickle_version(state, owner):
-    """Drop the version recorded in a pickle; warn (with both versions) when another pyml wrote it."""
-    state = dict(state)
-    version = state.pop("_pyml_version", None)
-    if version is not None and version != _pyml_version():
-        from pyml.exceptions import InconsistentVersionWarning
-
-        warnings.warn(f"Trying to unpickle {owner} from pyml {version} with pyml {_pyml_version()}; results may "
-                      "differ. Save it again with this version (model.save) or load it with the one that wrote it.",
-                      InconsistentVersionWarning, stacklevel=3)
-    return state
+        return self._write(path, cfg, arrays)
 
 
 def load_model(path):
@@ -742,49 +574,8 @@ def load_model(path):
             model.add(layer)
             layer.set_weights([data[f"layer_{i}_kernel"], data[f"layer_{i}_bias"]])
             i += 1
-        if "compile" in cfg:
-            c = cfg["compile"]
-            model.compile(loss=get_loss(c["loss"]["name"], c["loss"].get("from_logits")),
-                          optimizer=get_optimizer(c["optimizer"]), metrics=c["metrics"])
-            _restore_training_state(model, cfg, data, path)
+        _restore_compile(model, cfg, data, path)
     return model
-
-
-def _training_state(model, arrays):
-    """Optimiser moments (``opt_<i>_<key>`` arrays), its step count and the shuffling generator's
-    state, so that training resumes exactly from a saved file. Returns the config entries."""
-    out = {}
-    opt = model.optimizer if model._compiled else None
-    if opt is not None and opt._state is not None:
-        for i, st in enumerate(opt._state):
-            for key, arr in st.items():
-                arrays[f"opt_{i}_{key}"] = arr
-        out["optimizer_iterations"] = int(opt.iterations)
-        out["optimizer_state_keys"] = sorted(opt._state[0]) if opt._state else []
-    rng = model._rng
-    if isinstance(rng, np.random.Generator) and type(rng.bit_generator).__name__ == "PCG64":
-        out["shuffle_rng_state"] = rng.bit_generator.state
-    return out
-
-
-def _restore_training_state(model, cfg, data, path, layers=None):
-    """Put back what :func:`_training_state` saved (``layers``: the model's Dense layers in the
-    order their optimiser state was saved; a Sequential's ``layers`` by default)."""
-    layers = model._dense if layers is None else layers
-    keys = cfg.get("optimizer_state_keys")
-    if keys is not None:
-        state = model.optimizer._state_for(layers)
-        for i, (st, layer) in enumerate(zip(state, layers)):
-            for key in keys:
-                name = f"opt_{i}_{key}"
-                if name not in data or key not in st or data[name].shape != st[key].shape:
-                    raise ValueError(f"{path}: damaged optimiser state ({name}); save the model again")
-                st[key][...] = data[name]
-        model.optimizer.iterations = int(cfg["optimizer_iterations"])
-    if cfg.get("shuffle_rng_state"):
-        rng = np.random.Generator(np.random.PCG64())
-        rng.bit_generator.state = cfg["shuffle_rng_state"]
-        model._rng = rng
 
 
 def soft_update(target, source, tau):
