@@ -117,7 +117,13 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
                                   size_t work_size, int n_threads);                                \
     int pyml_nn_loss_##SFX(const pyml_loss_spec *loss, int activation, const T *Z, pyml_index n,   \
                            pyml_index k, const T *Yf, pyml_index ldy, const int32_t *Yi,           \
-                           const int32_t *cols, T *dZ, double *loss_out, int n_threads);           \
+                           const int32_t *cols, T *dZ, double *loss_out, int n_threads);          \
+    /* pyml_nn_loss with per-row weights sw (n, >= 0; NULL: 1): Keras's weighted \
+     * loss sum_i sw_i loss_i / n ("sum over batch size"), dZ scaled to match. */  \
+    int pyml_nn_loss_w_##SFX(const pyml_loss_spec *loss, int activation, const T *Z,              \
+                             pyml_index n, pyml_index k, const T *Yf, pyml_index ldy,             \
+                             const int32_t *Yi, const int32_t *cols, const T *sw, T *dZ,          \
+                             double *loss_out, int n_threads);           \
     int pyml_activation_##SFX(int activation, const T *Z, pyml_index n, pyml_index k, T *A,        \
                               int n_threads);                                                      \
     int pyml_adam_update_##SFX(T *w, const T *g, T *m, T *v, pyml_index size, double lr,           \
@@ -160,13 +166,16 @@ size_t pyml_mlp_train_workspace_size(const pyml_dense_layer *layers, int n_layer
      * is divided by its size (weight_norm 0: Keras's sample_weight) or by the    \
      * sum of its weights (1: scikit-learn's MLP; a batch of zero weight has a    \
      * zero gradient). *loss_out = the epoch's weighted mean row loss (divided by \
-     * the rows seen, or by their weight sum) + the L2 penalty. */                \
+     * the rows seen, or by their weight sum) + the mean L2 penalty of the       \
+     * batches (each taken before the batch's update, weighted by batch size).   \
+     * out_Z (n x k, or NULL): row i gets the output pre-activation of row      \
+     * perm[i] as its batch's forward pass computed it (before the update). */   \
     int pyml_mlp_train_epoch_w_##SFX(pyml_dense_layer *layers, int n_layers,                      \
                                      const pyml_loss_spec *loss, pyml_optimizer *opt, const T *X,  \
                                      pyml_index ldx, pyml_index n_rows, const T *Yf,               \
                                      pyml_index ldy, const int32_t *Yi, const T *sw,               \
                                      int weight_norm, const int64_t *perm, pyml_index n,           \
-                                     pyml_index batch_size, T *work, size_t work_size,             \
+                                     pyml_index batch_size, T *out_Z, T *work, size_t work_size,   \
                                      int n_threads, double *loss_out);
 
 PYML_DECLARE_NN(float, f32)

@@ -78,13 +78,14 @@ size_t pyml_graph_train_workspace_size(const pyml_graph *g, pyml_index batch, py
                                      pyml_index n, pyml_index batch_size, T *work,                   \
                                      size_t work_size, int n_threads, double *loss_out);             \
     /* pyml_graph_train_epoch with per-row loss weights sw (n_rows, >= 0; NULL: 1), as \
-     * pyml_mlp_train_epoch_w (weight_norm 0: Keras, 1: each batch by its weight sum). */ \
+     * pyml_mlp_train_epoch_w (weight_norm 0: Keras, 1: each batch by its weight sum; \
+     * out_Z: the output of each row before its batch's update, or NULL). */ \
     int pyml_graph_train_epoch_w_##SFX(pyml_graph *g, const pyml_loss_spec *loss,                    \
                                        pyml_optimizer *opt, const T *const *X,                       \
                                        const pyml_index *ldx, pyml_index n_rows, const T *Yf,        \
                                        pyml_index ldy, const int32_t *Yi, const T *sw,               \
                                        int weight_norm, const int64_t *perm, pyml_index n,           \
-                                       pyml_index batch_size, T *work, size_t work_size,             \
+                                       pyml_index batch_size, T *out_Z, T *work, size_t work_size,   \
                                        int n_threads, double *loss_out);                             \
     int pyml_graph_gradient_##SFX(pyml_graph *g, const pyml_loss_spec *loss, const T *const *X,      \
                                   const pyml_index *ldx, pyml_index n, const T *Yf, pyml_index ldy,  \

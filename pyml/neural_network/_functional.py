@@ -408,7 +408,7 @@ class Model(_Trainable):
         return self._compile(loss, optimizer, metrics)
 
     def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0, shuffle=True,
-            callbacks=None, verbose=1, sample_weight=None):
+            callbacks=None, verbose=1, sample_weight=None, class_weight=None, initial_epoch=0):
         """Train for ``epochs`` passes in mini-batches of ``batch_size`` (one C call per epoch).
 
         Dropout nodes are active here only (a mask per mini-batch drawn in C from a key taken
@@ -420,7 +420,7 @@ class Model(_Trainable):
         x : array or list of arrays (one per input; a dict keyed by input name also works)
         y : targets (n_samples,) or (n_samples, n_outputs); integer labels for sparse categorical
             cross-entropy
-        validation_data : (x_val, y_val), optional
+        validation_data : (x_val, y_val) or (x_val, y_val, sample_weight_val), optional
         validation_split : float in [0, 1)
             Hold out the last fraction of rows (before shuffling) for validation.
         callbacks : list of callbacks
@@ -434,6 +434,10 @@ class Model(_Trainable):
         sample_weight : array of shape (n_samples,), optional
             Keras semantics, as :meth:`Sequential.fit`: each row's loss times its
             weight, a mini-batch's sum divided by the batch size.
+        class_weight : dict {class index: weight}, optional
+            As :meth:`Sequential.fit`.
+        initial_epoch : int, default=0
+            As :meth:`Sequential.fit`.
 
         Returns
         -------
@@ -441,7 +445,7 @@ class Model(_Trainable):
             ``history.history["loss"]`` (mean batch loss over each epoch, and ``val_loss``, metrics).
         """
         history = self._fit(x, y, epochs, batch_size, validation_data, validation_split, shuffle, callbacks,
-                            verbose, sample_weight)
+                            verbose, sample_weight, class_weight, initial_epoch)
         self._work = None  # the workspace is sized for this fit's batches: not kept with the model
         return history
 
@@ -451,10 +455,10 @@ class Model(_Trainable):
         nodes, specs = self._nodes(), self._specs(training=True)
         nt = self._threads(min(batch_size, n_train) * self._n_weights(), per_batch=True)
 
-        def run(perm, key, opt):
+        def run(perm, key, opt, outputs):
             graph = nodes if key is None else self._nodes(key)
             loss, t, self._work = _k.graph_train_epoch(graph, specs, self.loss.kind, self.loss.from_logits, opt, xs,
-                                                       Yf, Yi, perm, batch_size, nt, self._work, sw)
+                                                       Yf, Yi, perm, batch_size, nt, self._work, sw, 0, outputs)
             return loss, t
 
         return run
@@ -486,9 +490,10 @@ class Model(_Trainable):
                                       "call its Sequential / layers instead")
         return self.predict(x)
 
-    def evaluate(self, x, y, batch_size=None, verbose=0):
-        """Loss (plus L2 penalties) on (x, y); ``[loss, *metrics]`` when metrics were compiled."""
-        return self._evaluate(x, y)
+    def evaluate(self, x, y, batch_size=None, verbose=0, sample_weight=None, return_dict=False):
+        """Loss (plus L2 penalties) on (x, y); ``[loss, *metrics]`` when metrics were compiled,
+        a dict with ``return_dict``; ``sample_weight`` as :meth:`Sequential.evaluate`."""
+        return self._evaluate(x, y, sample_weight, return_dict)
 
     # -- weights ---------------------------------------------------------------------
     @property

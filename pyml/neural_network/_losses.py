@@ -156,20 +156,22 @@ def _targets(loss, y, k, dtype, owner):
 
 def metric_values(metrics, loss, A, Yf, Yi, prefix=""):
     """Compiled metrics ("accuracy", "mse", "mae") of the outputs A (after the output activation)
-    against float targets Yf or integer labels Yi, keyed ``prefix + name``."""
+    against float targets Yf or integer labels Yi, keyed ``prefix + name``: the mean over rows of
+    each row's value (its accuracy, or its mean over outputs). Unweighted, as Keras's
+    ``compile(metrics=)`` (sample and class weights weight the loss only)."""
     out = {}
     for m in metrics:
         if m == "accuracy":
             if loss.kind == 3:
-                value = np.mean(np.argmax(A, axis=1) == Yi)
+                rows = np.argmax(A, axis=1) == Yi
             elif loss.kind == 2:
-                value = np.mean(np.argmax(A, axis=1) == np.argmax(Yf, axis=1))
+                rows = np.argmax(A, axis=1) == np.argmax(Yf, axis=1)
             else:
                 thr = 0.0 if loss.from_logits else 0.5
-                value = np.mean((A > thr) == (Yf > 0.5))
+                rows = np.mean((A > thr) == (Yf.reshape(A.shape) > 0.5), axis=1)
         else:
-            T = Yf if Yf is not None else np.eye(A.shape[1], dtype=A.dtype)[Yi]
+            T = Yf.reshape(A.shape) if Yf is not None else np.eye(A.shape[1], dtype=A.dtype)[Yi]
             diff = A - T
-            value = np.mean(diff * diff) if m == "mse" else np.mean(np.abs(diff))
-        out[prefix + m] = float(value)
+            rows = np.mean(diff * diff, axis=1) if m == "mse" else np.mean(np.abs(diff), axis=1)
+        out[prefix + m] = float(np.mean(rows, dtype=np.float64))
     return out

@@ -40,6 +40,12 @@ cdef extern from "nn.h" nogil:
     int pyml_nn_loss_f64(const pyml_loss_spec *loss, int activation, const double *Z, pyml_index n, pyml_index k,
                          const double *Yf, pyml_index ldy, const int32_t *Yi, const int32_t *cols, double *dZ,
                          double *loss_out, int n_threads)
+    int pyml_nn_loss_w_f32(const pyml_loss_spec *loss, int activation, const float *Z, pyml_index n, pyml_index k,
+                           const float *Yf, pyml_index ldy, const int32_t *Yi, const int32_t *cols, const float *sw,
+                           float *dZ, double *loss_out, int n_threads)
+    int pyml_nn_loss_w_f64(const pyml_loss_spec *loss, int activation, const double *Z, pyml_index n,
+                           pyml_index k, const double *Yf, pyml_index ldy, const int32_t *Yi, const int32_t *cols,
+                           const double *sw, double *dZ, double *loss_out, int n_threads)
     int pyml_activation_f32(int activation, const float *Z, pyml_index n, pyml_index k, float *A, int n_threads)
     int pyml_activation_f64(int activation, const double *Z, pyml_index n, pyml_index k, double *A, int n_threads)
     int pyml_adam_update_f32(float *w, const float *g, float *m, float *v, pyml_index size, double lr,
@@ -102,12 +108,12 @@ cdef extern from "nn.h" nogil:
                                    pyml_optimizer *opt, const float *X, pyml_index ldx, pyml_index n_rows,
                                    const float *Yf, pyml_index ldy, const int32_t *Yi, const float *sw,
                                    int weight_norm, const int64_t *perm, pyml_index n, pyml_index batch_size,
-                                   float *work, size_t work_size, int n_threads, double *loss_out)
+                                   float *out_Z, float *work, size_t work_size, int n_threads, double *loss_out)
     int pyml_mlp_train_epoch_w_f64(pyml_dense_layer *layers, int n_layers, const pyml_loss_spec *loss,
                                    pyml_optimizer *opt, const double *X, pyml_index ldx, pyml_index n_rows,
                                    const double *Yf, pyml_index ldy, const int32_t *Yi, const double *sw,
                                    int weight_norm, const int64_t *perm, pyml_index n, pyml_index batch_size,
-                                   double *work, size_t work_size, int n_threads, double *loss_out)
+                                   double *out_Z, double *work, size_t work_size, int n_threads, double *loss_out)
 
 ACTIVATIONS = {"linear": 0, "relu": 1, "sigmoid": 2, "softmax": 3, "tanh": 4, "leaky_relu": 5}
 LOSSES = {"mse": 0, "binary_crossentropy": 1, "categorical_crossentropy": 2,
@@ -144,6 +150,16 @@ cdef pyml_index _target_ld(object Yf, object Yi, object sw, pyml_index n, str ro
     if sw is not None and sw.shape != (n,):
         raise ValueError(f"sample weights and {rows} have different numbers of rows")
     return ldy
+
+
+cdef size_t _out_z_addr(object out_Z, pyml_index n, pyml_index k, object dt) except? 0:
+    """Address of the epoch's output buffer (0: none), once it is checked to be a writable,
+    C-contiguous (n, k) array of the network's dtype."""
+    if out_Z is None:
+        return 0
+    if out_Z.shape != (n, k):
+        raise ValueError(f"out_Z must have shape ({n}, {k}) (one output row per trained row), got {out_Z.shape}")
+    return _waddr(out_Z, dt, "out_Z")
 
 
 def dense_forward(X, W, b, int activation, int n_threads, double alpha=0.0):
@@ -200,8 +216,9 @@ def dense_backward(X, W, A, dA, int activation, double l2, bint need_dX, int n_t
     return dW, db, dX
 
 
-def loss_grad(int kind, bint from_logits, int activation, Z, Yf, Yi, cols, int n_threads):
-    """(mean loss, dL/dZ) for the output pre-activation Z (n, k)."""
+def loss_grad(int kind, bint from_logits, int activation, Z, Yf, Yi, cols, int n_threads, sw=None):
+    """(mean loss, dL/dZ) for the output pre-activation Z (n, k); sw: per-row weights (n,)
+    or None (Keras's weighted mean: sum_i sw_i loss_i / n)."""
     dt = _dtype_of(Z)
     cdef pyml_index n = Z.shape[0], k = Z.shape[1]
     cdef pyml_index ldy = 0
@@ -213,20 +230,23 @@ def loss_grad(int kind, bint from_logits, int activation, Z, Yf, Yi, cols, int n
         raise ValueError(f"loss: labels of shape {Yi.shape} do not match outputs {Z.shape}")
     if cols is not None and cols.shape != (n,):
         raise ValueError("loss: cols must have one entry per row")
+    if sw is not None and sw.shape != (n,):
+        raise ValueError(f"loss: sample_weight of shape {sw.shape} does not match outputs {Z.shape}")
     dZ = np.empty((n, k), dtype=dt)
     cdef pyml_loss_spec spec = _loss_spec(kind, from_logits)
     cdef size_t pz = _addr(Z, dt, "Z"), pyf = _addr(Yf, dt, "y"), pyi = _addr(Yi, np.int32, "y")
     cdef size_t pc = _addr(cols, np.int32, "cols"), pdz = _waddr(dZ, dt, "dZ")
+    cdef size_t psw = _addr(sw, dt, "sample_weight")
     cdef double value = 0
     cdef int st
     cdef bint f32 = dt is np.float32
     with nogil:
         if f32:
-            st = pyml_nn_loss_f32(&spec, activation, <float *>pz, n, k, <float *>pyf, ldy, <int32_t *>pyi,
-                                  <int32_t *>pc, <float *>pdz, &value, n_threads)
+            st = pyml_nn_loss_w_f32(&spec, activation, <float *>pz, n, k, <float *>pyf, ldy, <int32_t *>pyi,
+                                    <int32_t *>pc, <float *>psw, <float *>pdz, &value, n_threads)
         else:
-            st = pyml_nn_loss_f64(&spec, activation, <double *>pz, n, k, <double *>pyf, ldy, <int32_t *>pyi,
-                                  <int32_t *>pc, <double *>pdz, &value, n_threads)
+            st = pyml_nn_loss_w_f64(&spec, activation, <double *>pz, n, k, <double *>pyf, ldy, <int32_t *>pyi,
+                                    <int32_t *>pc, <double *>psw, <double *>pdz, &value, n_threads)
     raise_for_status(st, "loss")
     return value, dZ
 
@@ -351,11 +371,12 @@ def mlp_forward(list specs, X, bint apply_output_activation, int n_threads):
 
 
 def mlp_train_epoch(list specs, int loss_kind, bint from_logits, dict opt_params, X, Yf, Yi, perm,
-                    long batch_size, int n_threads, work=None, sw=None, int weight_norm=0):
+                    long batch_size, int n_threads, work=None, sw=None, int weight_norm=0, out_Z=None):
     """One epoch over the rows perm (int64) of X in mini-batches; updates weights and
     optimiser state in place. sw: per-row loss weights (n_rows,) or None; weight_norm 1
-    divides each batch by its weight sum (scikit-learn), 0 by its size (Keras).
-    Returns (mean loss, optimiser step count, work)."""
+    divides each batch by its weight sum (scikit-learn), 0 by its size (Keras). out_Z
+    (len(perm), n_out) or None receives each row's output pre-activation before its
+    batch's update. Returns (mean loss, optimiser step count, work)."""
     dt = _dtype_of(X)
     cdef pyml_dense_layer layers[PYML_NN_MAX_LAYERS]
     _fill_layers(layers, specs, dt, True)
@@ -374,6 +395,7 @@ def mlp_train_epoch(list specs, int loss_kind, bint from_logits, dict opt_params
     cdef size_t px = _addr(X, dt, "X"), pyf = _addr(Yf, dt, "y"), pyi = _addr(Yi, np.int32, "y")
     cdef size_t pp = _addr(perm, np.int64, "perm"), pk = _waddr(work, dt, "work")
     cdef size_t psw = _addr(sw, dt, "sample_weight")
+    cdef size_t poz = _out_z_addr(out_Z, n, layers[L - 1].n_out, dt)
     cdef size_t ws = work.shape[0]
     cdef double value = 0
     cdef int st
@@ -383,11 +405,11 @@ def mlp_train_epoch(list specs, int loss_kind, bint from_logits, dict opt_params
         if f32:
             st = pyml_mlp_train_epoch_w_f32(layers, L, &spec, &opt, <float *>px, ldx, n_rows, <float *>pyf, ldy,
                                             <int32_t *>pyi, <float *>psw, weight_norm, <int64_t *>pp, n,
-                                            batch_size, <float *>pk, ws, n_threads, &value)
+                                            batch_size, <float *>poz, <float *>pk, ws, n_threads, &value)
         else:
             st = pyml_mlp_train_epoch_w_f64(layers, L, &spec, &opt, <double *>px, ldx, n_rows, <double *>pyf,
                                             ldy, <int32_t *>pyi, <double *>psw, weight_norm, <int64_t *>pp, n,
-                                            batch_size, <double *>pk, ws, n_threads, &value)
+                                            batch_size, <double *>poz, <double *>pk, ws, n_threads, &value)
     opt_params["t"] = opt.t   # batches done before a Ctrl-C still count for Adam
     interrupt_guard_end(st)
     if st != 4:  # PYML_ERR_NONFINITE is reported through the loss value
@@ -477,12 +499,12 @@ cdef extern from "nn_graph.h" nogil:
                                      const float *const *X, const pyml_index *ldx, pyml_index n_rows,
                                      const float *Yf, pyml_index ldy, const int32_t *Yi, const float *sw,
                                      int weight_norm, const int64_t *perm, pyml_index n, pyml_index batch_size,
-                                     float *work, size_t work_size, int n_threads, double *loss_out)
+                                     float *out_Z, float *work, size_t work_size, int n_threads, double *loss_out)
     int pyml_graph_train_epoch_w_f64(pyml_graph *g, const pyml_loss_spec *loss, pyml_optimizer *opt,
                                      const double *const *X, const pyml_index *ldx, pyml_index n_rows,
                                      const double *Yf, pyml_index ldy, const int32_t *Yi, const double *sw,
                                      int weight_norm, const int64_t *perm, pyml_index n, pyml_index batch_size,
-                                     double *work, size_t work_size, int n_threads, double *loss_out)
+                                     double *out_Z, double *work, size_t work_size, int n_threads, double *loss_out)
     int pyml_graph_gradient_f32(pyml_graph *g, const pyml_loss_spec *loss, const float *const *X,
                                 const pyml_index *ldx, pyml_index n, const float *Yf, pyml_index ldy,
                                 const int32_t *Yi, float *work, size_t work_size, int n_threads,
@@ -597,10 +619,12 @@ def graph_forward(list node_list, list specs, list Xs, bint apply_output_activat
 
 
 def graph_train_epoch(list node_list, list specs, int loss_kind, bint from_logits, dict opt_params, list Xs, Yf,
-                      Yi, perm, long batch_size, int n_threads, work=None, sw=None, int weight_norm=0):
+                      Yi, perm, long batch_size, int n_threads, work=None, sw=None, int weight_norm=0,
+                      out_Z=None):
     """One epoch over the rows perm (int64) of the inputs in mini-batches; weights and
     optimiser state updated in place. sw: per-row loss weights or None (weight_norm as in
-    mlp_train_epoch). Returns (mean loss, optimiser step count, work)."""
+    mlp_train_epoch); out_Z as in mlp_train_epoch. Returns (mean loss, optimiser step count,
+    work)."""
     cdef _graph_call c
     dt = _fill_call(&c, "graph_train_epoch", node_list, specs, Xs, True)
     cdef pyml_index n_rows = Xs[0].shape[0], n = perm.shape[0]
@@ -618,6 +642,7 @@ def graph_train_epoch(list node_list, list specs, int loss_kind, bint from_logit
     cdef size_t pyf = _addr(Yf, dt, "y"), pyi = _addr(Yi, np.int32, "y")
     cdef size_t pp = _addr(perm, np.int64, "perm"), pk = _waddr(work, dt, "work")
     cdef size_t psw = _addr(sw, dt, "sample_weight")
+    cdef size_t poz = _out_z_addr(out_Z, n, node_list[len(node_list) - 1]["width"], dt)
     cdef size_t ws = work.shape[0]
     cdef double value = 0
     cdef int st
@@ -627,11 +652,13 @@ def graph_train_epoch(list node_list, list specs, int loss_kind, bint from_logit
         if f32:
             st = pyml_graph_train_epoch_w_f32(&c.g, &spec, &opt, <const float *const *>c.xaddr, c.ldx, n_rows,
                                               <float *>pyf, ldy, <int32_t *>pyi, <float *>psw, weight_norm,
-                                              <int64_t *>pp, n, batch_size, <float *>pk, ws, n_threads, &value)
+                                              <int64_t *>pp, n, batch_size, <float *>poz, <float *>pk, ws,
+                                              n_threads, &value)
         else:
             st = pyml_graph_train_epoch_w_f64(&c.g, &spec, &opt, <const double *const *>c.xaddr, c.ldx, n_rows,
                                               <double *>pyf, ldy, <int32_t *>pyi, <double *>psw, weight_norm,
-                                              <int64_t *>pp, n, batch_size, <double *>pk, ws, n_threads, &value)
+                                              <int64_t *>pp, n, batch_size, <double *>poz, <double *>pk, ws,
+                                              n_threads, &value)
     opt_params["t"] = opt.t   # batches done before a Ctrl-C still count for Adam
     interrupt_guard_end(st)
     if st != 4:  # PYML_ERR_NONFINITE is reported through the loss value

@@ -293,7 +293,7 @@ class Sequential(_Trainable):
 
     # -- training -----------------------------------------------------------------
     def fit(self, X, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0, shuffle=True,
-            callbacks=None, verbose=1, sample_weight=None):
+            callbacks=None, verbose=1, sample_weight=None, class_weight=None, initial_epoch=0):
         """Train for ``epochs`` passes over the data in mini-batches of ``batch_size``.
 
         Parameters
@@ -301,7 +301,7 @@ class Sequential(_Trainable):
         X : array of shape (n_samples, n_features)
         y : labels (n_samples,) for sparse categorical cross-entropy, otherwise
             targets (n_samples,) or (n_samples, n_outputs)
-        validation_data : (X_val, y_val), optional
+        validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
         validation_split : float in [0, 1)
             Hold out the last fraction of rows (before shuffling) for validation.
         callbacks : list of callbacks
@@ -318,7 +318,14 @@ class Sequential(_Trainable):
             its weight, and a mini-batch's sum is divided by the batch size:
             :math:`L_B = \\frac{1}{|B|}\\sum_{i \\in B} w_i \\ell_i`. Weights must be
             finite and >= 0. The epoch loss reported is the mean of
-            :math:`w_i \\ell_i` over the rows; validation losses are unweighted.
+            :math:`w_i \\ell_i` over the rows; validation losses are weighted by
+            ``sample_weight_val`` only.
+        class_weight : dict {class index: weight}, optional
+            Keras's: every class 0..k-1 gets a weight, which multiplies the
+            sample weight of its rows (in the loss; metrics stay unweighted).
+        initial_epoch : int, default=0
+            The epoch to start from (epochs ``initial_epoch .. epochs - 1`` run,
+            and callbacks and ``History.epoch`` see those numbers), as Keras.
 
         Returns
         -------
@@ -338,7 +345,7 @@ class Sequential(_Trainable):
         layer's own seed); predict, evaluate and the metrics see the identity.
         """
         return self._fit(X, y, epochs, batch_size, validation_data, validation_split, shuffle, callbacks, verbose,
-                         sample_weight)
+                         sample_weight, class_weight, initial_epoch)
 
     def _epoch_runner(self, X, Yf, Yi, sw, n_train, batch_size):
         """Training specs and thread count, then ``run(perm, key, opt) -> (loss, steps)``: one
@@ -349,12 +356,13 @@ class Sequential(_Trainable):
         nt = self._threads(min(batch_size, n_train) * sum(l.kernel.size for l in self._dense))
         work = None  # the kernel's workspace, reused across epochs
 
-        def run(perm, key, opt):
+        def run(perm, key, opt, outputs):
             nonlocal work
             if key is not None:
                 self._set_dropout_keys(specs, key)
             loss, t, work = _k.mlp_train_epoch(specs, self.loss.kind, self.loss.from_logits, opt, X, Yf, Yi, perm,
-                                               batch_size, nt, work, sw, int(getattr(self, "_weight_norm", 0)))
+                                               batch_size, nt, work, sw, int(getattr(self, "_weight_norm", 0)),
+                                               outputs)
             return loss, t
 
         return run
@@ -442,9 +450,12 @@ class Sequential(_Trainable):
             t = layer._symbolic(t, call)
         return t
 
-    def evaluate(self, X, y, verbose=0):
-        """Loss (plus L2 penalties) on (X, y); ``[loss, *metrics]`` when metrics were compiled."""
-        return self._evaluate(X, y)
+    def evaluate(self, X, y, batch_size=None, verbose=0, sample_weight=None, return_dict=False):
+        """Loss (plus L2 penalties) on (X, y); ``[loss, *metrics]`` when metrics were compiled,
+        ``{"loss": ..., metric: ...}`` with ``return_dict``. With ``sample_weight`` the loss is
+        Keras's :math:`\\sum_i w_i \\ell_i / n`; the metrics stay unweighted, as Keras's
+        ``compile(metrics=)``."""
+        return self._evaluate(X, y, sample_weight, return_dict)
 
     # -- weights ------------------------------------------------------------------
     def get_weights(self):

@@ -32,10 +32,13 @@ def _pyml_version():
     return __version__
 
 
-def _check_fit_params(epochs, batch_size, validation_split):
+def _check_fit_params(epochs, batch_size, validation_split, initial_epoch=0):
     """Keras's fit arguments, checked before any data is looked at."""
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, numbers.Integral) or initial_epoch < 0:
+        raise ValueError(f"initial_epoch must be a non-negative integer (the epoch to start from), got "
+                         f"{initial_epoch!r}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if not isinstance(validation_split, numbers.Real) or not 0 <= validation_split < 1:
@@ -231,54 +234,116 @@ class _Trainable:
         return Yf, Yi
 
     # -- evaluate -----------------------------------------------------------------------
-    def _metric_values(self, data, Yf, Yi, prefix, Z=None):
+    def _metrics_of(self, Z, Yf, Yi, prefix):
+        """The compiled metrics of the output pre-activations Z."""
         if not self.metrics:
             return {}
-        if Z is None:
-            Z = self._logits(data)
         code, alpha = self._output_act()
         return metric_values(self.metrics, self.loss, _k.activation(code, Z, 1, alpha), Yf, Yi, prefix)
 
-    def _evaluate_arrays(self, data, Yf, Yi, prefix=""):
+    def _evaluate_arrays(self, data, Yf, Yi, sw=None, prefix=""):
+        """Loss (Keras's weighted mean :math:`\\sum_i w_i \\ell_i / n` + the L2 penalties) and the
+        (unweighted) metrics."""
         Z = self._logits(data)
         code, alpha = self._output_act()
         Zl = Z
         if code == 5:  # leaky_relu output: the loss of its values through a linear output (same value)
             Zl, code = _k.activation(code, Z, 1, alpha), 0
-        loss, _ = _k.loss_grad(self.loss.kind, self.loss.from_logits, code, Zl, Yf, Yi, None, 1)
+        loss, _ = _k.loss_grad(self.loss.kind, self.loss.from_logits, code, Zl, Yf, Yi, None, 1, sw)
         loss += sum(l.kernel_regularizer(l.kernel) for l in self._weight_layers if l.kernel_regularizer is not None)
         out = {prefix + "loss": float(loss)}
-        out.update(self._metric_values(data, Yf, Yi, prefix, Z=Z))
+        out.update(self._metrics_of(Z, Yf, Yi, prefix))
         return out
 
-    def _evaluate(self, x, y):
+    def _evaluate(self, x, y, sample_weight=None, return_dict=False):
         self._require_compiled("evaluate")
         data = self._check_inputs(x)
-        Yf, Yi = self._targets(y, self._n_rows(data))
-        logs = self._evaluate_arrays(data, Yf, Yi)
+        n = self._n_rows(data)
+        Yf, Yi = self._targets(y, n)
+        logs = self._evaluate_arrays(data, Yf, Yi, _sample_weight(sample_weight, n, self.dtype, self.name))
+        if return_dict:
+            return logs
         if not self.metrics:
             return logs["loss"]
         return [logs["loss"], *(logs[m] for m in self.metrics)]
 
+    def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
+        """Keras's ``test_on_batch``: :meth:`evaluate` on one batch (all rows of ``x``)."""
+        return self._evaluate(x, y, sample_weight, return_dict)
+
+    def predict_on_batch(self, x):
+        """Keras's ``predict_on_batch``: :meth:`predict` on one batch (all rows of ``x``)."""
+        return self.predict(x)
+
+    def save_weights(self, filepath):
+        """Write ``get_weights()`` to ``filepath``: an .npz of the arrays in order (``arr_0``,
+        ``arr_1``, ...), at exactly that path; :meth:`load_weights` reads it back bit for bit."""
+        with open(filepath, "wb") as f:  # a file object: numpy appends no ".npz" to the name
+            np.savez(f, *self.get_weights())
+
+    def load_weights(self, filepath):
+        """Set the weights from a :meth:`save_weights` file; all or nothing, as :meth:`set_weights`
+        (a file of other arrays or shapes is a ValueError naming it)."""
+        with np.load(filepath, allow_pickle=False) as data:
+            names = [f"arr_{i}" for i in range(len(data.files))]
+            if sorted(data.files) != sorted(names):
+                raise ValueError(f"{filepath}: not a weights file (arrays {sorted(data.files)[:5]}); write one "
+                                 "with save_weights")
+            weights = [data[k] for k in names]
+        try:
+            self.set_weights(weights)
+        except ValueError as exc:
+            raise ValueError(f"{filepath}: these weights do not fit {self.name}: {exc}") from None
+
     # -- fit ----------------------------------------------------------------------------
     def _fit(self, x, y, epochs, batch_size, validation_data, validation_split, shuffle, callbacks, verbose,
-             sample_weight):
+             sample_weight, class_weight=None, initial_epoch=0):
         """Checks, then the epochs; see the subclasses' ``fit`` for the arguments."""
         self._require_compiled("fit")
-        _check_fit_params(epochs, batch_size, validation_split)
+        _check_fit_params(epochs, batch_size, validation_split, initial_epoch)
         data = self._check_inputs(x)
         n = self._n_rows(data)
         Yf, Yi = self._targets(y, n)
         sw = _sample_weight(sample_weight, n, self.dtype, self.name)
-        n_train, val = self._validation(data, Yf, Yi, validation_data, validation_split)
+        sw = self._with_class_weight(class_weight, Yf, Yi, sw)
+        n_train, val = self._validation(data, Yf, Yi, sw, validation_data, validation_split)
         cbs = self._fit_callbacks(callbacks, epochs, -(-n_train // batch_size), verbose)
         rng = self._generator()
         run_epoch = self._epoch_runner(data, Yf, Yi, sw, n_train, int(batch_size))
-        return self._run_epochs(run_epoch, rng, (data, Yf, Yi), val, n_train, epochs, shuffle, cbs)
+        return self._run_epochs(run_epoch, rng, (Yf, Yi), val, n_train, range(initial_epoch, epochs), shuffle, cbs)
 
-    def _validation(self, data, Yf, Yi, validation_data, validation_split):
-        """(rows trained on, checked validation arrays or None): validation_split holds out
-        the last rows, before any shuffling, as Keras does."""
+    def _with_class_weight(self, class_weight, Yf, Yi, sw):
+        """Keras's ``class_weight``: row i's weight times ``class_weight[class of row i]`` (the label,
+        the one-hot column, or the rounded binary target)."""
+        if class_weight is None:
+            return sw
+        if self.loss.kind == 0:
+            raise ValueError(f"{self.name}: class_weight applies to classification losses; the model's loss is "
+                             "mse (use sample_weight)")
+        if not isinstance(class_weight, dict):
+            raise TypeError(f"{self.name}: class_weight must be a dict {{class index: weight}}, got "
+                            f"{type(class_weight).__name__}")
+        n_classes = max(self._n_outputs, 2)
+        keys = sorted(class_weight, key=lambda k: (not isinstance(k, numbers.Integral), str(k)))
+        missing = [c for c in range(n_classes) if c not in class_weight]
+        if missing or len(keys) != n_classes:
+            raise ValueError(f"{self.name}: class_weight must give a weight to each class 0..{n_classes - 1} (as "
+                             f"Keras), got keys {keys}" + (f"; class {missing[0]} has none" if missing else ""))
+        weights = np.array([class_weight[c] for c in range(n_classes)], dtype=np.float64)
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+            raise ValueError(f"{self.name}: class_weight values must be finite and >= 0, got {class_weight}")
+        if Yi is not None:
+            classes = Yi
+        elif Yf.ndim == 2 and Yf.shape[1] > 1:
+            classes = np.argmax(Yf, axis=1)
+        else:
+            classes = np.rint(Yf.reshape(-1)).astype(np.int64)
+        per_row = weights[classes].astype(self.dtype)
+        return np.ascontiguousarray(per_row if sw is None else per_row * sw)
+
+    def _validation(self, data, Yf, Yi, sw, validation_data, validation_split):
+        """(rows trained on, checked validation arrays (x, Yf, Yi, sample weights) or None):
+        validation_split holds out the last rows, before any shuffling, as Keras does."""
         n = n_train = self._n_rows(data)
         if validation_split and validation_data is None:
             n_train = n - int(np.floor(n * validation_split))
@@ -287,14 +352,18 @@ class _Trainable:
             # rows already checked (in a Sequential: already through its Normalization layer, which a
             # second check would apply again), so they are used as they are
             tail = slice(n_train, None)
-            return n_train, (self._rows(data, tail), _rows_of(Yf, tail), _rows_of(Yi, tail))
+            return n_train, (self._rows(data, tail), _rows_of(Yf, tail), _rows_of(Yi, tail), _rows_of(sw, tail))
         if validation_data is None:
             return n_train, None
         name = f"{self._x_name}_val"
-        if len(validation_data) != 2:
-            raise ValueError(f"validation_data must be a tuple ({name}, y_val)")
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValueError(f"validation_data must be a tuple ({name}, y_val) or ({name}, y_val, "
+                             "sample_weight_val)")
         xv = self._check_inputs(validation_data[0], name)
-        return n_train, (xv, *self._targets(validation_data[1], self._n_rows(xv), "y_val"))
+        nv = self._n_rows(xv)
+        swv = validation_data[2] if len(validation_data) == 3 else None
+        return n_train, (xv, *self._targets(validation_data[1], nv, "y_val"),
+                         _sample_weight(swv, nv, self.dtype, self.name))
 
     def _fit_callbacks(self, callbacks, epochs, steps, verbose):
         """(History, progress bar or None, the CallbackList): the history first, then Keras's
@@ -309,21 +378,23 @@ class _Trainable:
     def _run_epochs(self, run_epoch, rng, train, val, n_train, epochs, shuffle, cbs):
         history, bar, cblist = cbs
         dropout = self._has_dropout
+        # each trained row's output before its batch's update, for Keras's running training metrics
+        outputs = np.empty((n_train, self._n_outputs), dtype=self.dtype) if self.metrics else None
         self.stop_training = False
         cblist.on_fit_begin(self, {})
         idx = np.arange(n_train, dtype=np.int64)
-        for epoch in range(epochs):
+        for epoch in epochs:
             if bar is not None:
                 bar.epoch_begin(epoch)
             cblist.on_iteration_begin(self, epoch, {})  # Keras's on_epoch_begin: e.g. a learning-rate schedule
             perm = rng.permutation(n_train).astype(np.int64) if shuffle else idx
             # drawn only by models with dropout: the others keep their streams
             key = int(rng.integers(0, 2**63, dtype=np.int64)) if dropout else None
-            logs = {"loss": self._one_epoch(run_epoch, perm, key)}
+            logs = {"loss": self._one_epoch(run_epoch, perm, key, outputs)}
             if not np.isfinite(logs["loss"]):
                 self._stop_nonfinite(epoch, logs, history, bar)
                 break
-            logs.update(self._epoch_metrics(train, n_train, val))
+            logs.update(self._epoch_metrics(train, perm, outputs, val))
             if cblist.on_iteration_end(self, epoch, logs) or self.stop_training:
                 break
         cblist.on_fit_end(self, {})
@@ -331,10 +402,10 @@ class _Trainable:
         self.history = history
         return history
 
-    def _one_epoch(self, run_epoch, perm, key):
+    def _one_epoch(self, run_epoch, perm, key, outputs):
         opt = self.optimizer._params()
         try:
-            loss, t = run_epoch(perm, key, opt)
+            loss, t = run_epoch(perm, key, opt, outputs)
         except KeyboardInterrupt:  # Ctrl-C between mini-batches: weights as after the last finished batch
             self.optimizer.iterations = int(opt["t"])
             raise
@@ -349,13 +420,14 @@ class _Trainable:
         if bar is not None:  # end the epoch's line
             bar.on_iteration_end(self, epoch, logs)
 
-    def _epoch_metrics(self, train, n_train, val):
-        """The compiled metrics on the training rows, and the validation loss and metrics."""
+    def _epoch_metrics(self, train, perm, outputs, val):
+        """The compiled metrics of the epoch's training rows as Keras reports them (the running
+        mean over the batches: each row's output before its batch's update), and the validation
+        loss and metrics."""
         logs = {}
         if self.metrics:
-            data, Yf, Yi = train
-            head = slice(None, n_train)
-            logs.update(self._metric_values(self._rows(data, head), _rows_of(Yf, head), _rows_of(Yi, head), ""))
+            Yf, Yi = train
+            logs.update(self._metrics_of(outputs, _rows_of(Yf, perm), _rows_of(Yi, perm), ""))
         if val is not None:
             logs.update(self._evaluate_arrays(*val, prefix="val_"))
         return logs

@@ -296,8 +296,8 @@ class ModelCheckpoint(Callback):
     With ``save_best_only`` it saves only when ``monitor`` improves on the best value so far
     (and on ``initial_value_threshold``). The file is written by the estimator's ``save``
     (``Sequential``/``Model``: a file :func:`pyml.neural_network.load_model` reads, at exactly
-    ``filepath``), else pickled; ``save_weights_only`` writes the list of ``get_weights()``
-    arrays as an .npz (``model.set_weights(list(np.load(path).values()))`` reads it back).
+    ``filepath``), else pickled; ``save_weights_only`` writes ``save_weights(path)`` (an .npz of
+    the ``get_weights()`` arrays; ``model.load_weights(path)`` reads it back).
 
     Parameters
     ----------
@@ -364,6 +364,9 @@ class ModelCheckpoint(Callback):
             os.makedirs(folder, exist_ok=True)
         if hasattr(estimator, "save") and not hasattr(estimator, "get_config"):
             estimator.save(path)  # e.g. DQN.save(path), which writes exactly path
+            return
+        if self.save_weights_only and hasattr(estimator, "save_weights"):
+            estimator.save_weights(path)
             return
         with open(path, "wb") as f:  # a file object: Sequential/Model.save do not append ".npz" to it
             if self.save_weights_only:

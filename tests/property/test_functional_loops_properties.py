@@ -285,14 +285,15 @@ def test_k_epochs_equal_numpy_loop(c):
     groups = list(P)
     ref_hist = []
     for _ in range(c["epochs"]):
-        rows = []
+        rows, penalties = [], []  # Keras's epoch loss: each batch's penalty before its step, by batch size
         for b0 in range(0, c["n"], c["batch"]):
             sl = slice(b0, b0 + c["batch"])
             r, _, grads, min_norm = np_graph(c, P, Xu[sl], Xv[sl], Y[sl])
             assume(min_norm == 0 or min_norm > 1e-3)
+            penalties.append(len(r) * penalty(c, P))
             opt.step([a for g in groups for a in flat_params(P[g])], [a for g in groups for a in flat_params(grads[g])])
             rows.append(r)
-        ref_hist.append(np.concatenate(rows).mean() + penalty(c, P))
+        ref_hist.append(np.concatenate(rows).mean() + sum(penalties) / c["n"])
     assume(np.all(np.isfinite(ref_hist)))  # a diverging example (lr 0.1, momentum 0.9) compares nothing
     assert_params(pyml_params(layers), P, dt, f"after {c['epochs']} epochs")
     r = RTOL[dt.type]

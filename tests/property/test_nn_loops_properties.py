@@ -120,20 +120,22 @@ def np_optimizer(opt):
 def reference_fit(params, acts, l2s, loss, X, Y, batch, perms, opt):
     """The NumPy training loop: for each epoch's order, minibatches of ``batch`` rows (the last one short),
     forward, the loss's dL/dZ (mean over the batch), backprop, one optimiser step. Returns the epoch losses
-    (mean row loss, each row's taken before its batch's step, + the L2 penalty of the epoch's final weights)."""
+    (Keras's: the mean row loss plus the mean L2 penalty, each row's loss and each batch's penalty taken
+    before its batch's step, the penalties weighted by batch size)."""
     name, _, out_act = loss
     kind = "cce" if name == "scce" else name
     history = []
     for perm in perms:
-        rows = []
+        rows, penalties = [], []
         for b0 in range(0, len(perm), batch):
             idx = perm[b0:b0 + batch]
+            penalties.append(len(idx) * sum(l2 * (W ** 2).sum() for (W, _), l2 in zip(params, l2s)))
             inputs, Z = np_mlp_forward(params, acts, X[idx])
             row_loss, dZ = np_loss_rows(kind, out_act, Z, Y[idx])
             grads, _ = np_mlp_backward(params, acts, inputs, dZ, l2s)
             opt.step(flat_params(params), flat_params(grads))
             rows.append(row_loss)
-        history.append(np.concatenate(rows).mean() + sum(l2 * (W ** 2).sum() for (W, _), l2 in zip(params, l2s)))
+        history.append(np.concatenate(rows).mean() + sum(penalties) / len(perm))
     return history
 
 

@@ -1,0 +1,141 @@
+"""Keras's fit / evaluate arguments on Sequential and Model: class_weight, initial_epoch, weighted
+validation data, evaluate(sample_weight=, return_dict=), save_weights / load_weights,
+predict_on_batch / test_on_batch; against Keras 3 itself where keras and torch are installed."""
+import os
+
+import numpy as np
+import pytest
+
+from pyml.neural_network import Dense, Input, Model, Sequential, callbacks, losses, optimizers
+
+# keras (where installed) warns about numpy 2's copy keyword on its torch backend
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _data(n=200, d=5, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)).astype(np.float32)
+    y = (X @ rng.normal(size=d) + 0.5 * rng.normal(size=n) > 0.8).astype(np.int64)  # imbalanced
+    return X, y
+
+
+def _model(kind="sequential", units=2, seed=0):
+    if kind == "sequential":
+        model = Sequential([Dense(8, activation="relu"), Dense(units)], random_state=seed)
+        model.build((None, 5))
+    else:
+        inp = Input(shape=(5,))
+        model = Model(inp, Dense(units)(Dense(8, activation="relu")(inp)))
+    model.compile(loss=losses.SparseCategoricalCrossentropy(from_logits=True), optimizer=optimizers.Adam(0.01),
+                  metrics=["accuracy"])
+    return model
+
+
+def _same_weights(a, b):
+    for x, y in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("kind", ["sequential", "model"])
+def test_class_weight_is_a_sample_weight_per_class(kind):
+    X, y = _data()
+    a, b = _model(kind), _model(kind)
+    b.set_weights(a.get_weights())
+    ha = a.fit(X, y, epochs=2, batch_size=32, shuffle=False, verbose=0, class_weight={0: 1.0, 1: 4.0})
+    hb = b.fit(X, y, epochs=2, batch_size=32, shuffle=False, verbose=0, sample_weight=np.where(y == 1, 4.0, 1.0))
+    _same_weights(a, b)
+    assert ha.history["loss"] == hb.history["loss"]
+    with pytest.raises(ValueError, match="class_weight.*class 1"):
+        _model(kind).fit(X, y, epochs=1, verbose=0, class_weight={0: 1.0})
+    with pytest.raises(ValueError, match="class_weight"):
+        _model(kind).fit(X, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: -2.0})
+
+
+@pytest.mark.parametrize("kind", ["sequential", "model"])
+def test_initial_epoch_numbers_the_epochs_as_keras(kind):
+    X, y = _data()
+    seen = []
+
+    class Record(callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append(epoch)
+
+    history = _model(kind).fit(X, y, epochs=5, initial_epoch=2, verbose=0, callbacks=[Record()])
+    assert history.epoch == [2, 3, 4] and seen == [2, 3, 4] and len(history.history["loss"]) == 3
+    with pytest.raises(ValueError, match="initial_epoch"):
+        _model(kind).fit(X, y, epochs=2, initial_epoch=-1, verbose=0)
+
+
+@pytest.mark.parametrize("kind", ["sequential", "model"])
+def test_weighted_validation_data_and_evaluate(kind):
+    X, y = _data()
+    sw = np.random.default_rng(2).uniform(0.5, 2.0, len(y))
+    model = _model(kind)
+    history = model.fit(X[:150], y[:150], epochs=1, verbose=0, validation_data=(X[150:], y[150:], sw[150:]))
+    weighted = model.evaluate(X[150:], y[150:], sample_weight=sw[150:], return_dict=True)
+    assert set(weighted) == {"loss", "accuracy"}
+    assert history.history["val_loss"][-1] == pytest.approx(weighted["loss"], rel=1e-6)
+    assert history.history["val_accuracy"][-1] == pytest.approx(weighted["accuracy"], rel=1e-6)
+    plain = model.evaluate(X[150:], y[150:], return_dict=True)
+    assert plain["loss"] != pytest.approx(weighted["loss"])
+    assert plain["accuracy"] == weighted["accuracy"]  # Keras's compile(metrics=) are unweighted
+    assert model.evaluate(X[150:], y[150:]) == pytest.approx([plain["loss"], plain["accuracy"]])
+    # the weighted loss: sum_i w_i loss_i / n, from the per-row losses of one-row evaluations
+    rows = np.array([model.evaluate(X[i:i + 1], y[i:i + 1])[0] for i in range(150, 200)])
+    assert weighted["loss"] == pytest.approx(np.dot(sw[150:], rows) / 50, rel=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["sequential", "model"])
+def test_save_weights_load_weights_round_trip(kind, tmp_path):
+    X, y = _data()
+    model = _model(kind)
+    model.fit(X, y, epochs=1, verbose=0)
+    path = tmp_path / "net.weights.npz"
+    model.save_weights(path)
+    other = _model(kind, seed=7)
+    other.load_weights(path)
+    _same_weights(model, other)
+    np.testing.assert_array_equal(other.predict(X), model.predict(X))
+    with pytest.raises(ValueError, match="do not fit"):
+        _model(kind, units=3).load_weights(path)
+
+
+@pytest.mark.parametrize("kind", ["sequential", "model"])
+def test_on_batch_methods(kind):
+    X, y = _data()
+    model = _model(kind)
+    np.testing.assert_array_equal(model.predict_on_batch(X[:10]), model.predict(X[:10]))
+    loss, acc = model.test_on_batch(X, y)
+    assert [loss, acc] == pytest.approx(model.evaluate(X, y))
+
+
+def _keras():
+    pytest.importorskip("torch")
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "torch":
+        pytest.skip("the reference runs keras on its torch backend")
+    return keras
+
+
+def test_class_weight_and_weighted_validation_equal_keras():
+    keras = _keras()
+    X, y = _data()
+    sw = np.random.default_rng(2).uniform(0.5, 2.0, len(y)).astype(np.float32)
+    model = _model()
+    kmodel = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)])
+    kmodel.set_weights(model.get_weights())
+    kmodel.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                   optimizer=keras.optimizers.Adam(0.01), metrics=["accuracy"])
+    kwargs = dict(epochs=2, batch_size=32, shuffle=False, verbose=0, class_weight={0: 1.0, 1: 4.0},
+                  validation_data=(X[150:], y[150:], sw[150:]))
+    ours = model.fit(X[:150], y[:150], **kwargs).history
+    theirs = kmodel.fit(X[:150], y[:150], **kwargs).history
+    for got, want in zip(model.get_weights(), kmodel.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=2e-4, atol=2e-5)
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=2e-4, err_msg=key)
+    got = model.evaluate(X, y, sample_weight=sw, return_dict=True)
+    want = kmodel.evaluate(X, y, sample_weight=sw, return_dict=True, verbose=0)
+    assert got["loss"] == pytest.approx(want["loss"], rel=1e-5)
+    assert got["accuracy"] == pytest.approx(want["accuracy"], rel=1e-5)
