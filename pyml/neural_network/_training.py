@@ -366,14 +366,15 @@ class _Trainable:
                          _sample_weight(swv, nv, self.dtype, self.name))
 
     def _fit_callbacks(self, callbacks, epochs, steps, verbose):
-        """(History, progress bar or None, the CallbackList): the history first, then Keras's
-        stdout progress (not fit_callbacks' stderr logger: Keras users expect these lines), then
-        the user's callbacks, each checked by fit_callbacks."""
+        """(History, progress bar or None, the CallbackList): Keras's order, the user's callbacks
+        (each checked by fit_callbacks) first, so that the history and Keras's stdout progress
+        (not fit_callbacks' stderr logger: Keras users expect these lines) see what they add to
+        the logs (a learning-rate callback's "learning_rate")."""
         history = History()
         history.model = self
         bar = KerasProgressBar(epochs, steps, verbose) if verbose else None
         user = fit_callbacks(callbacks, self.name)
-        return history, bar, CallbackList([history, bar, *user.callbacks])
+        return history, bar, CallbackList([*user.callbacks, history, bar])
 
     def _run_epochs(self, run_epoch, rng, train, val, n_train, epochs, shuffle, cbs):
         history, bar, cblist = cbs

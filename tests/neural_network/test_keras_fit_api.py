@@ -139,3 +139,30 @@ def test_class_weight_and_weighted_validation_equal_keras():
     want = kmodel.evaluate(X, y, sample_weight=sw, return_dict=True, verbose=0)
     assert got["loss"] == pytest.approx(want["loss"], rel=1e-5)
     assert got["accuracy"] == pytest.approx(want["accuracy"], rel=1e-5)
+
+
+def test_learning_rate_callbacks_equal_keras():
+    """A schedule before each epoch and a plateau rule after it change the rate the next epochs
+    use; the history records it as "learning_rate", as Keras's does."""
+    keras = _keras()
+    X, y = _data()
+    model = _model()
+    kmodel = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)])
+    kmodel.set_weights(model.get_weights())
+    kmodel.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                   optimizer=keras.optimizers.Adam(0.01), metrics=["accuracy"])
+
+    def schedule(epoch, lr):
+        return lr if epoch < 2 else lr * 0.5
+
+    def fit(m, cbs):
+        return m.fit(X, y, epochs=5, batch_size=32, shuffle=False, verbose=0, validation_split=0.2,
+                     callbacks=[cbs.LearningRateScheduler(schedule),
+                                cbs.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=0, min_delta=0.05)])
+
+    ours, theirs = fit(model, callbacks).history, fit(kmodel, keras.callbacks).history
+    assert sorted(ours) == sorted(theirs) and "learning_rate" in ours
+    for key in ours:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=2e-4, atol=1e-7, err_msg=key)
+    for got, want in zip(model.get_weights(), kmodel.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=2e-4, atol=2e-5)
