@@ -32,6 +32,16 @@ def _pyml_version():
     return __version__
 
 
+def _check_verbose(verbose):
+    """Keras's verbose: 0, 1, 2 or "auto" (1)."""
+    if verbose == "auto":
+        return 1
+    if not isinstance(verbose, (numbers.Integral, np.bool_)) or verbose < 0:  # True: 1, as in Keras
+        raise ValueError(f"verbose must be 0 (silent), 1 (progress bar), 2 (one line per epoch) or 'auto', "
+                         f"got {verbose!r}")
+    return min(int(verbose), 2)
+
+
 def _check_fit_params(epochs, batch_size, validation_split, initial_epoch=0):
     """Keras's fit arguments, checked before any data is looked at."""
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
@@ -300,6 +310,7 @@ class _Trainable:
              sample_weight, class_weight=None, initial_epoch=0):
         """Checks, then the epochs; see the subclasses' ``fit`` for the arguments."""
         self._require_compiled("fit")
+        batch_size = 32 if batch_size is None else batch_size  # Keras's default for None
         _check_fit_params(epochs, batch_size, validation_split, initial_epoch)
         data = self._check_inputs(x)
         n = self._n_rows(data)
@@ -372,6 +383,7 @@ class _Trainable:
         the logs (a learning-rate callback's "learning_rate")."""
         history = History()
         history.model = self
+        verbose = _check_verbose(verbose)
         bar = KerasProgressBar(epochs, steps, verbose) if verbose else None
         user = fit_callbacks(callbacks, self.name)
         return history, bar, CallbackList([*user.callbacks, history, bar])

@@ -166,3 +166,18 @@ def test_learning_rate_callbacks_equal_keras():
         np.testing.assert_allclose(ours[key], theirs[key], rtol=2e-4, atol=1e-7, err_msg=key)
     for got, want in zip(model.get_weights(), kmodel.get_weights()):
         np.testing.assert_allclose(got, want, rtol=2e-4, atol=2e-5)
+
+
+def test_keras_defaults_for_verbose_and_batch_size(capsys):
+    X, y = _data()
+    a, b = _model(), _model()
+    a.fit(X, y, epochs=1, batch_size=None, verbose=0)  # None: Keras's 32
+    b.fit(X, y, epochs=1, batch_size=32, verbose=0)
+    _same_weights(a, b)
+    capsys.readouterr()
+    _model().fit(X, y, epochs=1, verbose="auto")  # "auto": the progress bar of verbose=1
+    auto = capsys.readouterr().out
+    _model().fit(X, y, epochs=1, verbose=1)
+    assert "━" in auto and auto.splitlines()[0] == capsys.readouterr().out.splitlines()[0] == "Epoch 1/1"
+    with pytest.raises(ValueError, match="verbose must be"):
+        _model().fit(X, y, epochs=1, verbose="loud")
