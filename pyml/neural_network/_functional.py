@@ -403,9 +403,10 @@ class Model(_Trainable):
         return sum(l.kernel.size for l in self._layers)
 
     # -- compile / fit ---------------------------------------------------------------
-    def compile(self, optimizer="adam", loss="mse", metrics=None):
-        """Choose the optimiser, the loss and metrics (``"mse"``, ``"mae"``, ``"accuracy"``)."""
-        return self._compile(loss, optimizer, metrics)
+    def compile(self, optimizer="adam", loss="mse", metrics=None, weighted_metrics=None):
+        """Choose the optimiser, the loss and metrics (``"mse"``, ``"mae"``, ``"accuracy"``);
+        ``weighted_metrics`` as :meth:`Sequential.compile`."""
+        return self._compile(loss, optimizer, metrics, weighted_metrics)
 
     def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0, shuffle=True,
             callbacks=None, verbose=1, sample_weight=None, class_weight=None, initial_epoch=0):

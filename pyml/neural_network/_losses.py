@@ -154,11 +154,12 @@ def _targets(loss, y, k, dtype, owner):
     return np.ascontiguousarray(y), None
 
 
-def metric_values(metrics, loss, A, Yf, Yi, prefix=""):
+def metric_values(metrics, loss, A, Yf, Yi, prefix="", sw=None):
     """Compiled metrics ("accuracy", "mse", "mae") of the outputs A (after the output activation)
     against float targets Yf or integer labels Yi, keyed ``prefix + name``: the mean over rows of
-    each row's value (its accuracy, or its mean over outputs). Unweighted, as Keras's
-    ``compile(metrics=)`` (sample and class weights weight the loss only)."""
+    each row's value m_i (its accuracy, or its mean over outputs); with row weights ``sw`` the
+    weighted mean :math:`\\sum_i w_i m_i / \\sum_i w_i` (Keras's ``compile(weighted_metrics=)``;
+    its ``metrics`` are unweighted)."""
     out = {}
     for m in metrics:
         if m == "accuracy":
@@ -173,5 +174,6 @@ def metric_values(metrics, loss, A, Yf, Yi, prefix=""):
             T = Yf.reshape(A.shape) if Yf is not None else np.eye(A.shape[1], dtype=A.dtype)[Yi]
             diff = A - T
             rows = np.mean(diff * diff, axis=1) if m == "mse" else np.mean(np.abs(diff), axis=1)
-        out[prefix + m] = float(np.mean(rows, dtype=np.float64))
+        rows = rows.astype(np.float64)
+        out[prefix + m] = float(np.mean(rows) if sw is None else np.dot(sw, rows) / np.sum(sw, dtype=np.float64))
     return out

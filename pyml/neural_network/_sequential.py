@@ -217,9 +217,12 @@ class Sequential(_Trainable):
             self.build((n_features,))
 
     # -- compile ------------------------------------------------------------------
-    def compile(self, loss="mse", optimizer="adam", metrics=None):
-        """Choose the loss, the optimiser and metrics (``"accuracy"``, ``"mse"``, ``"mae"``)."""
-        return self._compile(loss, optimizer, metrics)
+    def compile(self, optimizer="adam", loss="mse", metrics=None, weighted_metrics=None):
+        """Choose the optimiser, the loss and metrics (``"accuracy"``, ``"mse"``, ``"mae"``), in
+        Keras's argument order. ``metrics`` are unweighted; ``weighted_metrics`` are weighted by
+        ``fit``'s / ``evaluate``'s sample (and class) weights and logged under their name, or
+        ``"weighted_<name>"`` when also in ``metrics``."""
+        return self._compile(loss, optimizer, metrics, weighted_metrics)
 
     # -- helpers ------------------------------------------------------------------
     def _threads(self, work):

@@ -32,6 +32,15 @@ def _pyml_version():
     return __version__
 
 
+def _check_metrics(metrics, name):
+    """Keras's metric names pyml computes ("acc" is "accuracy")."""
+    metrics = list(metrics or [])
+    for m in metrics:
+        if m not in _METRICS:
+            raise ValueError(f"unknown metric {m!r} in {name}; choose from 'accuracy', 'mse', 'mae'")
+    return ["accuracy" if m == "acc" else m for m in metrics]
+
+
 def _check_verbose(verbose):
     """Keras's verbose: 0, 1, 2 or "auto" (1)."""
     if verbose == "auto":
@@ -136,7 +145,8 @@ def _restore_compile(model, cfg, data, path, layers=None):
         return
     c = cfg["compile"]
     model.compile(loss=get_loss(c["loss"]["name"], c["loss"].get("from_logits")),
-                  optimizer=get_optimizer(c["optimizer"]), metrics=c["metrics"])
+                  optimizer=get_optimizer(c["optimizer"]), metrics=c["metrics"],
+                  weighted_metrics=c.get("weighted_metrics"))
     _restore_training_state(model, cfg, data, path, layers=layers)
 
 
@@ -162,6 +172,8 @@ class _Trainable:
         self.loss = None
         self.optimizer = None
         self.metrics = []
+        self.weighted_metrics = []
+        self._metric_keys = []
         self._compiled = False
         self._grads = None
         self._work = None
@@ -210,20 +222,20 @@ class _Trainable:
         self.set_weights(state)
 
     # -- compile ------------------------------------------------------------------------
-    def _compile(self, loss, optimizer, metrics):
+    def _compile(self, loss, optimizer, metrics, weighted_metrics=None):
         self.loss = get_loss(loss)
         self.optimizer = get_optimizer(optimizer)
-        metrics = list(metrics or [])
-        for m in metrics:
-            if m not in _METRICS:
-                raise ValueError(f"unknown metric {m!r}; choose from 'accuracy', 'mse', 'mae'")
-        self.metrics = ["accuracy" if m == "acc" else m for m in metrics]
+        self.metrics = _check_metrics(metrics, "metrics")
+        self.weighted_metrics = _check_metrics(weighted_metrics, "weighted_metrics")
+        # the logged names, as Keras's: a weighted metric also compiled unweighted is "weighted_<name>"
+        self._metric_keys = [(m, m, False) for m in self.metrics] + [
+            (f"weighted_{m}" if m in self.metrics else m, m, True) for m in self.weighted_metrics]
         self._compiled = True
         return self
 
     def _compile_config(self):
         return {"loss": self.loss.get_config(), "optimizer": self.optimizer.get_config(),
-                "metrics": list(self.metrics)}
+                "metrics": list(self.metrics), "weighted_metrics": list(self.weighted_metrics)}
 
     def _add_training_state(self, specs, layers):
         """Gradient buffers (kept between calls while the shapes hold) and the optimiser's
@@ -244,16 +256,21 @@ class _Trainable:
         return Yf, Yi
 
     # -- evaluate -----------------------------------------------------------------------
-    def _metrics_of(self, Z, Yf, Yi, prefix):
-        """The compiled metrics of the output pre-activations Z."""
-        if not self.metrics:
+    def _metrics_of(self, Z, Yf, Yi, prefix, sw=None):
+        """The compiled metrics of the output pre-activations Z: ``metrics`` unweighted,
+        ``weighted_metrics`` weighted by ``sw`` (rows' sample weights, None: 1), as Keras's."""
+        if not self._metric_keys:
             return {}
         code, alpha = self._output_act()
-        return metric_values(self.metrics, self.loss, _k.activation(code, Z, 1, alpha), Yf, Yi, prefix)
+        A = _k.activation(code, Z, 1, alpha)
+        out = {}
+        for key, name, weighted in self._metric_keys:
+            out[prefix + key] = metric_values([name], self.loss, A, Yf, Yi, "", sw if weighted else None)[name]
+        return out
 
     def _evaluate_arrays(self, data, Yf, Yi, sw=None, prefix=""):
         """Loss (Keras's weighted mean :math:`\\sum_i w_i \\ell_i / n` + the L2 penalties) and the
-        (unweighted) metrics."""
+        metrics (``weighted_metrics`` weighted by sw)."""
         Z = self._logits(data)
         code, alpha = self._output_act()
         Zl = Z
@@ -262,7 +279,7 @@ class _Trainable:
         loss, _ = _k.loss_grad(self.loss.kind, self.loss.from_logits, code, Zl, Yf, Yi, None, 1, sw)
         loss += sum(l.kernel_regularizer(l.kernel) for l in self._weight_layers if l.kernel_regularizer is not None)
         out = {prefix + "loss": float(loss)}
-        out.update(self._metrics_of(Z, Yf, Yi, prefix))
+        out.update(self._metrics_of(Z, Yf, Yi, prefix, sw))
         return out
 
     def _evaluate(self, x, y, sample_weight=None, return_dict=False):
@@ -273,9 +290,9 @@ class _Trainable:
         logs = self._evaluate_arrays(data, Yf, Yi, _sample_weight(sample_weight, n, self.dtype, self.name))
         if return_dict:
             return logs
-        if not self.metrics:
+        if not self._metric_keys:
             return logs["loss"]
-        return [logs["loss"], *(logs[m] for m in self.metrics)]
+        return [logs["loss"], *(logs[key] for key, _, _ in self._metric_keys)]
 
     def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
         """Keras's ``test_on_batch``: :meth:`evaluate` on one batch (all rows of ``x``)."""
@@ -321,7 +338,8 @@ class _Trainable:
         cbs = self._fit_callbacks(callbacks, epochs, -(-n_train // batch_size), verbose)
         rng = self._generator()
         run_epoch = self._epoch_runner(data, Yf, Yi, sw, n_train, int(batch_size))
-        return self._run_epochs(run_epoch, rng, (Yf, Yi), val, n_train, range(initial_epoch, epochs), shuffle, cbs)
+        return self._run_epochs(run_epoch, rng, (Yf, Yi, sw), val, n_train, range(initial_epoch, epochs), shuffle,
+                                cbs)
 
     def _with_class_weight(self, class_weight, Yf, Yi, sw):
         """Keras's ``class_weight``: row i's weight times ``class_weight[class of row i]`` (the label,
@@ -392,7 +410,7 @@ class _Trainable:
         history, bar, cblist = cbs
         dropout = self._has_dropout
         # each trained row's output before its batch's update, for Keras's running training metrics
-        outputs = np.empty((n_train, self._n_outputs), dtype=self.dtype) if self.metrics else None
+        outputs = np.empty((n_train, self._n_outputs), dtype=self.dtype) if self._metric_keys else None
         self.stop_training = False
         cblist.on_fit_begin(self, {})
         idx = np.arange(n_train, dtype=np.int64)
@@ -438,9 +456,9 @@ class _Trainable:
         mean over the batches: each row's output before its batch's update), and the validation
         loss and metrics."""
         logs = {}
-        if self.metrics:
-            Yf, Yi = train
-            logs.update(self._metrics_of(outputs, _rows_of(Yf, perm), _rows_of(Yi, perm), ""))
+        if self._metric_keys:
+            Yf, Yi, sw = train
+            logs.update(self._metrics_of(outputs, _rows_of(Yf, perm), _rows_of(Yi, perm), "", _rows_of(sw, perm)))
         if val is not None:
             logs.update(self._evaluate_arrays(*val, prefix="val_"))
         return logs
@@ -468,6 +486,9 @@ class _Trainable:
 
     def __setstate__(self, state):
         self.__dict__.update(_check_pickle_version(state, type(self).__name__))
+        # pickles written before weighted_metrics existed
+        self.__dict__.setdefault("weighted_metrics", [])
+        self.__dict__.setdefault("_metric_keys", [(m, m, False) for m in self.__dict__.get("metrics", [])])
         self._after_unpickle()
 
     def _after_unpickle(self):

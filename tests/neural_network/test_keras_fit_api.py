@@ -181,3 +181,48 @@ def test_keras_defaults_for_verbose_and_batch_size(capsys):
     assert "━" in auto and auto.splitlines()[0] == capsys.readouterr().out.splitlines()[0] == "Epoch 1/1"
     with pytest.raises(ValueError, match="verbose must be"):
         _model().fit(X, y, epochs=1, verbose="loud")
+
+
+@pytest.mark.parametrize("kind", ["sequential", "model"])
+def test_weighted_metrics(kind, tmp_path):
+    X, y = _data()
+    sw = np.random.default_rng(3).uniform(0.1, 3.0, len(y))
+    model = _model(kind)
+    model.compile(loss=losses.SparseCategoricalCrossentropy(from_logits=True), optimizer=optimizers.Adam(0.01),
+                  metrics=["accuracy"], weighted_metrics=["accuracy", "mse"])
+    model.fit(X, y, epochs=1, verbose=0, sample_weight=sw)
+    got = model.evaluate(X, y, sample_weight=sw, return_dict=True)
+    assert list(got) == ["loss", "accuracy", "weighted_accuracy", "mse"]
+    correct = (np.argmax(model.predict(X), axis=1) == y).astype(float)
+    assert got["accuracy"] == pytest.approx(correct.mean())
+    assert got["weighted_accuracy"] == pytest.approx(np.dot(sw, correct) / sw.sum())
+    assert model.evaluate(X, y, return_dict=True)["weighted_accuracy"] == pytest.approx(correct.mean())
+    # the compile settings travel with the model file
+    if kind == "sequential":
+        from pyml.neural_network import load_model
+
+        path = model.save(tmp_path / "m")
+        assert load_model(path).evaluate(X, y, sample_weight=sw, return_dict=True) == pytest.approx(got)
+
+
+def test_weighted_metrics_equal_keras():
+    keras = _keras()
+    X, y = _data()
+    sw = np.random.default_rng(2).uniform(0.5, 2.0, len(y)).astype(np.float32)
+    model = _model()
+    model.compile(loss=losses.SparseCategoricalCrossentropy(from_logits=True), optimizer=optimizers.Adam(0.01),
+                  metrics=["accuracy"], weighted_metrics=["accuracy"])
+    kmodel = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)])
+    kmodel.set_weights(model.get_weights())
+    kmodel.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                   optimizer=keras.optimizers.Adam(0.01), metrics=["accuracy"], weighted_metrics=["accuracy"])
+    kwargs = dict(epochs=2, batch_size=32, shuffle=False, verbose=0, sample_weight=sw,
+                  validation_data=(X[150:], y[150:], sw[150:]))
+    ours = model.fit(X[:150], y[:150], **{**kwargs, "sample_weight": sw[:150]}).history
+    theirs = kmodel.fit(X[:150], y[:150], **{**kwargs, "sample_weight": sw[:150]}).history
+    assert sorted(ours) == sorted(theirs)
+    for key in ours:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=2e-4, err_msg=key)
+    got = model.evaluate(X, y, sample_weight=sw, return_dict=True)
+    want = kmodel.evaluate(X, y, sample_weight=sw, return_dict=True, verbose=0)
+    assert got == pytest.approx(want, rel=1e-5)
