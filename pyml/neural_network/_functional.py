@@ -342,6 +342,22 @@ class Model(_Trainable):
         """``(None, width)`` of the output tensor."""
         return (None, self.outputs[0].width)
 
+    @property
+    def input(self):
+        """Keras's ``model.input``: the input tensor, or the list of them when there are several."""
+        return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+
+    @property
+    def output(self):
+        """Keras's ``model.output``: the output tensor."""
+        return self.outputs[0]
+
+    @property
+    def input_shape(self):
+        """``(None, width)`` of the input, or the list of them when there are several."""
+        shapes = [(None, t.width) for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
     # -- inputs ---------------------------------------------------------------------
     def _check_x(self, x, name="x"):
         if isinstance(x, dict):

@@ -78,6 +78,11 @@ class Normalization:
         """Keras counts the non-trainable mean, variance and count: 2 n_features + 1."""
         return 2 * self.mean.size + 1 if self.built else 0
 
+    @property
+    def weights(self):
+        """``[mean, variance]`` (the arrays themselves; non-trainable, learned by ``adapt``)."""
+        return [self.mean, self.variance] if self.built else []
+
     def get_weights(self):
         """``[mean, variance, count]`` as Keras returns them."""
         return [self.mean.copy(), self.variance.copy(), np.int64(self.count)] if self.built else []

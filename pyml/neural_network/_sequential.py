@@ -186,6 +186,24 @@ class Sequential(_Trainable):
             raise AttributeError(f"{self.name}: the model has no layers")
         return self._dense[-1].output
 
+    @property
+    def inputs(self):
+        """Keras's ``model.inputs``: ``[model.input]``."""
+        return [self.input]
+
+    @property
+    def outputs(self):
+        """Keras's ``model.outputs``: ``[model.output]``."""
+        return [self.output]
+
+    @property
+    def output_shape(self):
+        """``(None, units of the last layer)``."""
+        return (None, self.output.width)
+
+    def _stat_layers(self):
+        return [self.normalizer] if self.normalizer is not None and self.normalizer.built else []
+
     def build(self, input_shape=None):
         """Create the weights (Glorot uniform) for inputs of ``input_shape = (n_features,)``."""
         if input_shape is not None:

@@ -163,6 +163,29 @@ class _Trainable:
     """
 
     _unpicklable = ()  # attributes dropped by __getstate__ and rebuilt by _after_unpickle
+    trainable = True  # Keras's model.trainable: fit trains every Dense weight
+    stop_training = False  # Keras's flag: a callback sets it to True to stop fit after the epoch
+
+    @property
+    def trainable_weights(self):
+        """Keras's ``model.trainable_weights``: every Dense layer's kernel and bias, in order (the
+        arrays themselves, as Keras's variables)."""
+        return [w for l in self._weight_layers for w in l.weights]
+
+    @property
+    def non_trainable_weights(self):
+        """Keras's ``model.non_trainable_weights``: a Normalization layer's mean and variance."""
+        return [w for l in self._stat_layers() for w in l.weights]
+
+    @property
+    def weights(self):
+        """Keras's ``model.weights``: the non-trainable (a first Normalization layer's) then the
+        trainable arrays, in layer order."""
+        return self.non_trainable_weights + self.trainable_weights
+
+    def _stat_layers(self):
+        """Layers with non-trainable weights (none by default)."""
+        return []
 
     def _init_training(self, random_state, n_jobs):
         """The attributes every model starts with (uncompiled, no generator drawn yet)."""

@@ -226,3 +226,24 @@ def test_weighted_metrics_equal_keras():
     got = model.evaluate(X, y, sample_weight=sw, return_dict=True)
     want = kmodel.evaluate(X, y, sample_weight=sw, return_dict=True, verbose=0)
     assert got == pytest.approx(want, rel=1e-5)
+
+
+def test_keras_model_attributes():
+    from pyml.neural_network import Normalization
+
+    X, y = _data()
+    norm = Normalization()
+    norm.adapt(X)
+    seq = Sequential([norm, Dense(4, activation="relu"), Dense(2)], random_state=0)
+    seq.build((None, 5))
+    assert seq.trainable and not seq.stop_training
+    assert [w.shape for w in seq.trainable_weights] == [(5, 4), (4,), (4, 2), (2,)]
+    assert [w.shape for w in seq.non_trainable_weights] == [(5,), (5,)]
+    assert len(seq.weights) == 6 and seq.weights[0] is norm.mean
+    seq.trainable_weights[-1][...] = 7.0  # the arrays themselves, as Keras's variables
+    assert np.all(seq.get_weights()[-1] == 7.0)
+    assert seq.inputs[0].shape == (None, 5) and seq.outputs[0].shape == (None, 2) and seq.output_shape == (None, 2)
+    model = _model("model")
+    assert model.input is model.inputs[0] and model.output is model.outputs[0]
+    assert model.input_shape == (None, 5) and model.output_shape == (None, 2)
+    assert [w.shape for w in model.weights] == [(5, 8), (8,), (8, 2), (2,)] and model.non_trainable_weights == []
