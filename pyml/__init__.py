@@ -28,17 +28,13 @@ import os
 
 __version__ = "0.1.0"
 
-# OpenMP threads that wait at a barrier spin briefly (~30 us: GCC's libgomp counts 3000 spins,
-# LLVM's libomp 1 ms) and then sleep, unless the user chose a policy. Spinning without bound let
-# another busy process steal the cores the working threads need (a 2-thread fit up to 1.7x slower
-# than 1 thread: WB in benchmarks/bench_busy.py); sleeping at once (PASSIVE) keeps WB within 1.1x
-# but, on VMs whose idle vCPUs take long to wake, takes the whole 2-thread gain of the NN epochs
-# (their barriers come every few microseconds: W8b 150 ms at 1 and 2 threads). The short spin gets
-# both: W8b 90 ms at 2 threads, WB within 1.3x. Set before any pyml extension loads the OpenMP
-# runtime (which reads it once).
-_WAIT_SETTINGS = {"OMP_WAIT_POLICY": "ACTIVE", "GOMP_SPINCOUNT": "3000", "KMP_BLOCKTIME": "1"}
-if not any(name in os.environ for name in _WAIT_SETTINGS):
-    os.environ.update(_WAIT_SETTINGS)
+# OpenMP threads that wait at a barrier sleep instead of spinning, unless the user chose a policy:
+# with another process busy on the machine, spinning threads steal the cores the working threads
+# need, and a 2-thread fit ran up to 1.7x slower than 1 thread (WB in benchmarks/bench_busy.py);
+# passive waiting keeps it within 1.1x, for ~0-10% on idle 2-thread fits. Set before any pyml
+# extension loads the OpenMP runtime (which reads it once).
+if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
 
 _SUBPACKAGES = {
     "anomaly", "base", "cluster", "datasets", "decomposition", "ensemble", "exceptions", "labs", "linear_model",

@@ -24,7 +24,7 @@ def get_config():
         "omp_max_threads": ck.max_threads(),
         "usable_cores": usable_cpu_count(),
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "(unset)")
-        + "".join(f", {k}={os.environ[k]}" for k in ("GOMP_SPINCOUNT", "KMP_BLOCKTIME") if k in os.environ),
+        + (f", GOMP_SPINCOUNT={os.environ['GOMP_SPINCOUNT']}" if "GOMP_SPINCOUNT" in os.environ else ""),
         "float_types": "float32, float64",
         **{f"simd {k}": v for k, v in ck.simd_paths().items()},
     }
