@@ -64,15 +64,15 @@ def _check_fit_params(epochs, batch_size, validation_split, initial_epoch=0):
         raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
 
 
-def _sample_weight(sample_weight, n, dtype, owner):
+def _sample_weight(sample_weight, n, dtype, owner, name="sample_weight", rows="X"):
     """Keras's fit(sample_weight=): None or (n,) finite weights >= 0, in the model's dtype."""
     if sample_weight is None:
         return None
-    sw = check_array(sample_weight, name="sample_weight", caller=owner, ensure_2d=False)
+    sw = check_array(sample_weight, name=name, caller=owner, ensure_2d=False)
     if sw.ndim != 1 or sw.shape[0] != n:
-        raise ValueError(f"{owner}: sample_weight must have shape ({n},) (one weight per row of X), got {sw.shape}")
+        raise ValueError(f"{owner}: {name} must have shape ({n},) (one weight per row of {rows}), got {sw.shape}")
     if np.any(sw < 0):
-        raise ValueError(f"{owner}: sample_weight must be >= 0 (it scales each row's loss)")
+        raise ValueError(f"{owner}: {name} must be >= 0 (it scales each row's loss)")
     return np.ascontiguousarray(sw, dtype=dtype)
 
 
@@ -334,7 +334,14 @@ class _Trainable:
     def load_weights(self, filepath):
         """Set the weights from a :meth:`save_weights` file; all or nothing, as :meth:`set_weights`
         (a file of other arrays or shapes is a ValueError naming it)."""
-        with np.load(filepath, allow_pickle=False) as data:
+        try:
+            data = np.load(filepath, allow_pickle=False)
+        except (ValueError, OSError, EOFError):  # not an .npz (numpy's own message talks of pickles)
+            raise ValueError(f"{filepath}: not a weights file written by save_weights (not an .npz archive)") \
+                from None
+        if not hasattr(data, "files"):
+            raise ValueError(f"{filepath}: not a weights file written by save_weights (a single array)")
+        with data:
             names = [f"arr_{i}" for i in range(len(data.files))]
             if sorted(data.files) != sorted(names):
                 raise ValueError(f"{filepath}: not a weights file (arrays {sorted(data.files)[:5]}); write one "
@@ -415,7 +422,7 @@ class _Trainable:
         nv = self._n_rows(xv)
         swv = validation_data[2] if len(validation_data) == 3 else None
         return n_train, (xv, *self._targets(validation_data[1], nv, "y_val"),
-                         _sample_weight(swv, nv, self.dtype, self.name))
+                         _sample_weight(swv, nv, self.dtype, self.name, "sample_weight_val", name))
 
     def _fit_callbacks(self, callbacks, epochs, steps, verbose):
         """(History, progress bar or None, the CallbackList): Keras's order, the user's callbacks

@@ -506,6 +506,35 @@ def group_metrics():
 # ---------------------------------------------------------------------------------------------------------------
 # neural networks: Keras-style Sequential / Model, layers, losses, optimisers, functions
 
+def _weights_file(model):
+    """The bytes of ``model.save_weights`` (a built model)."""
+    import io
+    import os
+    import tempfile
+
+    model.build((None, model._dense[0].kernel.shape[0]) if model.built else (None, 2))
+    fd, path = tempfile.mkstemp(suffix=".npz")
+    os.close(fd)
+    model.save_weights(path)
+    with open(path, "rb") as fh:
+        data = io.BytesIO(fh.read()).getvalue()
+    os.remove(path)
+    return data
+
+
+def _load_weights_from(model, data):
+    import os
+    import tempfile
+
+    fd, path = tempfile.mkstemp(suffix=".npz")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    try:
+        return model.load_weights(path)
+    finally:
+        os.remove(path)
+
+
 def _seq(n_in=3, n_out=1, act="linear", loss="mse", **kw):
     from pyml.neural_network import Dense, Sequential
 
@@ -584,6 +613,27 @@ def group_keras():
     c["seq-sample_weight-short"] = (lambda: fit(_seq(), X, y, sample_weight=np.ones(23)), ("sample_weight",))
     c["seq-sample_weight-negative"] = (lambda: fit(_seq(), X, y, sample_weight=-np.ones(24)), ("sample_weight",))
     c["seq-callbacks-bad"] = (lambda: fit(_seq(), X, y, callbacks=[3]), ("callbacks", "callback"))
+    labels = (X[:, 0] > 0).astype(int)
+    clf = lambda: _seq(n_out=2, loss=SparseCategoricalCrossentropy(from_logits=True))  # noqa: E731
+    c["seq-class_weight-missing-class"] = (lambda: fit(clf(), X, labels, class_weight={0: 1.0}), ("class_weight",))
+    c["seq-class_weight-negative"] = (lambda: fit(clf(), X, labels, class_weight={0: 1.0, 1: -1.0}),
+                                      ("class_weight",))
+    c["seq-class_weight-not-a-dict"] = (lambda: fit(clf(), X, labels, class_weight=[1.0, 2.0]), ("class_weight",))
+    c["seq-class_weight-regression"] = (lambda: fit(_seq(), X, y, class_weight={0: 1.0, 1: 2.0}),
+                                        ("class_weight",))
+    bad_values(c, "seq", lambda v: fit(_seq(), X, y, epochs=3, initial_epoch=v), "initial_epoch", (-1, 1.5, "abc"))
+    bad_values(c, "seq", lambda v: _seq().fit(X, y, epochs=1, verbose=v), "verbose", (-1, "loud", 1.5))
+    c["seq-validation_data-4-tuple"] = (lambda: fit(_seq(), X, y, validation_data=(X, y, None, None)),
+                                        ("validation_data",))
+    c["seq-validation_data-weights-short"] = (lambda: fit(_seq(), X, y, validation_data=(X, y, np.ones(3))),
+                                              ("sample_weight_val",))
+    c["seq-evaluate-sample_weight-nan"] = (lambda: fit(_seq(), X, y).evaluate(X, y, sample_weight=_poison(
+        np.ones(24), np.nan)), ("sample_weight", "NaN"))
+    c["seq-compile-weighted_metrics-bad"] = (lambda: _seq().compile(weighted_metrics=["f1"]), ("weighted_metrics",))
+    c["seq-load_weights-not-weights"] = (lambda: _load_weights_from(fit(_seq(), X, y), b"not an npz"),
+                                         ("not a weights file",))
+    c["seq-load_weights-other-shapes"] = (lambda: _load_weights_from(fit(_seq(), X, y),
+                                                                     _weights_file(_seq(n_in=2))), ("fit",))
     c["seq-compile-loss-bad"] = (lambda: _seq(loss="nope"), ("loss",))
     c["seq-compile-optimizer-bad"] = (lambda: _seq(optimizer="nope"), ("optimizer",))
     c["seq-dtype-bad"] = (lambda: Sequential([Dense(1)], dtype="int8"), ("dtype",))
