@@ -1,5 +1,5 @@
 """Keras's training callbacks on pyml's protocol: EarlyStopping, ReduceLROnPlateau,
-LearningRateScheduler, ModelCheckpoint, CSVLogger and TerminateOnNaN.
+LearningRateScheduler, ModelCheckpoint, CSVLogger, TerminateOnNaN and LambdaCallback.
 
 Each has Keras's signature, defaults and rule (``keras.callbacks``); each works
 with any pyml fit that logs the monitored value, and the learning-rate ones with
@@ -18,7 +18,7 @@ import numpy as np
 from pyml.utils.callbacks import Callback
 
 __all__ = ["EarlyStopping", "ReduceLROnPlateau", "LearningRateScheduler", "ModelCheckpoint", "CSVLogger",
-           "TerminateOnNaN"]
+           "TerminateOnNaN", "LambdaCallback"]
 
 # Logged values that improve by rising; the other names pyml logs (losses, mse, mae, inertia) fall.
 _RISING = ("acc", "auc", "r2", "precision", "recall", "f1", "return")
@@ -434,3 +434,41 @@ class TerminateOnNaN(Callback):
             print(f"Epoch {iteration + 1}: Invalid loss, terminating training")
             return True
         return False
+
+
+class LambdaCallback(Callback):
+    """Keras's ``LambdaCallback``: plain functions as a callback, ``on_epoch_begin(epoch, logs)``,
+    ``on_epoch_end(epoch, logs)``, ``on_train_begin(logs)`` and ``on_train_end(logs)``.
+
+    pyml's fits call back between epochs (each epoch is one compiled call), so Keras's per-batch
+    hooks (``on_train_batch_end``, ``on_batch_end``, ...) are a ValueError rather than never called.
+    """
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None, on_train_end=None,
+                 **batch_hooks):
+        if batch_hooks:
+            raise ValueError(f"LambdaCallback: {', '.join(sorted(batch_hooks))} cannot be called: pyml's fits "
+                             "run each epoch in one compiled call and call back between epochs; use "
+                             "on_epoch_begin / on_epoch_end")
+        hooks = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end, on_train_begin=on_train_begin,
+                     on_train_end=on_train_end)
+        for name, fn in hooks.items():
+            if fn is not None and not callable(fn):
+                raise TypeError(f"LambdaCallback: {name} must be a function, got {fn!r}")
+        self._hooks = hooks
+
+    def on_train_begin(self, logs=None):
+        if self._hooks["on_train_begin"]:
+            self._hooks["on_train_begin"](logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self._hooks["on_epoch_begin"]:
+            self._hooks["on_epoch_begin"](epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._hooks["on_epoch_end"]:
+            self._hooks["on_epoch_end"](epoch, logs)
+
+    def on_train_end(self, logs=None):
+        if self._hooks["on_train_end"]:
+            self._hooks["on_train_end"](logs)

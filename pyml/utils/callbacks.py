@@ -19,13 +19,14 @@ Ctrl-C, so a long fit can always be interrupted.
 """
 import sys
 import time
+import warnings
 
 
 __all__ = ["Callback", "History", "ProgressLogger", "KerasProgress", "CallbackList", "IterationHook",
            "as_callback", "fit_callbacks",
            # Keras's training callbacks (pyml/utils/_keras_callbacks.py)
            "EarlyStopping", "ReduceLROnPlateau", "LearningRateScheduler", "ModelCheckpoint", "CSVLogger",
-           "TerminateOnNaN"]
+           "TerminateOnNaN", "LambdaCallback"]
 
 
 class Callback:
@@ -95,11 +96,31 @@ class KerasCallbackAdapter(Callback):
         getattr(self.callback, "on_train_end", lambda logs=None: None)(logs)
 
 
+_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end",
+                "on_test_batch_begin", "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end")
+
+
+def _warn_batch_hooks(cb, owner):
+    """Keras's per-batch hooks a callback defines (outside Keras's own no-op base) are never called:
+    say so instead of skipping them silently."""
+    defined = []
+    for hook in _BATCH_HOOKS:
+        where = next((k for k in type(cb).__mro__ if hook in vars(k)), None)
+        if where is not None and not where.__module__.startswith("keras"):
+            defined.append(hook)
+    if defined:
+        warnings.warn(f"{owner}: callback {type(cb).__name__} defines {', '.join(defined)}, which pyml never "
+                      "calls: a fit runs each epoch in one compiled call and calls back between epochs "
+                      "(on_epoch_begin / on_epoch_end)", UserWarning, stacklevel=4)
+
+
 def as_callback(cb, owner):
     """A pyml callback for ``cb`` (pyml's protocol or Keras's method names), else a TypeError."""
     if isinstance(cb, Callback) or hasattr(cb, "on_iteration_end"):
+        _warn_batch_hooks(cb, owner)
         return cb
     if any(hasattr(cb, m) for m in ("on_epoch_begin", "on_epoch_end", "on_train_begin", "on_train_end")):
+        _warn_batch_hooks(cb, owner)
         return KerasCallbackAdapter(cb)
     raise TypeError(f"{owner}: callbacks must implement on_iteration_end (pyml) or on_epoch_end (Keras), "
                     f"got {cb!r}")
@@ -268,6 +289,7 @@ class IterationHook:
 from pyml.utils._keras_callbacks import (  # noqa: E402
     CSVLogger,
     EarlyStopping,
+    LambdaCallback,
     LearningRateScheduler,
     ModelCheckpoint,
     ReduceLROnPlateau,

@@ -17,6 +17,8 @@ from pyml.utils.callbacks import (
     TerminateOnNaN,
 )
 
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # keras (where installed) on numpy 2
+
 
 class _Estimator:
     """What the callbacks touch: an optimizer's learning rate, the fit state, stop_training."""
@@ -258,3 +260,63 @@ def test_reduce_lr_on_plateau_lowers_the_rate_a_fit_uses():
     # no epoch improves by 10: the rate halves after each epoch from the second on
     assert model.optimizer.learning_rate == pytest.approx(0.001 * 0.5 ** 5)
     assert len(history.history["loss"]) == 6
+
+
+def test_lambda_callback_is_called_as_keras_calls_it():
+    from pyml.utils.callbacks import LambdaCallback
+
+    X, y = _xy()
+    calls = []
+    cb = LambdaCallback(on_train_begin=lambda logs: calls.append("begin"),
+                        on_epoch_begin=lambda epoch, logs: calls.append(("epoch", epoch)),
+                        on_epoch_end=lambda epoch, logs: calls.append(("end", epoch, sorted(logs))),
+                        on_train_end=lambda logs: calls.append("finish"))
+    _model().fit(X, y, epochs=2, verbose=0, validation_split=0.25, callbacks=[cb])
+    assert calls == ["begin", ("epoch", 0), ("end", 0, ["loss", "val_loss"]), ("epoch", 1),
+                     ("end", 1, ["loss", "val_loss"]), "finish"]
+    with pytest.raises(ValueError, match="on_train_batch_end cannot be called"):
+        LambdaCallback(on_train_batch_end=lambda batch, logs: None)
+    with pytest.raises(TypeError, match="on_epoch_end must be a function"):
+        LambdaCallback(on_epoch_end=3)
+
+
+def test_per_batch_hooks_are_reported_not_skipped_silently():
+    from pyml.utils.callbacks import Callback as PymlCallback
+
+    class BatchCounter(PymlCallback):
+        def on_train_batch_end(self, batch, logs=None):
+            pass
+
+    class KerasStyle:
+        def on_epoch_end(self, epoch, logs=None):
+            pass
+
+        def on_batch_end(self, batch, logs=None):
+            pass
+
+    X, y = _xy()
+    for cb, hook in ((BatchCounter(), "on_train_batch_end"), (KerasStyle(), "on_batch_end")):
+        with pytest.warns(UserWarning, match=f"defines {hook}, which pyml never calls"):
+            _model().fit(X, y, epochs=1, verbose=0, callbacks=[cb])
+
+
+def test_lambda_callback_calls_equal_keras():
+    keras = _keras()
+    from pyml.utils.callbacks import LambdaCallback
+
+    X, y = _xy()
+    seen = {"ours": [], "theirs": []}
+
+    def recorder(key, module):
+        log = seen[key]
+        return module(on_train_begin=lambda logs: log.append("begin"),
+                      on_epoch_begin=lambda epoch, logs: log.append(("epoch", epoch)),
+                      on_epoch_end=lambda epoch, logs: log.append(("end", epoch, sorted(logs))),
+                      on_train_end=lambda logs: log.append("finish"))
+
+    _model().fit(X, y, epochs=3, verbose=0, validation_split=0.25, callbacks=[recorder("ours", LambdaCallback)])
+    kmodel = keras.Sequential([keras.Input((3,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+    kmodel.compile(loss="mse", optimizer="adam")
+    kmodel.fit(X, y, epochs=3, verbose=0, validation_split=0.25,
+               callbacks=[recorder("theirs", keras.callbacks.LambdaCallback)])
+    assert seen["ours"] == seen["theirs"]
