@@ -383,14 +383,16 @@ class _Trainable:
             raise TypeError(f"{self.name}: class_weight must be a dict {{class index: weight}}, got "
                             f"{type(class_weight).__name__}")
         n_classes = max(self._n_outputs, 2)
-        keys = sorted(class_weight, key=lambda k: (not isinstance(k, numbers.Integral), str(k)))
         missing = [c for c in range(n_classes) if c not in class_weight]
-        if missing or len(keys) != n_classes:
+        if missing or len(class_weight) != n_classes:
             raise ValueError(f"{self.name}: class_weight must give a weight to each class 0..{n_classes - 1} (as "
-                             f"Keras), got keys {keys}" + (f"; class {missing[0]} has none" if missing else ""))
-        weights = np.array([class_weight[c] for c in range(n_classes)], dtype=np.float64)
-        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-            raise ValueError(f"{self.name}: class_weight values must be finite and >= 0, got {class_weight}")
+                             f"Keras), got keys {sorted(class_weight, key=str)}"
+                             + (f"; class {missing[0]} has none" if missing else ""))
+        values = [class_weight[c] for c in range(n_classes)]
+        if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) and np.isfinite(v) and v >= 0
+                   for v in values):
+            raise ValueError(f"{self.name}: class_weight values must be finite numbers >= 0, got {class_weight}")
+        weights = np.array(values, dtype=np.float64)
         if Yi is not None:
             classes = Yi
         elif Yf.ndim == 2 and Yf.shape[1] > 1:

@@ -618,6 +618,7 @@ def group_keras():
     c["seq-class_weight-missing-class"] = (lambda: fit(clf(), X, labels, class_weight={0: 1.0}), ("class_weight",))
     c["seq-class_weight-negative"] = (lambda: fit(clf(), X, labels, class_weight={0: 1.0, 1: -1.0}),
                                       ("class_weight",))
+    c["seq-class_weight-text"] = (lambda: fit(clf(), X, labels, class_weight={0: 1.0, 1: "a"}), ("class_weight",))
     c["seq-class_weight-not-a-dict"] = (lambda: fit(clf(), X, labels, class_weight=[1.0, 2.0]), ("class_weight",))
     c["seq-class_weight-regression"] = (lambda: fit(_seq(), X, y, class_weight={0: 1.0, 1: 2.0}),
                                         ("class_weight",))
